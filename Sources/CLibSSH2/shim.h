@@ -1,0 +1,5 @@
+#ifndef PVEMEND_CLIBSSH2_SHIM_H
+#define PVEMEND_CLIBSSH2_SHIM_H
+#include <libssh2.h>
+#include <libssh2_publickey.h>
+#endif

@@ -1,0 +1,6 @@
+import PVEModel
+import Planning
+import Transport
+
+/// Collecting and applying over a Transport.
+package enum Execution {}

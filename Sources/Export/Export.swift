@@ -1,0 +1,5 @@
+import PVEModel
+import Planning
+
+/// Plan exports (shell, Ansible, markdown).
+package enum PlanExport {}

@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// `pvemend`: find what is wrong with a Proxmox VE cluster and fix it safely.
+package struct PVEMendCommand: AsyncParsableCommand {
+  package static let configuration = CommandConfiguration(
+    commandName: "pvemend",
+    abstract: "Find what is wrong with a Proxmox VE cluster and fix it safely.",
+    version: "0.1.0",
+    subcommands: [])
+
+  package init() {}
+}

@@ -1,0 +1,388 @@
+import Foundation
+
+extension Cluster {
+  /// Derives the cluster from a snapshot. Throws only when a required API path is absent or of the
+  /// wrong shape; odd data (unknown fields, unordered lists, guests on unlisted nodes) is tolerated and
+  /// recorded in `inconsistencies`.
+  package init(snapshot: Snapshot, file: String = "snapshot") throws(SnapshotError) {
+    let api = snapshot.api
+    func array(_ path: String) throws(SnapshotError) -> [[String: JSONValue]] {
+      guard let value = api[path] else { throw SnapshotError.missingPath(file: file, path: path) }
+      if case .null = value { return [] }
+      guard let items = value.arrayValue else {
+        throw SnapshotError.wrongShape(file: file, path: path, expected: "a JSON array")
+      }
+      return items.compactMap(\.objectValue)
+    }
+    func object(_ path: String, required: Bool = true) throws(SnapshotError) -> [String: JSONValue]? {
+      guard let value = api[path] else {
+        if required { throw SnapshotError.missingPath(file: file, path: path) }
+        return nil
+      }
+      guard let o = value.objectValue else {
+        throw SnapshotError.wrongShape(file: file, path: path, expected: "a JSON object")
+      }
+      return o
+    }
+
+    let versionObject = try object("/version")
+    let status = try array("/cluster/status")
+    let resources = try array("/cluster/resources")
+    let haConfig = try array("/cluster/ha/resources")
+    let haStatus = try array("/cluster/ha/status/current")
+    let backup = try array("/cluster/backup")
+    let storageConfig = try array("/storage")
+    let options = try object("/cluster/options") ?? [:]
+    let groups: [[String: JSONValue]]? =
+      api[Snapshot.haGroupsPath] == nil ? nil : try array(Snapshot.haGroupsPath)
+    let rules: [[String: JSONValue]]? =
+      api[Snapshot.haRulesPath] == nil ? nil : try array(Snapshot.haRulesPath)
+    if groups == nil && rules == nil {
+      throw SnapshotError.missingPath(file: file, path: "/cluster/ha/groups or /cluster/ha/rules")
+    }
+
+    var inconsistencies: [Inconsistency] = []
+
+    // Cluster membership and quorum.
+    var clusterName: String?
+    var quorate = false
+    var configVersion: Int?
+    var memberIPs: [String: String] = [:]
+    var memberOnline: [String: Bool] = [:]
+    for entry in status {
+      switch entry["type"]?.stringValue {
+      case "cluster":
+        clusterName = entry["name"]?.stringValue
+        quorate = entry["quorate"]?.boolValue ?? false
+        configVersion = entry["version"]?.intValue.map(Int.init)
+      case "node":
+        guard let n = entry["name"]?.stringValue else { continue }
+        memberIPs[n] = entry["ip"]?.stringValue
+        memberOnline[n] = entry["online"]?.boolValue ?? false
+      default: break
+      }
+    }
+    if clusterName == nil {
+      // A standalone node has no cluster entry: it is its own quorum.
+      quorate = memberOnline.values.contains(true)
+    }
+
+    // Nodes: /cluster/resources type=node, refined by /nodes/<n>/status.
+    var nodes: [String: Node] = [:]
+    for r in resources where r["type"]?.stringValue == "node" {
+      guard let name = r["node"]?.stringValue else { continue }
+      let online = (r["status"]?.stringValue == "online") || (memberOnline[name] ?? false)
+      nodes[name] = Node(
+        name: name, online: online, cores: Int(r["maxcpu"]?.intValue ?? 0),
+        memoryTotal: r["maxmem"]?.intValue ?? 0, memoryUsed: r["mem"]?.intValue ?? 0,
+        cpuUsage: r["cpu"]?.doubleValue ?? 0, uptime: r["uptime"]?.intValue ?? 0, version: nil,
+        ip: memberIPs[name], haState: r["hastate"]?.stringValue)
+    }
+    for (name, online) in memberOnline where nodes[name] == nil {
+      nodes[name] = Node(
+        name: name, online: online, cores: 0, memoryTotal: 0, memoryUsed: 0, cpuUsage: 0,
+        uptime: 0, version: nil, ip: memberIPs[name], haState: nil)
+    }
+    for name in nodes.keys.sorted() {
+      guard var node = nodes[name] else { continue }
+      let path = Snapshot.nodeStatusPath(name)
+      let st = try object(path, required: node.online)
+      if let st {
+        if let cpus = st["cpuinfo"]?["cpus"]?.intValue { node.cores = Int(cpus) }
+        if let total = st["memory"]?["total"]?.intValue { node.memoryTotal = total }
+        if let used = st["memory"]?["used"]?.intValue { node.memoryUsed = used }
+        if let cpu = st["cpu"]?.doubleValue { node.cpuUsage = cpu }
+        if let up = st["uptime"]?.intValue { node.uptime = up }
+        if let v = st["pveversion"]?.stringValue { node.version = PVEVersion(parsing: v) }
+      }
+      nodes[name] = node
+    }
+
+    // Storage: definitions from /storage, figures from /nodes/<n>/storage.
+    var perNode: [String: [NodeStorage]] = [:]
+    var seenTypes: [String: (type: String, shared: Bool, content: [String])] = [:]
+    for name in nodes.keys.sorted() {
+      guard let node = nodes[name] else { continue }
+      let path = Snapshot.nodeStoragePath(name)
+      guard api[path] != nil || node.online else { continue }
+      for s in try array(path) {
+        guard let id = s["storage"]?.stringValue else { continue }
+        perNode[id, default: []].append(
+          NodeStorage(
+            node: name, total: s["total"]?.intValue ?? 0, used: s["used"]?.intValue ?? 0,
+            available: s["avail"]?.intValue ?? 0, active: s["active"]?.boolValue ?? false,
+            enabled: s["enabled"]?.boolValue ?? true))
+        if seenTypes[id] == nil {
+          seenTypes[id] = (
+            s["type"]?.stringValue ?? "unknown", s["shared"]?.boolValue ?? false,
+            Cluster.list(s["content"]?.stringValue)
+          )
+        }
+      }
+    }
+    var storages: [Storage] = []
+    var defined = Set<String>()
+    for s in storageConfig {
+      guard let id = s["storage"]?.stringValue else { continue }
+      defined.insert(id)
+      let type = s["type"]?.stringValue ?? seenTypes[id]?.type ?? "unknown"
+      let shared = s["shared"]?.boolValue ?? seenTypes[id]?.shared ?? false
+      storages.append(
+        Storage(
+          id: id, type: type, shared: shared, content: Cluster.list(s["content"]?.stringValue),
+          restrictedTo: s["nodes"]?.stringValue.map { Cluster.list($0) },
+          disabled: s["disable"]?.boolValue ?? false,
+          server: s["server"]?.stringValue,
+          perNode: (perNode[id] ?? []).sorted { $0.node < $1.node }))
+    }
+    for (id, info) in seenTypes where !defined.contains(id) {
+      storages.append(
+        Storage(
+          id: id, type: info.type, shared: info.shared, content: info.content, restrictedTo: nil,
+          disabled: false, server: nil, perNode: (perNode[id] ?? []).sorted { $0.node < $1.node }))
+    }
+    storages.sort { $0.id < $1.id }
+
+    // HA resources and live status.
+    var haResources: [HAResource] = []
+    for r in haConfig {
+      guard let sid = r["sid"]?.stringValue, let (kind, vmid) = Cluster.parseSID(sid) else {
+        continue
+      }
+      haResources.append(
+        HAResource(
+          sid: sid, kind: kind, vmid: vmid, state: r["state"]?.stringValue ?? "started",
+          maxRestart: Int(r["max_restart"]?.intValue ?? 1),
+          maxRelocate: Int(r["max_relocate"]?.intValue ?? 1), group: r["group"]?.stringValue,
+          failback: r["failback"]?.boolValue, comment: r["comment"]?.stringValue))
+    }
+    haResources.sort { ($0.vmid, $0.sid) < ($1.vmid, $1.sid) }
+    var master: String?
+    var haQuorate: Bool?
+    var services: [String: HAServiceStatus] = [:]
+    for e in haStatus {
+      switch e["type"]?.stringValue {
+      case "master": master = e["node"]?.stringValue
+      case "quorum": haQuorate = e["quorate"]?.boolValue
+      case "service":
+        if let sid = e["sid"]?.stringValue {
+          services[sid] = HAServiceStatus(node: e["node"]?.stringValue, state: e["state"]?.stringValue)
+        }
+      default: break
+      }
+    }
+    let haState = Dictionary(
+      haResources.map { ($0.sid, services[$0.sid]?.state ?? $0.state) },
+      uniquingKeysWith: { a, _ in a })
+
+    // Guests: /cluster/resources type=qemu|lxc, refined by their config.
+    var guests: [Guest] = []
+    for r in resources {
+      guard let typeText = r["type"]?.stringValue, let kind = GuestKind(rawValue: typeText),
+        let vmid = r["vmid"]?.intValue.map(Int.init), let node = r["node"]?.stringValue
+      else { continue }
+      let configPath = Snapshot.guestConfigPath(node: node, kind: kind, vmid: vmid)
+      let nodeOnline = nodes[node]?.online ?? false
+      if nodes[node] == nil {
+        inconsistencies.append(
+          Inconsistency(
+            key: "guest-on-unknown-node/\(kind.haType):\(vmid)",
+            message:
+              "\(kind.haType):\(vmid) is listed on node '\(node)', which /cluster/status does not list"
+          ))
+      }
+      let config = try object(configPath, required: nodeOnline && nodes[node] != nil) ?? [:]
+      let nodeCores = nodes[node]?.cores ?? 0
+      let vcpus: Int
+      let memory: Int64
+      switch kind {
+      case .qemu:
+        let sockets = config["sockets"]?.intValue ?? 1
+        let cores = config["cores"]?.intValue ?? 1
+        vcpus = config.isEmpty ? Int(r["maxcpu"]?.intValue ?? 1) : Int(sockets * cores)
+        memory =
+          config["memory"]?.intValue.map { $0 * ByteSize.mib }
+          ?? (config.isEmpty ? (r["maxmem"]?.intValue ?? 512 * ByteSize.mib) : 512 * ByteSize.mib)
+      case .lxc:
+        if let c = config["cores"]?.intValue {
+          vcpus = Int(c)
+        } else {
+          vcpus = Int(r["maxcpu"]?.intValue ?? Int64(max(nodeCores, 1)))
+        }
+        memory =
+          config["memory"]?.intValue.map { $0 * ByteSize.mib }
+          ?? (config.isEmpty ? (r["maxmem"]?.intValue ?? 512 * ByteSize.mib) : 512 * ByteSize.mib)
+      }
+      let name =
+        r["name"]?.stringValue ?? config["name"]?.stringValue ?? config["hostname"]?.stringValue
+        ?? "\(kind.haType)\(vmid)"
+      let tagText = r["tags"]?.stringValue ?? config["tags"]?.stringValue ?? ""
+      let tags = tagText.split(whereSeparator: { $0 == ";" || $0 == "," || $0 == " " }).map(
+        String.init
+      ).sorted()
+      let status = r["status"]?.stringValue ?? "unknown"
+      guests.append(
+        Guest(
+          kind: kind, vmid: vmid, name: name, node: node, status: status, vcpus: max(vcpus, 1),
+          memory: memory, memoryUsed: status == "running" ? (r["mem"]?.intValue ?? 0) : 0,
+          disks: Cluster.disks(kind: kind, config: config), tags: tags,
+          pool: r["pool"]?.stringValue,
+          template: (r["template"]?.boolValue ?? false) || (config["template"]?.boolValue ?? false),
+          lock: r["lock"]?.stringValue ?? config["lock"]?.stringValue,
+          onboot: config["onboot"]?.boolValue ?? false,
+          haState: r["hastate"]?.stringValue ?? haState["\(kind.haType):\(vmid)"]))
+    }
+    guests.sort { ($0.vmid, $0.kind) < ($1.vmid, $1.kind) }
+    let guestSIDs = Set(guests.map(\.sid))
+    for r in haResources where !guestSIDs.contains(r.sid) {
+      inconsistencies.append(
+        Inconsistency(
+          key: "ha-resource-without-guest/\(r.sid)",
+          message: "HA resource \(r.sid) names a guest that /cluster/resources does not list"))
+    }
+
+    // HA placement.
+    let haGroups = groups.map { list in
+      list.compactMap { g -> HAGroup? in
+        guard let id = g["group"]?.stringValue else { return nil }
+        return HAGroup(
+          id: id, nodes: NodePriority.parseList(g["nodes"]?.stringValue ?? ""),
+          restricted: g["restricted"]?.boolValue ?? false,
+          nofailback: g["nofailback"]?.boolValue ?? false)
+      }.sorted { $0.id < $1.id }
+    }
+    let haRules = rules.map { list in
+      list.compactMap { r -> HARule? in
+        guard let id = r["rule"]?.stringValue, let type = r["type"]?.stringValue else { return nil }
+        return HARule(
+          id: id, type: type, resources: Cluster.list(r["resources"]?.stringValue),
+          nodes: NodePriority.parseList(r["nodes"]?.stringValue ?? ""),
+          strict: r["strict"]?.boolValue ?? false, affinity: r["affinity"]?.stringValue,
+          disabled: r["disable"]?.boolValue ?? false)
+      }.sorted { $0.id < $1.id }
+    }
+
+    // Backup jobs.
+    let backupJobs = backup.compactMap { j -> BackupJob? in
+      guard let id = j["id"]?.stringValue else { return nil }
+      if let type = j["type"]?.stringValue, type != "vzdump" { return nil }
+      var prune: [String: String] = [:]
+      if let o = j["prune-backups"]?.objectValue {
+        for (k, v) in o { prune[k] = v.stringValue ?? "" }
+      } else if let s = j["prune-backups"]?.stringValue {
+        for part in s.split(separator: ",") {
+          let kv = part.split(separator: "=", maxSplits: 1)
+          if kv.count == 2 { prune[String(kv[0])] = String(kv[1]) }
+        }
+      }
+      let vmidList = Cluster.vmidList(j["vmid"]?.stringValue)
+      let exclude = Cluster.vmidList(j["exclude"]?.stringValue)
+      let pool = j["pool"]?.stringValue
+      return BackupJob(
+        id: id, enabled: j["enabled"]?.boolValue ?? true,
+        all: (j["all"]?.boolValue ?? false) || (vmidList.isEmpty && pool == nil && !exclude.isEmpty),
+        vmids: vmidList, exclude: exclude, pool: pool, node: j["node"]?.stringValue,
+        storage: j["storage"]?.stringValue, schedule: j["schedule"]?.stringValue,
+        mode: j["mode"]?.stringValue, compress: j["compress"]?.stringValue, pruneBackups: prune,
+        comment: j["comment"]?.stringValue)
+    }.sorted { $0.id < $1.id }
+
+    let nodeList = nodes.values.sorted { $0.name < $1.name }
+    var opts: [String: String] = [:]
+    for (k, v) in options { if let s = v.stringValue { opts[k] = s } }
+    self.init(
+      name: clusterName, collectedAt: snapshot.collectedAt, source: snapshot.source,
+      nodes: nodeList, guests: guests, storages: storages, haResources: haResources,
+      haGroups: haGroups, haRules: haRules,
+      haManager: HAManagerStatus(master: master, quorate: haQuorate, services: services),
+      backupJobs: backupJobs,
+      quorum: Quorum(
+        quorate: quorate, nodes: max(memberOnline.count, nodeList.count),
+        online: nodeList.filter(\.online).count, configVersion: configVersion),
+      version: versionObject.flatMap { $0["version"]?.stringValue }.flatMap {
+        PVEVersion(parsing: $0)
+      },
+      inconsistencies: inconsistencies.sorted { $0.key < $1.key }, options: opts)
+  }
+
+  /// Splits a Proxmox comma or semicolon list into sorted, unique items.
+  package static func list(_ text: String?) -> [String] {
+    guard let text else { return [] }
+    return Array(
+      Set(
+        text.split(whereSeparator: { $0 == "," || $0 == ";" }).map {
+          $0.trimmingCharacters(in: .whitespaces)
+        }.filter { !$0.isEmpty })
+    ).sorted()
+  }
+
+  /// `100,101` or `100 101` → [100, 101].
+  package static func vmidList(_ text: String?) -> [Int] {
+    guard let text else { return [] }
+    return text.split(whereSeparator: { $0 == "," || $0 == " " || $0 == ";" }).compactMap {
+      Int($0)
+    }.sorted()
+  }
+
+  /// `vm:114` → (.qemu, 114).
+  package static func parseSID(_ sid: String) -> (GuestKind, Int)? {
+    let parts = sid.split(separator: ":", maxSplits: 1)
+    guard parts.count == 2, let vmid = Int(parts[1]) else { return nil }
+    switch parts[0] {
+    case "vm": return (.qemu, vmid)
+    case "ct": return (.lxc, vmid)
+    default: return nil
+    }
+  }
+
+  static let qemuDiskPrefixes = ["ide", "sata", "scsi", "virtio", "efidisk", "tpmstate", "unused"]
+  static let lxcDiskPrefixes = ["rootfs", "mp", "unused"]
+
+  /// Every volume of a guest config, sorted by key; CD-ROMs and empty drives are not disks.
+  package static func disks(kind: GuestKind, config: [String: JSONValue]) -> [Disk] {
+    var out: [Disk] = []
+    for (key, value) in config {
+      let prefixes = kind == .qemu ? qemuDiskPrefixes : lxcDiskPrefixes
+      guard let prefix = prefixes.first(where: { key.hasPrefix($0) }) else { continue }
+      let rest = key.dropFirst(prefix.count)
+      guard key == "rootfs" || (!rest.isEmpty && rest.allSatisfy(\.isNumber)) else { continue }
+      guard let text = value.stringValue else { continue }
+      let fields = text.split(separator: ",").map(String.init)
+      guard let volid = fields.first, volid != "none", !volid.isEmpty else { continue }
+      if fields.contains("media=cdrom") { continue }
+      var size: Int64 = 0
+      for f in fields.dropFirst() where f.hasPrefix("size=") {
+        size = ByteSize.parse(String(f.dropFirst(5))) ?? 0
+      }
+      let storage: String? =
+        volid.hasPrefix("/") ? nil : volid.split(separator: ":", maxSplits: 1).first.map(String.init)
+      out.append(Disk(key: key, volid: volid, storage: storage, size: size))
+    }
+    return out.sorted { $0.key < $1.key }
+  }
+}
+
+extension Cluster {
+  package func node(_ name: String) -> Node? { nodes.first { $0.name == name } }
+  package func guest(vmid: Int) -> Guest? { guests.first { $0.vmid == vmid } }
+  package func guest(sid: String) -> Guest? { guests.first { $0.sid == sid } }
+  package func guests(on node: String) -> [Guest] { guests.filter { $0.node == node } }
+  package func storage(_ id: String) -> Storage? { storages.first { $0.id == id } }
+  package func haResource(_ sid: String) -> HAResource? { haResources.first { $0.sid == sid } }
+
+  /// Whether a storage id is shared (NFS, Ceph, …); unknown ids count as local.
+  package func isShared(_ storageID: String) -> Bool { storage(storageID)?.shared ?? false }
+
+  /// The lowest PVE major version among the nodes (a mixed cluster is as old as its oldest node).
+  package var pveMajor: Int? {
+    let majors = nodes.compactMap { $0.version?.major }
+    return majors.min() ?? version?.major
+  }
+
+  /// Whether HA placement uses PVE 9 rules (all nodes on 9 and groups migrated) or PVE 8 groups.
+  package var usesHARules: Bool {
+    guard let major = pveMajor, major >= 9 else { return false }
+    if let groups = haGroups, !groups.isEmpty { return false }
+    return haRules != nil || haGroups?.isEmpty == true
+  }
+}

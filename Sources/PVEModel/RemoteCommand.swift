@@ -1,0 +1,39 @@
+import Foundation
+
+/// A command for one node: an argv array, never a pre-joined string.
+///
+/// `mutating` says whether it changes the cluster; a dry run refuses every mutating command.
+package struct RemoteCommand: Codable, Sendable, Hashable {
+  /// The node it must run on (`qm`/`pct` act on the local node's guests only).
+  package var node: String
+  package var argv: [String]
+  package var mutating: Bool
+
+  package init(node: String, argv: [String], mutating: Bool) {
+    self.node = node
+    self.argv = argv
+    self.mutating = mutating
+  }
+
+  /// A read-only `pvesh get <path> --output-format json`.
+  package static func pveshGet(_ path: String, on node: String) -> RemoteCommand {
+    RemoteCommand(node: node, argv: ["pvesh", "get", path, "--output-format", "json"], mutating: false)
+  }
+
+  /// The argv as one shell word list: the only way a command becomes text.
+  package var shellLine: String { ShellQuoting.join(argv) }
+}
+
+/// POSIX shell quoting, the one place argv becomes text (scripts, SSH exec strings, displays).
+package enum ShellQuoting {
+  /// Characters that never need quoting.
+  static let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=,+@%")
+
+  /// Quotes one word: unchanged when it is plain, otherwise in single quotes with `'` as `'\''`.
+  package static func quote(_ word: String) -> String {
+    if !word.isEmpty && word.allSatisfy({ safe.contains($0) }) { return word }
+    return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+  }
+
+  package static func join(_ argv: [String]) -> String { argv.map(quote).joined(separator: " ") }
+}

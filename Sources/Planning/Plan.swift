@@ -1,0 +1,326 @@
+import Audit
+import PVEModel
+
+/// The `pvemend-plan/1` document: ordered steps from a snapshot and a playbook.
+///
+/// Encoded with sorted keys and no clock or randomness: same inputs, same bytes. It embeds the snapshot
+/// it was planned from, so `apply` can tell what the world looked like. Other tools read `steps[].id`,
+/// `steps[].after`, `steps[].commands[].node` and `steps[].commands[].argv`: never change what they mean.
+package struct Plan: Codable, Sendable, Hashable {
+  package static let formatVersion = "pvemend-plan/1"
+
+  /// Always `pvemend-plan/1`.
+  package var format: String
+  /// `pvemend <version>`.
+  package var tool: String
+  /// The snapshot's `collectedAt`; a plan is dated with its input, never the clock.
+  package var createdAt: String
+  /// The cluster name (from the snapshot).
+  package var cluster: String
+  /// The PVE major version planned for (8: HA groups; 9: HA rules).
+  package var pveMajor: Int
+  /// Whether HA placement used rules (PVE 9) or groups.
+  package var haPlacement: String
+  package var snapshotSHA256: String
+  package var snapshot: Snapshot
+  package var playbook: PlaybookRef
+  package var findings: [Finding]
+  /// In execution order; `after` edges only point backwards.
+  package var steps: [Step]
+  /// Findings no step fixes, with the limit that blocks them.
+  package var unresolved: [Unresolved]
+  /// Figures before and after (predicted) the plan.
+  package var before: Figures
+  package var after: Figures
+  /// Counts per step kind, for the summary line.
+  package var summary: Summary
+
+  package init(
+    tool: String, createdAt: String, cluster: String, pveMajor: Int, haPlacement: String,
+    snapshotSHA256: String, snapshot: Snapshot, playbook: PlaybookRef, findings: [Finding],
+    steps: [Step], unresolved: [Unresolved], before: Figures, after: Figures, summary: Summary
+  ) {
+    self.format = Plan.formatVersion
+    self.tool = tool
+    self.createdAt = createdAt
+    self.cluster = cluster
+    self.pveMajor = pveMajor
+    self.haPlacement = haPlacement
+    self.snapshotSHA256 = snapshotSHA256
+    self.snapshot = snapshot
+    self.playbook = playbook
+    self.findings = findings
+    self.steps = steps
+    self.unresolved = unresolved
+    self.before = before
+    self.after = after
+    self.summary = summary
+  }
+}
+
+/// The playbook a plan followed.
+package struct PlaybookRef: Codable, Sendable, Hashable {
+  package var name: String
+  /// The path as given on the command line.
+  package var path: String
+  package var sha256: String
+
+  package init(name: String, path: String, sha256: String) {
+    self.name = name
+    self.path = path
+    self.sha256 = sha256
+  }
+}
+
+/// One change (or piece of advice) in a plan.
+package struct Step: Codable, Sendable, Hashable {
+  /// `s01`, `s02`, … in execution order.
+  package var id: String
+  package var kind: StepKind
+  /// One line: "Enable HA for ct:110 (traefik)".
+  package var title: String
+  /// Finding ids this step addresses.
+  package var reasons: [String]
+  /// Step ids that must succeed first.
+  package var after: [String]
+  /// What runs, in order, each on its node. Empty for advice.
+  package var commands: [RemoteCommand]
+  /// What must hold before it runs; checked again at apply time (a stale plan is refused).
+  package var preconditions: [Condition]
+  /// What holds after it ran; when all hold already, the step is skipped as satisfied.
+  package var effects: [Condition]
+  /// Expected guest downtime in seconds (0: none) and why.
+  package var downtime: Downtime
+  /// Before/after figures of the nodes a move touches.
+  package var figures: [NodeFigures]
+  /// Asynchronous completion to wait for (HA migrate/relocate are only queued).
+  package var wait: Wait?
+  /// The commands that undo it, where Proxmox has an inverse.
+  package var inverse: [RemoteCommand]
+  /// Advice text for human hands (kind `advice`).
+  package var detail: String?
+
+  package init(
+    id: String, kind: StepKind, title: String, reasons: [String], after: [String],
+    commands: [RemoteCommand], preconditions: [Condition], effects: [Condition],
+    downtime: Downtime = Downtime(seconds: 0, note: nil), figures: [NodeFigures] = [],
+    wait: Wait? = nil, inverse: [RemoteCommand] = [], detail: String? = nil
+  ) {
+    self.id = id
+    self.kind = kind
+    self.title = title
+    self.reasons = reasons
+    self.after = after
+    self.commands = commands
+    self.preconditions = preconditions
+    self.effects = effects
+    self.downtime = downtime
+    self.figures = figures
+    self.wait = wait
+    self.inverse = inverse
+    self.detail = detail
+  }
+}
+
+/// What a step does. The raw values are the document's words.
+package enum StepKind: String, Codable, Sendable, Hashable, CaseIterable {
+  /// `qm disk move` / `pct move-volume` to shared storage (containers: shutdown, move, start).
+  case moveVolume = "move-volume"
+  /// `ha-manager add`.
+  case haAdd = "ha-add"
+  /// `ha-manager groupadd` (PVE 8).
+  case haGroup = "ha-group"
+  /// `ha-manager rules add` (PVE 9).
+  case haRule = "ha-rule"
+  /// `qm migrate` / `pct migrate` / `ha-manager migrate|relocate`.
+  case migrate
+  /// `pvesh create /cluster/backup`.
+  case backupJob = "backup-job"
+  /// Needs human hands; never executed.
+  case advice
+
+  /// The symbol in the text view (Terraform's `+`, `~`, `-`).
+  package var symbol: String {
+    switch self {
+    case .moveVolume: "⇢"
+    case .haAdd: "+"
+    case .haGroup, .haRule: "+"
+    case .migrate: "→"
+    case .backupJob: "+"
+    case .advice: "!"
+    }
+  }
+}
+
+/// A machine-checkable fact about the cluster, used as precondition and as effect.
+///
+/// Encoded flat: `{"kind": "guest-on-node", "sid": "ct:131", "node": "proxmox3"}`.
+package struct Condition: Codable, Sendable, Hashable, Comparable {
+  package enum Kind: String, Codable, Sendable, Hashable {
+    /// The guest `sid` is on `node`.
+    case guestOnNode = "guest-on-node"
+    /// The guest `sid` has status `state` (`running`, `stopped`).
+    case guestStatus = "guest-status"
+    /// HA manages `sid` (with request state `state` when given).
+    case haManaged = "ha-managed"
+    /// HA does not manage `sid`.
+    case haNotManaged = "ha-not-managed"
+    /// The HA service `sid` is settled (not migrating, not in error).
+    case haSettled = "ha-settled"
+    /// HA rule `id` exists (with `sids` as its resources when given).
+    case haRulePresent = "ha-rule-present"
+    case haRuleAbsent = "ha-rule-absent"
+    /// HA group `id` exists.
+    case haGroupPresent = "ha-group-present"
+    case haGroupAbsent = "ha-group-absent"
+    /// HA resource `sid` is in group `id`.
+    case haInGroup = "ha-in-group"
+    /// Backup job `id` exists.
+    case backupJobPresent = "backup-job-present"
+    case backupJobAbsent = "backup-job-absent"
+    /// Volume `key` of guest `sid` is on storage `storage`.
+    case volumeOnStorage = "volume-on-storage"
+    /// `node` is online.
+    case nodeOnline = "node-online"
+  }
+
+  package var kind: Kind
+  package var sid: String?
+  package var node: String?
+  package var state: String?
+  package var id: String?
+  package var key: String?
+  package var storage: String?
+  package var sids: [String]?
+
+  package init(
+    _ kind: Kind, sid: String? = nil, node: String? = nil, state: String? = nil, id: String? = nil,
+    key: String? = nil, storage: String? = nil, sids: [String]? = nil
+  ) {
+    self.kind = kind
+    self.sid = sid
+    self.node = node
+    self.state = state
+    self.id = id
+    self.key = key
+    self.storage = storage
+    self.sids = sids
+  }
+
+  package static func < (a: Condition, b: Condition) -> Bool { a.sortKey < b.sortKey }
+
+  var sortKey: String {
+    [kind.rawValue, sid ?? "", node ?? "", id ?? "", key ?? "", storage ?? "", state ?? ""].joined(
+      separator: "\u{1}")
+  }
+}
+
+/// Downtime a step causes.
+package struct Downtime: Codable, Sendable, Hashable {
+  package var seconds: Int
+  package var note: String?
+
+  package init(seconds: Int, note: String?) {
+    self.seconds = seconds
+    self.note = note
+  }
+}
+
+/// What an asynchronous step waits for.
+package struct Wait: Codable, Sendable, Hashable {
+  /// `ha-migrate`: until `sid` is on `node` and its HA state is settled.
+  package var kind: String
+  package var sid: String
+  package var node: String
+  package var timeoutSeconds: Int
+
+  package init(kind: String, sid: String, node: String, timeoutSeconds: Int) {
+    self.kind = kind
+    self.sid = sid
+    self.node = node
+    self.timeoutSeconds = timeoutSeconds
+  }
+}
+
+/// A node's load figures.
+package struct NodeFigures: Codable, Sendable, Hashable {
+  package var node: String
+  package var cores: Int
+  /// vCPUs of running and onboot guests.
+  package var vcpus: Int
+  /// Memory of running and onboot guests, bytes.
+  package var memory: Int64
+  package var memoryTotal: Int64
+  /// Free bytes on node-local storage that holds guest disks (e.g. local-lvm).
+  package var localFree: Int64
+  package var guests: Int
+  package var haGuests: Int
+
+  package init(
+    node: String, cores: Int, vcpus: Int, memory: Int64, memoryTotal: Int64, localFree: Int64,
+    guests: Int, haGuests: Int
+  ) {
+    self.node = node
+    self.cores = cores
+    self.vcpus = vcpus
+    self.memory = memory
+    self.memoryTotal = memoryTotal
+    self.localFree = localFree
+    self.guests = guests
+    self.haGuests = haGuests
+  }
+
+  package var vcpuPerCore: Double { cores > 0 ? Double(vcpus) / Double(cores) : 0 }
+}
+
+/// Cluster figures and the health score.
+package struct Figures: Codable, Sendable, Hashable {
+  package var score: Double
+  package var nodes: [NodeFigures]
+  package var findings: Int
+
+  package init(score: Double, nodes: [NodeFigures], findings: Int) {
+    self.score = score
+    self.nodes = nodes
+    self.findings = findings
+  }
+}
+
+/// A finding no step fixes, and why.
+package struct Unresolved: Codable, Sendable, Hashable {
+  package var finding: String
+  /// "no node can take vm:301: needs 6.0 GiB, best is proxmox2 with 4.2 GiB after reserve".
+  package var reason: String
+
+  package init(finding: String, reason: String) {
+    self.finding = finding
+    self.reason = reason
+  }
+}
+
+/// Step counts for the closing summary line.
+package struct Summary: Codable, Sendable, Hashable {
+  package var haEnablements: Int
+  package var haPlacements: Int
+  package var volumeMoves: Int
+  package var migrations: Int
+  package var backupJobs: Int
+  package var advisories: Int
+  package var unresolved: Int
+  /// Sum of step downtime, seconds.
+  package var downtimeSeconds: Int
+
+  package init(
+    haEnablements: Int, haPlacements: Int, volumeMoves: Int, migrations: Int, backupJobs: Int,
+    advisories: Int, unresolved: Int, downtimeSeconds: Int
+  ) {
+    self.haEnablements = haEnablements
+    self.haPlacements = haPlacements
+    self.volumeMoves = volumeMoves
+    self.migrations = migrations
+    self.backupJobs = backupJobs
+    self.advisories = advisories
+    self.unresolved = unresolved
+    self.downtimeSeconds = downtimeSeconds
+  }
+}

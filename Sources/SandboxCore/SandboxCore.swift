@@ -1,0 +1,2 @@
+/// The simulated Proxmox tools.
+package enum SandboxCore {}

@@ -1,0 +1,4 @@
+import PVEModel
+
+/// Deterministic synthetic clusters.
+package enum Synth {}

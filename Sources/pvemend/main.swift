@@ -1,0 +1,3 @@
+import PVEMendCLI
+
+await PVEMendCommand.main()

@@ -1,0 +1,3 @@
+import Testing
+
+@Test func SSHTransportTestsBuilds() { #expect(Bool(true)) }
