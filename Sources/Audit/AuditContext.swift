@@ -13,6 +13,9 @@ package struct AuditContext: Sendable {
   package let guestsByNode: [String: [Guest]]
   /// Non-template guests by VMID.
   package let guestsByVMID: [Int: [Guest]]
+  /// Every guest per node, templates included (the distribution table and `node.imbalance` count
+  /// them as Proxmox lists them).
+  package let guestCountByNode: [String: Int]
   /// Non-template guests by sid.
   package let guestBySID: [String: Guest]
   /// Non-template guests by pool.
@@ -41,6 +44,9 @@ package struct AuditContext: Sendable {
     for n in cluster.nodes { nodeByName[n.name] = n }
     self.nodeByName = nodeByName
 
+    var counts: [String: Int] = [:]
+    for g in cluster.guests { counts[g.node, default: 0] += 1 }
+    guestCountByNode = counts
     let guests = cluster.guests.filter { !$0.template }
     self.guests = guests
     var byNode: [String: [Guest]] = [:]

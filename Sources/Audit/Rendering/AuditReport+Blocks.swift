@@ -27,11 +27,10 @@ extension AuditReport {
         ReportField("Nodes", "\(summary.nodes.count) (\(t(list(summary.nodes, max: 8))))"),
         ReportField(
           "Guests",
-          "\(summary.guests)"
-            + (distribution.templates > 0 ? " (+ \(distribution.templates) template(s))" : "")),
+          "\(summary.guests)" + (summary.templates > 0 ? " (\(summary.templates) template(s))" : "")),
         ReportField(
           "Quorum Status",
-          "\(s.check(q.quorate)) \(q.quorate ? "OK" : "LOST") (\(q.online)/\(q.votes) votes online, \(q.needed) needed)"
+          "\(s.mark(q.quorate))\(q.quorate ? "OK" : "LOST") (\(q.online)/\(q.votes) votes online, \(q.needed) needed)"
         ),
         ReportField(
           "Overall Health",
@@ -65,7 +64,7 @@ extension AuditReport {
     var nodeNotes = bulletsOf([NodeSmall.id, NodeOffline.id])
     if nodeNotes.isEmpty {
       nodeNotes = [
-        "\(s.check(true)) No node stands out: \(cores.min() ?? 0)–\(cores.max() ?? 0) cores per online node."
+        "\(s.mark(true))No node stands out: \(cores.min() ?? 0)–\(cores.max() ?? 0) cores per online node."
       ]
     }
     b.append(.bullets(nodeNotes))
@@ -96,7 +95,7 @@ extension AuditReport {
           ], rightAligned: [1, 2, 3, 4, 5, 6, 7, 8])))
     var distNotes = bulletsOf([NodeImbalance.id, NodeOvercommit.id, NodeMemory.id])
     if distNotes.isEmpty {
-      distNotes = ["\(s.check(true)) Guests are spread in line with cores and memory."]
+      distNotes = ["\(s.mark(true))Guests are spread in line with cores and memory."]
     }
     b.append(.bullets(distNotes))
     b.append(.separator)
@@ -195,7 +194,7 @@ extension AuditReport {
     if !st.sharedServers.isEmpty {
       storageNotes.append("Shared storage servers: \(t(st.sharedServers.joined(separator: ", ")))")
     }
-    if storageNotes.isEmpty { storageNotes = ["\(s.check(true)) No storage concerns."] }
+    if storageNotes.isEmpty { storageNotes = ["\(s.mark(true))No storage concerns."] }
     b.append(.bullets(storageNotes))
     b.append(.separator)
 
@@ -204,9 +203,9 @@ extension AuditReport {
     let net = network
     let online = net.members.filter(\.online).count
     var netNotes = [
-      "\(s.check(q.quorate)) Quorum: \(q.quorate ? "OK" : "LOST") (\(q.online)/\(q.votes) votes, \(q.needed) needed; tolerates \(q.tolerated) more node failure(s))",
-      "\(s.check(online == net.members.count)) Nodes online: \(online)/\(net.members.count)",
-      "\(s.check(net.uniformVersion)) PVE versions: \(summary.pveVersions.isEmpty ? "unknown" : summary.pveVersions.joined(separator: ", "))",
+      "\(s.mark(q.quorate))Quorum: \(q.quorate ? "OK" : "LOST") (\(q.online)/\(q.votes) votes, \(q.needed) needed; tolerates \(q.tolerated) more node failure(s))",
+      "\(s.mark(online == net.members.count))Nodes online: \(online)/\(net.members.count)",
+      "\(s.mark(net.uniformVersion))PVE versions: \(summary.pveVersions.isEmpty ? "unknown" : summary.pveVersions.joined(separator: ", "))",
       "HA manager: master \(t(net.haMaster ?? "none")), \(net.haQuorate == false ? "not quorate" : "quorate")",
     ]
     if let v = net.configVersion { netNotes.insert("Cluster config version: \(v)", at: 1) }
@@ -222,9 +221,9 @@ extension AuditReport {
     b.append(.separator)
 
     // 7. SPOFs.
-    b.append(.heading(2, "7. Single Points of Failure (SPOFs)"))
+    b.append(.heading(2, "7. Single Points of Failure"))
     if singlePointsOfFailure.isEmpty {
-      b.append(.paragraph("\(s.check(true)) No single point of failure found."))
+      b.append(.paragraph("\(s.mark(true))No single point of failure found."))
     }
     let kindTitles = [
       ("service", "Service SPOFs"), ("hardware", "Hardware SPOFs"), ("capacity", "Capacity SPOFs"),
@@ -243,7 +242,7 @@ extension AuditReport {
     b.append(.heading(2, "8. Backup & Disaster Recovery"))
     let bk = backup
     if bk.jobs.isEmpty {
-      b.append(.paragraph("\(s.check(false)) No backup jobs are defined (`/cluster/backup` is empty)."))
+      b.append(.paragraph("\(s.mark(false))No backup jobs are defined (\(s.code("/cluster/backup")) is empty)."))
     } else {
       b.append(
         .table(
@@ -258,7 +257,7 @@ extension AuditReport {
     }
     var backupFields = [
       ReportField(
-        "Covered", "\(bk.covered) of \(bk.guests) guests (\(Figure.wholePercent(Figure.share(Double(bk.covered), of: Double(bk.guests)))))")
+        "Covered", "\(bk.covered) of \(bk.guests) guests (\(Figure.wholePercent(Figure.share(Double(bk.covered), of: Double(bk.guests))))); templates are not backed up")
     ]
     if bk.excludedByPolicy > 0 { backupFields.append(ReportField("Excluded by policy", "\(bk.excludedByPolicy)")) }
     backupFields.append(ReportField("Targets", bk.targets.isEmpty ? "none" : t(bk.targets.joined(separator: ", "))))
@@ -305,7 +304,7 @@ extension AuditReport {
     // 10. Recommendations.
     b.append(.heading(2, "10. Key Recommendations"))
     if recommendations.isEmpty {
-      b.append(.paragraph("\(s.check(true)) Nothing to do."))
+      b.append(.paragraph("\(s.mark(true))Nothing to do."))
     }
     let horizonTitles = [
       ("immediate", "Immediate Actions"), ("short-term", "Short-term"), ("medium-term", "Medium-term"),
@@ -368,8 +367,8 @@ extension AuditReport {
     b.append(
       .paragraph(
         c.nPlusOne
-          ? "\(s.check(true)) N+1: if any one node fails, the others can take its HA guests."
-          : "\(s.check(false)) N+1 fails: the others cannot take every HA guest of \(c.failover.filter { !$0.fits }.map(\.node).joined(separator: ", "))."
+          ? "\(s.mark(true))N+1: if any one node fails, the others can take its HA guests."
+          : "\(s.mark(false))N+1 fails: the others cannot take every HA guest of \(c.failover.filter { !$0.fits }.map(\.node).joined(separator: ", "))."
       ))
     b.append(.heading(3, "Growth Headroom"))
     b.append(
@@ -392,7 +391,7 @@ extension AuditReport {
           rightAligned: [1, 3])))
     b.append(
       .paragraph(
-        "Each category starts at 10. Each rule with findings in it costs the weight of its worst finding (critical 3, high 2, medium 1, low 0.5) plus 0.25 per further finding, at most twice that weight. Overall is the mean of the six categories."
+        "Each category starts at 10. Each rule with findings in it costs the weight of its worst finding (critical 3, high 2, medium 1, low 0.5) plus 0.25 per further finding, at most twice that weight. Local volumes of guests not yet HA-managed are part of enabling HA and are not scored twice. Overall is the mean of the six categories."
       ))
     b.append(.separator)
 

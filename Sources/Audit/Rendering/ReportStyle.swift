@@ -27,7 +27,12 @@ package enum ReportStyle: Sendable, Hashable {
     self == .markdown ? "\(s.symbol) \(s.label)" : s.label
   }
 
-  /// A good/bad mark.
+  /// A good/bad mark before a line: `✅ `/`⚠️ ` in markdown, nothing in the terminal.
+  package func mark(_ ok: Bool) -> String {
+    self == .markdown ? (ok ? "✅ " : "⚠️ ") : ""
+  }
+
+  /// A good/bad word or symbol for a table cell.
   package func check(_ ok: Bool) -> String {
     switch (self, ok) {
     case (.markdown, true): "✅"

@@ -9,6 +9,9 @@ import PVEModel
 ///   a handful);
 /// - the category scores 10 minus its costs, at least 0, rounded to one decimal;
 /// - the overall score is the mean of the six categories, rounded to one decimal.
+///
+/// `ha.local-storage` findings of guests not HA-managed yet are not scored: moving their volumes is
+/// part of fixing their `ha.unprotected` finding, which is scored.
 package struct CategoryScore: Sendable, Codable, Hashable {
   package var category: ScoreCategory
   package var score: Double
@@ -33,7 +36,7 @@ package struct CategoryScore: Sendable, Codable, Hashable {
 
   static func all(_ findings: [Finding]) -> [CategoryScore] {
     var byRule: [String: [Finding]] = [:]
-    for f in findings { byRule[f.rule, default: []].append(f) }
+    for f in findings where isScored(f) { byRule[f.rule, default: []].append(f) }
     return ScoreCategory.allCases.map { category in
       var cost = 0.0
       var count = 0
@@ -45,6 +48,10 @@ package struct CategoryScore: Sendable, Codable, Hashable {
       return CategoryScore(
         category: category, score: Figure.round(max(0, 10 - cost), 1), findings: count)
     }
+  }
+
+  static func isScored(_ f: Finding) -> Bool {
+    !(f.rule == HALocalStorage.id && f.evidence["haManaged"] == .bool(false))
   }
 
   static func overall(_ scores: [CategoryScore]) -> Double {

@@ -2,8 +2,9 @@ import PVEModel
 
 /// Section 2: how the guests are spread over the nodes, against how the cores are spread.
 ///
-/// Shares are of all non-template guests and of all cores of online nodes (the seed's proxmox:
-/// 17 of 37 guests = 46 %, 4 of 20 cores = 20 %).
+/// Guests are every guest Proxmox lists, templates included (as the seed counted them); shares are
+/// of all guests and of all cores of online nodes (the seed's proxmox: 17 of 37 guests = 46 %, 4 of
+/// 20 cores = 20 %).
 package struct GuestDistribution: Sendable, Codable, Hashable {
   /// One node's guests.
   package struct Row: Sendable, Codable, Hashable {
@@ -29,15 +30,16 @@ package struct GuestDistribution: Sendable, Codable, Hashable {
   package var stopped: Int
   package var allocatedMemory: Int64
   package var cores: Int
-  /// Templates (not counted anywhere else).
+  /// Templates among `guests`.
   package var templates: Int
 
   init(context: AuditContext) {
     let nodes = context.cluster.nodes
     let onlineCores = context.onlineNodes.reduce(0) { $0 + $1.cores }
-    let total = context.guests.count
+    let all = Dictionary(grouping: context.cluster.guests, by: \.node)
+    let total = context.cluster.guests.count
     rows = nodes.map { n in
-      let gs = context.guests(on: n.name)
+      let gs = all[n.name] ?? []
       let running = gs.filter(\.isRunning).count
       let vcpus = context.claimedVCPUs[n.name] ?? 0
       return Row(

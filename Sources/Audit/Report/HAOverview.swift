@@ -27,7 +27,7 @@ package struct HAOverview: Sendable, Codable, Hashable {
     package var node: String
     /// HA-managed guests on the node.
     package var ha: Int
-    /// Running or onboot guests HA does not manage.
+    /// Running guests HA does not manage.
     package var nonHA: Int
     /// ha / (ha + nonHA), 0…1.
     package var haShare: Double
@@ -59,7 +59,7 @@ package struct HAOverview: Sendable, Codable, Hashable {
       for g in context.guests(on: n.name) {
         if context.isHAManaged(g) {
           ha += 1
-        } else if g.claimsCapacity {
+        } else if g.isRunning {
           non += 1
         }
       }

@@ -53,6 +53,14 @@ package struct RecoveryScenario: Sendable, Codable, Hashable {
           kind: "node", subject: n.name, rto: rto, restarted: restarted, down: down,
           haNotRecovered: notRecovered, impact: parts.joined(separator: "; ")))
     }
+    // Nodes already offline: their non-HA guests are down now.
+    for n in context.cluster.nodes where !n.online {
+      let listed = context.guests(on: n.name).filter { !context.isHARecovered($0) }.map(AuditContext.label)
+      out.append(
+        RecoveryScenario(
+          kind: "node", subject: n.name, rto: "now (offline)", restarted: [], down: listed,
+          haNotRecovered: [], impact: "offline now; \(listed.count) non-HA guest(s) listed on it are down"))
+    }
     // Each server behind shared guest storage.
     let sharedPools = context.cluster.storages.filter {
       $0.shared && !$0.disabled && ($0.content.contains("images") || $0.content.contains("rootdir"))
@@ -65,7 +73,7 @@ package struct RecoveryScenario: Sendable, Codable, Hashable {
       let hit = context.guests.filter { g in
         g.isRunning && g.disks.contains { d in d.storage.map(pools.contains) ?? false }
       }.map(AuditContext.label)
-      let scope = allShared ? "all shared storage lost" : "pools \(pools.sorted().joined(separator: ", ")) lost"
+      let scope = allShared ? "all shared storage lost" : "pool(s) \(pools.sorted().joined(separator: ", ")) lost"
       out.append(
         RecoveryScenario(
           kind: "storage-server", subject: server, rto: "hours–days", restarted: [], down: hit,

@@ -10,7 +10,9 @@ package struct ReportSummary: Sendable, Codable, Hashable {
   package var policy: String
   package var nodes: [String]
   package var nodesOnline: Int
+  /// Every guest, templates included.
   package var guests: Int
+  package var templates: Int
   package var quorate: Bool
   /// PVE versions in use (`8.4.1`, `9.1.1`), sorted.
   package var pveVersions: [String]
@@ -25,7 +27,8 @@ package struct ReportSummary: Sendable, Codable, Hashable {
     policy = context.policy.name
     nodes = c.nodes.map(\.name)
     nodesOnline = c.nodes.filter(\.online).count
-    guests = context.guests.count
+    guests = c.guests.count
+    templates = c.guests.count - context.guests.count
     quorate = c.quorum.quorate
     var versions = Set(c.nodes.compactMap { $0.version?.description })
     if versions.isEmpty, let v = c.version { versions.insert(v.description) }

@@ -23,6 +23,9 @@ package struct SinglePointOfFailure: Sendable, Codable, Hashable {
     let order = ["service", "hardware", "capacity", "quorum", "data"]
     return findings.compactMap { f -> SinglePointOfFailure? in
       guard let kind = kinds[f.rule] else { return nil }
+      // Local volumes of a guest that is not HA yet are a step of enabling HA, not a SPOF of
+      // their own (its `ha.unprotected` finding is).
+      if f.rule == HALocalStorage.id && f.evidence["haManaged"] == .bool(false) { return nil }
       let title: String
       switch f.subject.kind {
       case .guest: title = context.guestBySID[f.subject.id].map(AuditContext.label) ?? f.subject.id

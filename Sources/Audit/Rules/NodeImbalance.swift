@@ -2,8 +2,9 @@ import PVEModel
 import Playbook
 
 /// Detects: an online node whose share of the cluster's guests exceeds its share of the cluster's
-/// cores by more than `policy.capacity.shareTolerance` (the seed's proxmox: 46 % of guests on 20 % of
-/// cores). Guests are all non-template guests, as in the distribution table; only online nodes count.
+/// cores by more than `policy.capacity.shareTolerance` (the seed's proxmox: 17 of 37 guests = 46 % on
+/// 4 of 20 cores = 20 %). Guests are every guest Proxmox lists, templates included, as in the
+/// distribution table; only online nodes count.
 /// Remediation: migrate guests to nodes whose share of guests is below their share of cores.
 package struct NodeImbalance: IndexedAuditRule {
   package static let id = "node.imbalance"
@@ -16,11 +17,11 @@ package struct NodeImbalance: IndexedAuditRule {
     let online = context.onlineNodes
     guard online.count >= 2 else { return [] }
     let totalCores = online.reduce(0) { $0 + $1.cores }
-    let totalGuests = online.reduce(0) { $0 + context.guests(on: $1.name).count }
+    let totalGuests = online.reduce(0) { $0 + (context.guestCountByNode[$1.name] ?? 0) }
     guard totalCores > 0, totalGuests > 0 else { return [] }
     let tolerance = context.policy.capacity.shareTolerance
     return online.compactMap { n in
-      let guests = context.guests(on: n.name).count
+      let guests = context.guestCountByNode[n.name] ?? 0
       let guestShare = Double(guests) / Double(totalGuests)
       let coreShare = Double(n.cores) / Double(totalCores)
       let excess = guestShare - coreShare

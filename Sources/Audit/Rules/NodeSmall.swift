@@ -19,10 +19,10 @@ package struct NodeSmall: IndexedAuditRule {
       return Finding(
         rule: Self.id, severity: .low, subject: .node(n.name),
         message:
-          "\(n.name) has \(n.cores) cores, at most half of the largest node's \(largest); it hosts \(context.guests(on: n.name).count) guest(s)",
+          "\(n.name) has \(n.cores) cores, at most half of the largest node's \(largest); it hosts \(context.guestCountByNode[n.name] ?? 0) guest(s)",
         evidence: [
           "cores": .count(n.cores), "largestCores": .count(largest),
-          "guests": .count(context.guests(on: n.name).count),
+          "guests": .count(context.guestCountByNode[n.name] ?? 0),
         ],
         remediation: .advice)
     }
