@@ -26,7 +26,7 @@ import Testing
   }
 
   @Test func criticalityComesOnlyFromThePolicy() {
-    #expect(base.findings(HAUnprotected(), policy: .builtinDefault).isEmpty)
+    #expect(base.findings(HAUnprotected(), policy: Policy()).isEmpty)
     let byName = Policy(
       critical: [CriticalEntry(selector: GuestSelector(name: "traefik*"), level: .critical)])
     #expect(base.findings(HAUnprotected(), policy: byName).map(\.id) == ["ha.unprotected/ct:110"])
