@@ -27,8 +27,16 @@ package struct BackupCoverage: Sendable, Hashable {
       } else {
         candidates = context.guests
       }
-      for g in candidates where job.covers(g) {
-        jobs[g.sid, default: []].append(job.id)
+      let listed = Set(job.vmids)
+      let excluded = Set(job.exclude)
+      for g in candidates {
+        // `covers` is the one definition of coverage; it scans the job's VMID lists. Ask it about
+        // a copy whose lists are cut down to this guest's VMID (same answer), so long lists cost
+        // O(1) per guest instead of O(list).
+        var probe = job
+        probe.vmids = job.vmids.isEmpty ? [] : (listed.contains(g.vmid) ? [g.vmid] : [Self.noVMID])
+        probe.exclude = excluded.contains(g.vmid) ? [g.vmid] : []
+        if probe.covers(g) { jobs[g.sid, default: []].append(job.id) }
       }
     }
     for key in jobs.keys { jobs[key]?.sort() }
@@ -43,6 +51,9 @@ package struct BackupCoverage: Sendable, Hashable {
     }
     excludedByPolicy = excluded
   }
+
+  /// A VMID no guest has (Proxmox VMIDs start at 100).
+  static let noVMID = -1
 
   package func isCovered(_ guest: Guest) -> Bool { jobsBySID[guest.sid] != nil }
 }

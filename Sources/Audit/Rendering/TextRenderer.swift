@@ -43,25 +43,40 @@ package enum TextRenderer {
     return out.joined(separator: "\n") + "\n"
   }
 
-  /// Columns two spaces apart, a dashed rule under the header; numbers right-aligned.
+  /// Columns two spaces apart, a dashed rule under the header; numbers right-aligned. The last
+  /// column is not padded (no trailing spaces).
   static func table(_ t: ReportTable) -> [String] {
     let rows = t.rows.map { $0.map(ReportStyle.sanitize) }
     var widths = t.headers.map(\.count)
+    var counts: [[Int]] = []
+    counts.reserveCapacity(rows.count)
     for row in rows {
-      for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
+      let c = row.map(\.count)
+      for (i, n) in c.enumerated() where i < widths.count { widths[i] = max(widths[i], n) }
+      counts.append(c)
     }
-    func line(_ cells: [String]) -> String {
-      var parts: [String] = []
+    let last = widths.count - 1
+    func line(_ cells: [String], _ cellCounts: [Int]) -> String {
+      var s = ""
+      s.reserveCapacity(widths.reduce(2 * widths.count, +))
       for (i, w) in widths.enumerated() {
         let cell = i < cells.count ? cells[i] : ""
-        let pad = String(repeating: " ", count: max(w - cell.count, 0))
-        parts.append(t.rightAligned.contains(i) ? pad + cell : cell + pad)
+        let pad = max(w - (i < cellCounts.count ? cellCounts[i] : 0), 0)
+        if i > 0 { s += "  " }
+        if t.rightAligned.contains(i) {
+          s += String(repeating: " ", count: pad)
+          s += cell
+        } else {
+          s += cell
+          if i < last { s += String(repeating: " ", count: pad) }
+        }
       }
-      var s = parts.joined(separator: "  ")
-      while s.hasSuffix(" ") { s.removeLast() }
+      while s.last == " " { s.removeLast() }
       return s
     }
-    return [line(t.headers), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")]
-      + rows.map(line)
+    var out = [line(t.headers, t.headers.map(\.count))]
+    out.append(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  "))
+    for (row, c) in zip(rows, counts) { out.append(line(row, c)) }
+    return out
   }
 }

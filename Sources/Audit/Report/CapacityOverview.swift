@@ -30,7 +30,7 @@ package struct CapacityOverview: Sendable, Codable, Hashable {
   /// Whether every node's HA guests fit on the survivors.
   package var nPlusOne: Bool
 
-  init(context: AuditContext, storage: StorageOverview) {
+  init(context: AuditContext, storage: StorageOverview, failover outcomes: [String: FailoverOutcome]) {
     let online = context.onlineNodes
     cores = online.reduce(0) { $0 + $1.cores }
     vcpus = online.reduce(0) { $0 + (context.claimedVCPUs[$1.name] ?? 0) }
@@ -41,7 +41,7 @@ package struct CapacityOverview: Sendable, Codable, Hashable {
     memoryUsed = online.reduce(0) { $0 + $1.memoryUsed }
     memoryPromised = online.reduce(0) { $0 + (context.claimedMemory[$1.name] ?? 0) }
     memoryReserve = context.policy.capacity.memoryReserve * Int64(online.count)
-    failover = online.map { context.failover(of: $0) }
+    failover = online.map { outcomes[$0.name] ?? context.failover(of: $0) }
     haReserve = failover.map(\.haMemory).max() ?? 0
     memoryAvailable = memoryTotal - memoryPromised - memoryReserve - haReserve
     storageTotal = storage.total

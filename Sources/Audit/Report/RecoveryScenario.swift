@@ -20,10 +20,11 @@ package struct RecoveryScenario: Sendable, Codable, Hashable {
 
   static let haRTO = "2–5 min"
 
-  static func all(_ context: AuditContext) -> [RecoveryScenario] {
+  /// `failover`: each online node's simulated failure, by node name.
+  static func all(_ context: AuditContext, failover: [String: FailoverOutcome]) -> [RecoveryScenario] {
     var out: [RecoveryScenario] = []
     for n in context.onlineNodes {
-      let outcome = context.failover(of: n)
+      let outcome = failover[n.name] ?? context.failover(of: n)
       let unplaced = Set(outcome.unplaced)
       var restarted: [String] = []
       var notRecovered: [String] = []

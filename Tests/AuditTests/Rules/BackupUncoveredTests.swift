@@ -47,3 +47,32 @@ import Testing
     #expect(f[0].remediation == .createBackupJob)
   }
 }
+
+@Suite struct BackupCoverageTests {
+  /// The fast path asks `BackupJob.covers` about cut-down copies; it must agree with asking it
+  /// directly, job by job, guest by guest.
+  @Test(arguments: Examples.names) func agreesWithCoversOnEveryExample(example: String) throws {
+    let cluster = try Examples.cluster(example)
+    let coverage = BackupCoverage(AuditContext(cluster: cluster, policy: .builtinDefault))
+    for g in cluster.guests where !g.template {
+      let direct = cluster.backupJobs.filter { $0.enabled && $0.covers(g) }.map(\.id).sorted()
+      #expect((coverage.jobsBySID[g.sid] ?? []) == direct, "\(g.sid)")
+    }
+  }
+
+  @Test func agreesWithCoversOnEverySelection() {
+    let c = TestCluster().node("a").node("b")
+      .guest(100, on: "a", pool: "p").guest(101, on: "b", pool: "p").guest(102, on: "b")
+      .backupJob("v", vmids: [100, 102, 555]).backupJob("x", all: true, exclude: [101])
+      .backupJob("p", exclude: [100], pool: "p").backupJob("n", all: true, node: "b")
+      .backupJob("off", enabled: false, all: true).cluster
+    let coverage = BackupCoverage(AuditContext(cluster: c, policy: .builtinDefault))
+    #expect(coverage.jobsBySID["ct:100"] == ["v", "x"])
+    #expect(coverage.jobsBySID["ct:101"] == ["n", "p"])
+    #expect(coverage.jobsBySID["ct:102"] == ["n", "v", "x"])
+    for g in c.guests {
+      let direct = c.backupJobs.filter { $0.enabled && $0.covers(g) }.map(\.id).sorted()
+      #expect((coverage.jobsBySID[g.sid] ?? []) == direct)
+    }
+  }
+}
