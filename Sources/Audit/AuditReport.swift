@@ -57,7 +57,8 @@ package struct AuditReport: Sendable, Codable, Hashable {
     criticalWithoutHA = CriticalService.all(context)
     storage = StorageOverview(context: context)
     let failover = Dictionary(
-      context.onlineNodes.map { ($0.name, context.failover(of: $0)) }, uniquingKeysWith: { a, _ in a })
+      context.onlineNodes.map { ($0.name, context.failover(of: $0)) },
+      uniquingKeysWith: { a, _ in a })
     network = NetworkOverview(context: context)
     singlePointsOfFailure = SinglePointOfFailure.all(findings, context: context)
     backup = BackupOverview(context: context)

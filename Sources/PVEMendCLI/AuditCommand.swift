@@ -12,17 +12,13 @@ struct AuditCommand: ParsableCommand {
     commandName: "audit",
     abstract: "Audit a cluster snapshot: findings, figures, scores, risks.",
     discussion: """
-      Reads a pvemend-snapshot/1 file (from 'pvemend collect', or '-' for standard input) and prints
-      the audit report. Which guests are critical comes from the playbook (--playbook); without one
-      the built-in default policy is used. The report is dated with the snapshot's collectedAt, so
-      the same snapshot and playbook always give the same bytes.
+      Reads a pvemend-snapshot/1 file (from 'pvemend collect', or '-' for standard input) and prints the audit report. Which guests are critical comes from the playbook (--playbook); without one the built-in default policy is used. The report is dated with the snapshot's collectedAt: the same snapshot and playbook always give the same bytes.
 
       Exit codes:
-        0  the audit ran (findings are not errors)
-        2  bad input: the snapshot or playbook cannot be read or decoded (the message names the
-           file, the JSON path or line, and the fix)
-        3  --fail-on was given and a finding at or above that severity exists
-        64 bad command line
+        0   the audit ran (findings are not errors)
+        2   bad input: snapshot or playbook unreadable or invalid (the message names the file, the JSON path or line, and the fix)
+        3   --fail-on: a finding at or above that severity exists
+        64  bad command line
       """)
 
   /// Output formats.

@@ -13,7 +13,8 @@ import Testing
   }
 
   @Test(arguments: Examples.names) func report(example: String) throws {
-    let report = AuditReport(cluster: try Examples.cluster(example), policy: try Examples.policy(example))
+    let report = AuditReport(
+      cluster: try Examples.cluster(example), policy: try Examples.policy(example))
     try Golden.check(report.text(), "\(example)/report.txt")
     try Golden.check(report.markdown(), "\(example)/report.md")
     try Golden.check(report.json(), "\(example)/report.json")
@@ -31,7 +32,8 @@ import Testing
   }
 
   @Test(arguments: Examples.names) func jsonRoundTrips(example: String) throws {
-    let report = AuditReport(cluster: try Examples.cluster(example), policy: try Examples.policy(example))
+    let report = AuditReport(
+      cluster: try Examples.cluster(example), policy: try Examples.policy(example))
     let decoded = try JSONDecoder().decode(AuditReport.self, from: Data(report.json().utf8))
     #expect(decoded.json() == report.json())
     #expect(decoded.findings == report.findings)

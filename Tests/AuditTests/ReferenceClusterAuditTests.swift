@@ -10,7 +10,8 @@ import Testing
 
   init() throws {
     report = AuditReport(
-      cluster: try Examples.cluster("homelab-cluster"), policy: try Examples.policy("homelab-cluster"))
+      cluster: try Examples.cluster("homelab-cluster"),
+      policy: try Examples.policy("homelab-cluster"))
   }
 
   /// The seed says 9.45 TB total, 2.31 TB used: it counted each shared NFS pool once per node.
@@ -26,9 +27,11 @@ import Testing
     // The seed's way: every node's list summed. Not what the report's totals say.
     #expect(report.storage.listedPerNodeTotal > 9_000 * gb)
     #expect(report.storage.listedPerNodeUsed > 2_300 * gb)
-    #expect(report.storage.pools.map(\.key) == [
-      "TrueNas_NVMe", "Truenas_jbod", "local-lvm@proxmox", "local-lvm@proxmox2", "local-lvm@proxmox3",
-    ])
+    #expect(
+      report.storage.pools.map(\.key) == [
+        "TrueNas_NVMe", "Truenas_jbod", "local-lvm@proxmox", "local-lvm@proxmox2",
+        "local-lvm@proxmox3",
+      ])
     #expect(report.text().contains("Total Cluster Storage: 4.42 TB (shared pools counted once)"))
     #expect(report.markdown().contains("**Total Cluster Storage:** 4.42 TB"))
   }
@@ -68,7 +71,8 @@ import Testing
     let f = try #require(report.findings.first { $0.id == "ha.unprotected/ct:110" })
     #expect(f.severity == .critical)
     #expect(f.remediation == .enableHA)
-    #expect(report.criticalWithoutHA.map(\.vmid) == [110, 114, 101, 121, 128, 132, 133, 134, 109, 112])
+    #expect(
+      report.criticalWithoutHA.map(\.vmid) == [110, 114, 101, 121, 128, 132, 133, 134, 109, 112])
   }
 
   @Test func seedFactsElsewhere() {
@@ -98,7 +102,8 @@ import Testing
     let proxmox3 = report.recovery.first { $0.subject == "proxmox3" }
     #expect(proxmox3?.restarted.count == 4)
     #expect(proxmox3?.down.count == 5)
-    #expect(report.recovery.contains { $0.kind == "storage-server" && $0.subject == "192.168.1.98" })
+    #expect(
+      report.recovery.contains { $0.kind == "storage-server" && $0.subject == "192.168.1.98" })
     #expect(report.recovery.contains { $0.kind == "service" && $0.subject == "traefik (ct:110)" })
   }
 

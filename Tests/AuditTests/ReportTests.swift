@@ -71,7 +71,8 @@ import Testing
   }
 
   @Test func anEmptyClusterStillReports() {
-    let r = AuditReport(cluster: TestCluster().node("a").with { $0.name = nil }.cluster, policy: .builtinDefault)
+    let r = AuditReport(
+      cluster: TestCluster().node("a").with { $0.name = nil }.cluster, policy: .builtinDefault)
     #expect(r.findings.isEmpty)
     #expect(r.overallScore == 10)
     #expect(r.text().contains("13. RISK MATRIX"))

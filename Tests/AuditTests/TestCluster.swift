@@ -128,7 +128,8 @@ struct TestCluster {
       name: name, collectedAt: "2025-11-09T10:00:00Z", source: "test",
       nodes: nodes.sorted { $0.name < $1.name }, guests: guests.sorted { $0.vmid < $1.vmid },
       storages: storages.sorted { $0.id < $1.id }, haResources: haResources, haGroups: haGroups,
-      haRules: haRules, haManager: HAManagerStatus(master: master, quorate: true, services: haServices),
+      haRules: haRules,
+      haManager: HAManagerStatus(master: master, quorate: true, services: haServices),
       backupJobs: backupJobs, quorum: q, version: PVEVersion(major: 8, minor: 4, patch: 1),
       inconsistencies: inconsistencies, options: [:])
   }
@@ -144,7 +145,9 @@ struct TestCluster {
   }
 
   /// A policy with critical entries by VMID.
-  static func policy(_ entries: [(Int, CriticalityLevel)], levels: [CriticalityLevel] = [.critical, .high])
+  static func policy(
+    _ entries: [(Int, CriticalityLevel)], levels: [CriticalityLevel] = [.critical, .high]
+  )
     -> Policy
   {
     Policy(

@@ -27,7 +27,8 @@ extension AuditReport {
         ReportField("Nodes", "\(summary.nodes.count) (\(t(list(summary.nodes, max: 8))))"),
         ReportField(
           "Guests",
-          "\(summary.guests)" + (summary.templates > 0 ? " (\(summary.templates) template(s))" : "")),
+          "\(summary.guests)" + (summary.templates > 0 ? " (\(summary.templates) template(s))" : "")
+        ),
         ReportField(
           "Quorum Status",
           "\(s.mark(q.quorate))\(q.quorate ? "OK" : "LOST") (\(q.online)/\(q.votes) votes online, \(q.needed) needed)"
@@ -39,7 +40,9 @@ extension AuditReport {
         ReportField("Audit Date", t(summary.collectedAt) + " (snapshot)"),
         ReportField("Source", t(summary.source)),
         ReportField("Policy", t(summary.policy)),
-        ReportField("PVE", summary.pveVersions.isEmpty ? "unknown" : summary.pveVersions.joined(separator: ", ")),
+        ReportField(
+          "PVE",
+          summary.pveVersions.isEmpty ? "unknown" : summary.pveVersions.joined(separator: ", ")),
       ]))
     b.append(.separator)
 
@@ -57,7 +60,10 @@ extension AuditReport {
                 "\(Figure.wholePercent(n.memoryUsage)) (\(ByteSize.binary(n.memoryUsed)))",
                 Figure.uptime(n.uptime), n.pveVersion ?? "—",
               ]
-              : [n.node, n.cores > 0 ? "\(n.cores)" : "—", "offline", "—", "—", "—", n.pveVersion ?? "—"]
+              : [
+                n.node, n.cores > 0 ? "\(n.cores)" : "—", "offline", "—", "—", "—",
+                n.pveVersion ?? "—",
+              ]
           }, rightAligned: [1, 2, 3])))
     b.append(.heading(3, "Node Resource Capacity Assessment"))
     let cores = nodes.filter(\.online).map(\.cores)
@@ -109,7 +115,10 @@ extension AuditReport {
       b.append(
         .table(
           ReportTable(
-            ["VMID", "Service", "Current Node", "State", "Requested", "Placement", "Level", "Local Volumes"],
+            [
+              "VMID", "Service", "Current Node", "State", "Requested", "Placement", "Level",
+              "Local Volumes",
+            ],
             ha.services.map { v in
               [
                 "\(v.vmid)", v.name ?? "(missing guest)", v.node ?? "—", v.state, v.requested,
@@ -127,7 +136,9 @@ extension AuditReport {
     var haNotes = [
       "HA services split \(ha.perNode.map { String($0.ha) }.joined(separator: "-")) over \(ha.perNode.map(\.node).joined(separator: ", "))",
       "HA master: \(t(ha.master ?? "none"))",
-      "Placement: " + (ha.placementMode == "rules" ? "HA rules (PVE 9), \(ha.rules) rule(s)" : "HA groups, \(ha.groups) group(s)"),
+      "Placement: "
+        + (ha.placementMode == "rules"
+          ? "HA rules (PVE 9), \(ha.rules) rule(s)" : "HA groups, \(ha.groups) group(s)"),
     ]
     haNotes += bulletsOf([HADistribution.id, HAOrphan.id, HAError.id, HALocalStorage.id])
     b.append(.bullets(haNotes))
@@ -158,7 +169,8 @@ extension AuditReport {
       if !wanted.isEmpty {
         b.append(
           .paragraph(
-            "\(s.strong("Recommendation:")) enable HA for \(t(list(wanted.map { "\($0.name) (\($0.sid))" })))."))
+            "\(s.strong("Recommendation:")) enable HA for \(t(list(wanted.map { "\($0.name) (\($0.sid))" })))."
+          ))
       }
     }
     b.append(.separator)
@@ -180,7 +192,8 @@ extension AuditReport {
           }, rightAligned: [4, 5, 6, 7])))
     b.append(
       .fields([
-        ReportField("Total Cluster Storage", "\(ByteSize.decimal(st.total)) (shared pools counted once)"),
+        ReportField(
+          "Total Cluster Storage", "\(ByteSize.decimal(st.total)) (shared pools counted once)"),
         ReportField("Total Used", "\(ByteSize.decimal(st.used)) (\(Figure.percent(st.usage)))"),
         ReportField("Available", ByteSize.decimal(st.available)),
       ]))
@@ -190,7 +203,9 @@ extension AuditReport {
           "Summing every node's storage list gives \(ByteSize.decimal(st.listedPerNodeTotal)) total and \(ByteSize.decimal(st.listedPerNodeUsed)) used: each shared pool is listed once per node, so such totals count the same disks several times."
         ))
     }
-    var storageNotes = bulletsOf([StorageUsage.id, StorageLocalImbalance.id, StorageSingleServer.id])
+    var storageNotes = bulletsOf([
+      StorageUsage.id, StorageLocalImbalance.id, StorageSingleServer.id,
+    ])
     if !st.sharedServers.isEmpty {
       storageNotes.append("Shared storage servers: \(t(st.sharedServers.joined(separator: ", ")))")
     }
@@ -216,7 +231,10 @@ extension AuditReport {
         ReportTable(
           ["Node", "Online", "IP", "PVE", "HA State"],
           net.members.map {
-            [$0.node, $0.online ? "yes" : "no", $0.ip ?? "—", $0.pveVersion ?? "—", $0.haState ?? "—"]
+            [
+              $0.node, $0.online ? "yes" : "no", $0.ip ?? "—", $0.pveVersion ?? "—",
+              $0.haState ?? "—",
+            ]
           })))
     b.append(.separator)
 
@@ -234,7 +252,8 @@ extension AuditReport {
       guard !items.isEmpty else { continue }
       b.append(.heading(3, title))
       b.append(
-        .numbered(items.map { "\(s.severity($0.severity)): \(s.strong(t($0.title))) — \(t($0.detail))" }))
+        .numbered(
+          items.map { "\(s.severity($0.severity)): \(s.strong(t($0.title))) — \(t($0.detail))" }))
     }
     b.append(.separator)
 
@@ -242,7 +261,9 @@ extension AuditReport {
     b.append(.heading(2, "8. Backup & Disaster Recovery"))
     let bk = backup
     if bk.jobs.isEmpty {
-      b.append(.paragraph("\(s.mark(false))No backup jobs are defined (\(s.code("/cluster/backup")) is empty)."))
+      b.append(
+        .paragraph(
+          "\(s.mark(false))No backup jobs are defined (\(s.code("/cluster/backup")) is empty)."))
     } else {
       b.append(
         .table(
@@ -257,15 +278,22 @@ extension AuditReport {
     }
     var backupFields = [
       ReportField(
-        "Covered", "\(bk.covered) of \(bk.guests) guests (\(Figure.wholePercent(Figure.share(Double(bk.covered), of: Double(bk.guests))))); templates are not backed up")
+        "Covered",
+        "\(bk.covered) of \(bk.guests) guests (\(Figure.wholePercent(Figure.share(Double(bk.covered), of: Double(bk.guests))))); templates are not backed up"
+      )
     ]
-    if bk.excludedByPolicy > 0 { backupFields.append(ReportField("Excluded by policy", "\(bk.excludedByPolicy)")) }
-    backupFields.append(ReportField("Targets", bk.targets.isEmpty ? "none" : t(bk.targets.joined(separator: ", "))))
-    backupFields.append(ReportField("Second copy", bk.secondCopy ? "yes (two or more locations)" : "no"))
+    if bk.excludedByPolicy > 0 {
+      backupFields.append(ReportField("Excluded by policy", "\(bk.excludedByPolicy)"))
+    }
+    backupFields.append(
+      ReportField("Targets", bk.targets.isEmpty ? "none" : t(bk.targets.joined(separator: ", "))))
+    backupFields.append(
+      ReportField("Second copy", bk.secondCopy ? "yes (two or more locations)" : "no"))
     b.append(.fields(backupFields))
     if !bk.uncovered.isEmpty {
       b.append(.heading(3, "Guests Without Backup (\(bk.uncovered.count))"))
-      b.append(.paragraph(t(list(bk.uncovered.map { "\($0.name) (\($0.sid), \($0.node))" }, max: 20))))
+      b.append(
+        .paragraph(t(list(bk.uncovered.map { "\($0.name) (\($0.sid), \($0.node))" }, max: 20))))
     }
     let backupNotes = bulletsOf([BackupNone.id, BackupOffsite.id, BackupTargetFull.id])
     if !backupNotes.isEmpty { b.append(.bullets(backupNotes)) }
@@ -284,7 +312,8 @@ extension AuditReport {
     b.append(
       .table(
         ReportTable(
-          ["Scenario", "Estimated RTO", "Impact"], recovery.map { [scenarioName($0), $0.rto, $0.impact] })))
+          ["Scenario", "Estimated RTO", "Impact"],
+          recovery.map { [scenarioName($0), $0.rto, $0.impact] })))
     let detailed = recovery.filter { $0.kind != "service" }
     if !detailed.isEmpty {
       b.append(.heading(3, "What Restarts and What Stays Down"))
@@ -293,7 +322,9 @@ extension AuditReport {
           detailed.map { r in
             var parts: [String] = []
             if !r.restarted.isEmpty { parts.append("restart elsewhere: \(t(list(r.restarted)))") }
-            if !r.haNotRecovered.isEmpty { parts.append("HA but not recoverable: \(t(list(r.haNotRecovered)))") }
+            if !r.haNotRecovered.isEmpty {
+              parts.append("HA but not recoverable: \(t(list(r.haNotRecovered)))")
+            }
             if !r.down.isEmpty { parts.append("down: \(t(list(r.down)))") }
             if parts.isEmpty { parts.append("nothing running is affected") }
             return "\(s.strong(t(scenarioName(r)))): " + parts.joined(separator: "; ")
@@ -307,7 +338,8 @@ extension AuditReport {
       b.append(.paragraph("\(s.mark(true))Nothing to do."))
     }
     let horizonTitles = [
-      ("immediate", "Immediate Actions"), ("short-term", "Short-term"), ("medium-term", "Medium-term"),
+      ("immediate", "Immediate Actions"), ("short-term", "Short-term"),
+      ("medium-term", "Medium-term"),
     ]
     for (horizon, title) in horizonTitles {
       let items = recommendations.filter { $0.horizon == horizon }
@@ -334,7 +366,8 @@ extension AuditReport {
           ["Resource", "Total", "Promised", "Reserved", "Available", "Status"],
           [
             [
-              "CPU", "\(c.cores) cores", "\(c.vcpus) vCPUs (\(Figure.fixed(c.vcpuPerCore, 2))/core)", "—",
+              "CPU", "\(c.cores) cores",
+              "\(c.vcpus) vCPUs (\(Figure.fixed(c.vcpuPerCore, 2))/core)", "—",
               "load \(Figure.percent(c.cpuUsage))",
               s.check(findings(of: NodeOvercommit.id).isEmpty),
             ],
@@ -386,8 +419,16 @@ extension AuditReport {
         ReportTable(
           ["Category", "Score", "Status", "Findings"],
           scores.map {
-            [$0.category.title, "\(Figure.fixed($0.score))/10", CategoryScore.status($0.score), "\($0.findings)"]
-          } + [["Overall", "\(Figure.fixed(overallScore))/10", CategoryScore.status(overallScore), "\(findings.count)"]],
+            [
+              $0.category.title, "\(Figure.fixed($0.score))/10", CategoryScore.status($0.score),
+              "\($0.findings)",
+            ]
+          } + [
+            [
+              "Overall", "\(Figure.fixed(overallScore))/10", CategoryScore.status(overallScore),
+              "\(findings.count)",
+            ]
+          ],
           rightAligned: [1, 3])))
     b.append(
       .paragraph(
@@ -404,7 +445,12 @@ extension AuditReport {
         .table(
           ReportTable(
             ["Risk", "Likelihood", "Impact", "Priority"],
-            risks.map { [$0.risk, $0.likelihood.rawValue.capitalized, $0.impact.rawValue.capitalized, $0.priority] })))
+            risks.map {
+              [
+                $0.risk, $0.likelihood.rawValue.capitalized, $0.impact.rawValue.capitalized,
+                $0.priority,
+              ]
+            })))
     }
     b.append(.separator)
 
@@ -417,7 +463,8 @@ extension AuditReport {
         .table(
           ReportTable(
             ["Severity", "ID", "Remediation", "Message"],
-            findings.map { [s.severity($0.severity), $0.id, $0.remediation.rawValue, $0.message] })))
+            findings.map { [s.severity($0.severity), $0.id, $0.remediation.rawValue, $0.message] }))
+      )
     }
     return b
   }

@@ -16,7 +16,8 @@ package enum MarkdownRenderer {
       case .bullets(let items):
         out.append(items.map { "- " + $0 }.joined(separator: "\n"))
       case .numbered(let items):
-        out.append(items.enumerated().map { "\($0.offset + 1). \($0.element)" }.joined(separator: "\n"))
+        out.append(
+          items.enumerated().map { "\($0.offset + 1). \($0.element)" }.joined(separator: "\n"))
       case .table(let t):
         out.append(table(t))
       case .separator:
@@ -33,7 +34,9 @@ package enum MarkdownRenderer {
     }
     var lines = ["| " + t.headers.map(cell).joined(separator: " | ") + " |"]
     lines.append(
-      "|" + t.headers.indices.map { t.rightAligned.contains($0) ? "---:" : "---" }.joined(separator: "|")
+      "|"
+        + t.headers.indices.map { t.rightAligned.contains($0) ? "---:" : "---" }.joined(
+          separator: "|")
         + "|")
     for row in t.rows {
       let cells = t.headers.indices.map { $0 < row.count ? cell(row[$0]) : " " }

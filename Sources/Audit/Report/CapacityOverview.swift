@@ -30,13 +30,16 @@ package struct CapacityOverview: Sendable, Codable, Hashable {
   /// Whether every node's HA guests fit on the survivors.
   package var nPlusOne: Bool
 
-  init(context: AuditContext, storage: StorageOverview, failover outcomes: [String: FailoverOutcome]) {
+  init(
+    context: AuditContext, storage: StorageOverview, failover outcomes: [String: FailoverOutcome]
+  ) {
     let online = context.onlineNodes
     cores = online.reduce(0) { $0 + $1.cores }
     vcpus = online.reduce(0) { $0 + (context.claimedVCPUs[$1.name] ?? 0) }
     vcpuPerCore = Figure.round(Figure.share(Double(vcpus), of: Double(cores)), 2)
     cpuUsage = Figure.round(
-      Figure.share(online.reduce(0.0) { $0 + $1.cpuUsage * Double($1.cores) }, of: Double(cores)), 3)
+      Figure.share(online.reduce(0.0) { $0 + $1.cpuUsage * Double($1.cores) }, of: Double(cores)), 3
+    )
     memoryTotal = online.reduce(0) { $0 + $1.memoryTotal }
     memoryUsed = online.reduce(0) { $0 + $1.memoryUsed }
     memoryPromised = online.reduce(0) { $0 + (context.claimedMemory[$1.name] ?? 0) }

@@ -47,7 +47,8 @@ package struct GuestDistribution: Sendable, Codable, Hashable {
         allocatedMemory: gs.reduce(0) { $0 + $1.memory },
         guestShare: Figure.round(Figure.share(Double(gs.count), of: Double(total)), 3),
         cores: n.cores,
-        coreShare: n.online ? Figure.round(Figure.share(Double(n.cores), of: Double(onlineCores)), 3) : 0,
+        coreShare: n.online
+          ? Figure.round(Figure.share(Double(n.cores), of: Double(onlineCores)), 3) : 0,
         vcpus: vcpus,
         vcpuPerCore: Figure.round(Figure.share(Double(vcpus), of: Double(n.cores)), 2))
     }

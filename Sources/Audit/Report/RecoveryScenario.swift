@@ -21,7 +21,9 @@ package struct RecoveryScenario: Sendable, Codable, Hashable {
   static let haRTO = "2–5 min"
 
   /// `failover`: each online node's simulated failure, by node name.
-  static func all(_ context: AuditContext, failover: [String: FailoverOutcome]) -> [RecoveryScenario] {
+  static func all(_ context: AuditContext, failover: [String: FailoverOutcome])
+    -> [RecoveryScenario]
+  {
     var out: [RecoveryScenario] = []
     for n in context.onlineNodes {
       let outcome = failover[n.name] ?? context.failover(of: n)
@@ -42,7 +44,9 @@ package struct RecoveryScenario: Sendable, Codable, Hashable {
       }
       var parts: [String] = []
       if !restarted.isEmpty { parts.append("\(restarted.count) HA guest(s) restart elsewhere") }
-      if !notRecovered.isEmpty { parts.append("\(notRecovered.count) HA guest(s) cannot restart elsewhere") }
+      if !notRecovered.isEmpty {
+        parts.append("\(notRecovered.count) HA guest(s) cannot restart elsewhere")
+      }
       if !down.isEmpty { parts.append("\(down.count) non-HA guest(s) down") }
       if parts.isEmpty { parts.append("no running guests affected") }
       let rto =
@@ -56,25 +60,31 @@ package struct RecoveryScenario: Sendable, Codable, Hashable {
     }
     // Nodes already offline: their non-HA guests are down now.
     for n in context.cluster.nodes where !n.online {
-      let listed = context.guests(on: n.name).filter { !context.isHARecovered($0) }.map(AuditContext.label)
+      let listed = context.guests(on: n.name).filter { !context.isHARecovered($0) }.map(
+        AuditContext.label)
       out.append(
         RecoveryScenario(
           kind: "node", subject: n.name, rto: "now (offline)", restarted: [], down: listed,
-          haNotRecovered: [], impact: "offline now; \(listed.count) non-HA guest(s) listed on it are down"))
+          haNotRecovered: [],
+          impact: "offline now; \(listed.count) non-HA guest(s) listed on it are down"))
     }
     // Each server behind shared guest storage.
     let sharedPools = context.cluster.storages.filter {
       $0.shared && !$0.disabled && ($0.content.contains("images") || $0.content.contains("rootdir"))
     }
     var poolsByServer: [String: Set<String>] = [:]
-    for s in sharedPools { if let server = s.server { poolsByServer[server, default: []].insert(s.id) } }
+    for s in sharedPools {
+      if let server = s.server { poolsByServer[server, default: []].insert(s.id) }
+    }
     let allShared = sharedPools.allSatisfy { $0.server != nil } && poolsByServer.count == 1
     for server in poolsByServer.keys.sorted() {
       let pools = poolsByServer[server] ?? []
       let hit = context.guests.filter { g in
         g.isRunning && g.disks.contains { d in d.storage.map(pools.contains) ?? false }
       }.map(AuditContext.label)
-      let scope = allShared ? "all shared storage lost" : "pool(s) \(pools.sorted().joined(separator: ", ")) lost"
+      let scope =
+        allShared
+        ? "all shared storage lost" : "pool(s) \(pools.sorted().joined(separator: ", ")) lost"
       out.append(
         RecoveryScenario(
           kind: "storage-server", subject: server, rto: "hours–days", restarted: [], down: hit,

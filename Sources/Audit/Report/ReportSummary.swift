@@ -32,7 +32,9 @@ package struct ReportSummary: Sendable, Codable, Hashable {
     quorate = c.quorum.quorate
     var versions = Set(c.nodes.compactMap { $0.version?.description })
     if versions.isEmpty, let v = c.version { versions.insert(v.description) }
-    pveVersions = versions.sorted { (PVEVersion(parsing: $0) ?? .zero) < (PVEVersion(parsing: $1) ?? .zero) }
+    pveVersions = versions.sorted {
+      (PVEVersion(parsing: $0) ?? .zero) < (PVEVersion(parsing: $1) ?? .zero)
+    }
     var counts: [String: Int] = [:]
     for s in Severity.allCases { counts[s.rawValue] = 0 }
     for f in findings { counts[f.severity.rawValue, default: 0] += 1 }

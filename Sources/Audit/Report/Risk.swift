@@ -47,7 +47,8 @@ package struct Risk: Sendable, Codable, Hashable {
     // A critical service without HA fails on its own or with its node.
     for f in byRule[HAUnprotected.id] ?? [] {
       guard let g = context.guestBySID[f.subject.id] else { continue }
-      let impact: Impact = f.severity == .critical ? .critical : f.severity == .high ? .high : .medium
+      let impact: Impact =
+        f.severity == .critical ? .critical : f.severity == .high ? .high : .medium
       risks.append(Risk("\(AuditContext.label(g)) failure", .medium, impact, findings: [f.id]))
     }
 
@@ -79,27 +80,32 @@ package struct Risk: Sendable, Codable, Hashable {
 
     // Shared storage servers.
     for f in byRule[StorageSingleServer.id] ?? [] {
-      risks.append(Risk("storage server \(f.subject.id) failure", .low, .critical, findings: [f.id]))
+      risks.append(
+        Risk("storage server \(f.subject.id) failure", .low, .critical, findings: [f.id]))
     }
 
     // Data loss.
     if let f = byRule[BackupNone.id]?.first {
       risks.append(Risk("data loss (no backups)", .medium, .critical, findings: [f.id]))
     } else if let fs = byRule[BackupUncovered.id], !fs.isEmpty {
-      risks.append(Risk("data loss (\(fs.count) guest(s) without backup)", .low, .high, findings: fs.map(\.id)))
+      risks.append(
+        Risk("data loss (\(fs.count) guest(s) without backup)", .low, .high, findings: fs.map(\.id))
+      )
     }
     if let f = byRule[BackupOffsite.id]?.first, byRule[BackupNone.id] == nil {
       risks.append(Risk("backups lost with their only target", .low, .high, findings: [f.id]))
     }
     for f in byRule[BackupTargetFull.id] ?? [] {
-      risks.append(Risk("backups fail on full target \(f.subject.id)", .high, .medium, findings: [f.id]))
+      risks.append(
+        Risk("backups fail on full target \(f.subject.id)", .high, .medium, findings: [f.id]))
     }
 
     // Quorum.
     if let f = byRule[QuorumLost.id]?.first {
       risks.append(Risk("cluster without quorum", .high, .critical, findings: [f.id]))
     } else if let f = byRule[QuorumFragile.id]?.first {
-      risks.append(Risk("quorum loss on one more node failure", .medium, .critical, findings: [f.id]))
+      risks.append(
+        Risk("quorum loss on one more node failure", .medium, .critical, findings: [f.id]))
     }
 
     // Storage filling up.

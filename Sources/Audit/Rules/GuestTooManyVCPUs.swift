@@ -16,7 +16,8 @@ package struct GuestTooManyVCPUs: IndexedAuditRule {
       guard let node = context.nodeByName[g.node], node.cores > 0, g.vcpus > node.cores else {
         return nil
       }
-      let effect = g.kind == .qemu ? "QEMU will not start it" : "the container is capped at the node's cores"
+      let effect =
+        g.kind == .qemu ? "QEMU will not start it" : "the container is capped at the node's cores"
       return Finding(
         rule: Self.id, severity: context.severity(of: g, fallback: .medium), subject: .guest(g),
         message:

@@ -16,7 +16,9 @@ package struct HADistribution: IndexedAuditRule {
     guard online.count >= 2 else { return [] }
     var perNode: [String: Int] = [:]
     for n in online {
-      perNode[n.name] = context.guests(on: n.name).reduce(0) { $0 + (context.isHAManaged($1) ? 1 : 0) }
+      perNode[n.name] = context.guests(on: n.name).reduce(0) {
+        $0 + (context.isHAManaged($1) ? 1 : 0)
+      }
     }
     let total = perNode.values.reduce(0, +)
     guard total > 0 else { return [] }

@@ -18,7 +18,8 @@ package struct HAError: IndexedAuditRule {
       guard live == "error" else { return nil }
       return Finding(
         rule: Self.id, severity: context.severity(of: g, fallback: .high), subject: .guest(g),
-        message: "\(AuditContext.label(g)) on \(g.node) is in HA state error; HA does not recover it",
+        message:
+          "\(AuditContext.label(g)) on \(g.node) is in HA state error; HA does not recover it",
         evidence: ["node": .text(g.node), "haState": .text("error"), "status": .text(g.status)],
         remediation: .advice)
     }

@@ -8,7 +8,8 @@ import Playbook
 package struct HAFailoverCapacity: IndexedAuditRule {
   package static let id = "ha.failover-capacity"
   package static let category = ScoreCategory.resourceCapacity
-  package static let advice = "Keep enough free cores and memory on the other nodes to take each node's HA guests"
+  package static let advice =
+    "Keep enough free cores and memory on the other nodes to take each node's HA guests"
 
   package init() {}
 

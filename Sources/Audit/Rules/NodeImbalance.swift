@@ -9,7 +9,8 @@ import Playbook
 package struct NodeImbalance: IndexedAuditRule {
   package static let id = "node.imbalance"
   package static let category = ScoreCategory.nodeBalance
-  package static let advice = "Rebalance guests so each node's share of guests matches its share of cores"
+  package static let advice =
+    "Rebalance guests so each node's share of guests matches its share of cores"
 
   package init() {}
 

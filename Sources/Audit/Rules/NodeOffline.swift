@@ -18,7 +18,8 @@ package struct NodeOffline: IndexedAuditRule {
       let ha = guests.filter { context.isHAManaged($0) }.count
       return Finding(
         rule: Self.id, severity: .high, subject: .node(n.name),
-        message: "\(n.name) is offline; \(guests.count) guest(s) are listed on it, \(ha) HA-managed",
+        message:
+          "\(n.name) is offline; \(guests.count) guest(s) are listed on it, \(ha) HA-managed",
         evidence: ["guests": .count(guests.count), "haGuests": .count(ha)],
         remediation: .advice)
     }

@@ -7,7 +7,8 @@ import Playbook
 package struct NodeOvercommit: IndexedAuditRule {
   package static let id = "node.overcommit"
   package static let category = ScoreCategory.resourceCapacity
-  package static let advice = "Move guests off nodes with more vCPUs per core than the policy allows"
+  package static let advice =
+    "Move guests off nodes with more vCPUs per core than the policy allows"
 
   package init() {}
 

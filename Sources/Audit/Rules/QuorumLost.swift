@@ -19,7 +19,9 @@ package struct QuorumLost: IndexedAuditRule {
         rule: Self.id, severity: .critical, subject: .cluster,
         message:
           "the cluster is not quorate: \(q.online) of \(q.votes) votes online, \(q.needed) needed",
-        evidence: ["votes": .count(q.votes), "online": .count(q.online), "needed": .count(q.needed)],
+        evidence: [
+          "votes": .count(q.votes), "online": .count(q.online), "needed": .count(q.needed),
+        ],
         remediation: .advice)
     ]
   }

@@ -8,7 +8,8 @@ import Playbook
 package struct StorageLocalImbalance: IndexedAuditRule {
   package static let id = "storage.local-imbalance"
   package static let category = ScoreCategory.storageHealth
-  package static let advice = "Give small nodes more local guest storage or keep big guests on shared storage"
+  package static let advice =
+    "Give small nodes more local guest storage or keep big guests on shared storage"
 
   /// A node below this fraction of the largest node's local guest storage is flagged.
   package static let threshold = 0.5

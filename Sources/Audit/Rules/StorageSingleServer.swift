@@ -8,7 +8,8 @@ import Playbook
 package struct StorageSingleServer: IndexedAuditRule {
   package static let id = "storage.single-server"
   package static let category = ScoreCategory.disasterRecovery
-  package static let advice = "Add a second shared storage server or a backup target that does not depend on it"
+  package static let advice =
+    "Add a second shared storage server or a backup target that does not depend on it"
 
   package init() {}
 
@@ -22,7 +23,8 @@ package struct StorageSingleServer: IndexedAuditRule {
     let ids = Set(pools.map(\.id))
     var guests = 0
     var ha = 0
-    for g in context.guests where g.disks.contains(where: { d in d.storage.map(ids.contains) ?? false }) {
+    for g in context.guests
+    where g.disks.contains(where: { d in d.storage.map(ids.contains) ?? false }) {
       guests += 1
       if context.isHAManaged(g) { ha += 1 }
     }

@@ -5,8 +5,11 @@ import Testing
 
 @Suite struct BackupTargetFullTests {
   let base = TestCluster().node("a").node("b").guest(100, on: "a")
-    .sharedStorage("nas", server: "10.0.0.1", content: ["backup"], totalGB: 100, usedGB: 92, nodes: ["a", "b"])
-    .localStorage("local", type: "dir", content: ["backup"], perNode: [("a", 100, 10), ("b", 100, 85)])
+    .sharedStorage(
+      "nas", server: "10.0.0.1", content: ["backup"], totalGB: 100, usedGB: 92, nodes: ["a", "b"]
+    )
+    .localStorage(
+      "local", type: "dir", content: ["backup"], perNode: [("a", 100, 10), ("b", 100, 85)])
 
   @Test func fullTargetsOfEnabledJobsAreFound() {
     let c = base.backupJob("j1", all: true, storage: "nas").backupJob("j2", all: true, storage: nil)
@@ -18,6 +21,8 @@ import Testing
 
   @Test func unusedOrDisabledTargetsAreNotFound() {
     #expect(base.findings(BackupTargetFull()).isEmpty)
-    #expect(base.backupJob("j", enabled: false, all: true, storage: "nas").findings(BackupTargetFull()).isEmpty)
+    #expect(
+      base.backupJob("j", enabled: false, all: true, storage: "nas").findings(BackupTargetFull())
+        .isEmpty)
   }
 }

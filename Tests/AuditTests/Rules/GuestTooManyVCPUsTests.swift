@@ -12,7 +12,10 @@ import Testing
     #expect(f[0].message.contains("QEMU will not start it"))
     #expect(f[0].evidence["vcpus"] == .int(6))
     #expect(f[0].severity == .medium)
-    #expect(c.findings(GuestTooManyVCPUs(), policy: TestCluster.policy([(1, .high)])).map(\.severity) == [.high])
+    #expect(
+      c.findings(GuestTooManyVCPUs(), policy: TestCluster.policy([(1, .high)])).map(\.severity) == [
+        .high
+      ])
   }
 
   @Test func guestsWithinCoresAreNotFound() {

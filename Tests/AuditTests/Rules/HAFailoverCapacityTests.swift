@@ -27,8 +27,10 @@ import Testing
 
   @Test func vCPUsAboveTargetCoresAreFound() {
     // 4 vCPUs fit pve2 (8 cores) but pve2 lacks memory after the first guest; pve3 has 2 cores.
-    let c = base.guest(100, on: "pve1", vcpus: 4, memoryGiB: 6).guest(101, on: "pve1", vcpus: 4, memoryGiB: 3)
-      .ha("ct:100").ha("ct:101")
+    let c = base.guest(100, on: "pve1", vcpus: 4, memoryGiB: 6).guest(
+      101, on: "pve1", vcpus: 4, memoryGiB: 3
+    )
+    .ha("ct:100").ha("ct:101")
     let f = c.findings(HAFailoverCapacity())
     #expect(f.map(\.id) == ["ha.failover-capacity/pve1"])
     #expect(f[0].evidence["unplaced"] == .array([.string("ct:101")]))
@@ -42,7 +44,15 @@ import Testing
 
   @Test func restrictedGroupConfinesTheSurvivors() {
     let c = base.guest(100, on: "pve1", memoryGiB: 6).ha("ct:100", group: "only13")
-      .with { $0.haGroups = [HAGroup(id: "only13", nodes: [NodePriority(node: "pve1", priority: 1), NodePriority(node: "pve3", priority: 0)], restricted: true, nofailback: false)] }
+      .with {
+        $0.haGroups = [
+          HAGroup(
+            id: "only13",
+            nodes: [
+              NodePriority(node: "pve1", priority: 1), NodePriority(node: "pve3", priority: 0),
+            ], restricted: true, nofailback: false)
+        ]
+      }
     // pve3 has 8 GiB free, 6 fits.
     #expect(c.findings(HAFailoverCapacity()).isEmpty)
     let tight = c.guest(301, on: "pve3", memoryGiB: 4)

@@ -11,7 +11,8 @@ import Testing
     .guest(101, on: "pve1", disks: [TestCluster.disk("nas", gib: 20)])
     .guest(
       102, on: "pve2", kind: .qemu,
-      disks: [TestCluster.disk("nas", key: "scsi0"), TestCluster.disk("local-lvm", key: "unused0")])
+      disks: [TestCluster.disk("nas", key: "scsi0"), TestCluster.disk("local-lvm", key: "unused0")]
+    )
     .guest(103, on: "pve2", disks: [TestCluster.disk("local-lvm")])
 
   @Test func haGuestOnLocalStorageIsFound() {

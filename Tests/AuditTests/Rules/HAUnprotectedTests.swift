@@ -5,7 +5,9 @@ import Testing
 
 @Suite struct HAUnprotectedTests {
   let base = TestCluster().node("pve1").node("pve2")
-    .guest(110, on: "pve1", name: "traefik").guest(114, on: "pve2", name: "homeassistant", kind: .qemu)
+    .guest(110, on: "pve1", name: "traefik").guest(
+      114, on: "pve2", name: "homeassistant", kind: .qemu
+    )
     .guest(112, on: "pve2", name: "wikijs").guest(120, on: "pve1", name: "scratch")
 
   @Test func criticalGuestWithoutHAIsFoundWithItsLevelAsSeverity() {
@@ -21,7 +23,8 @@ import Testing
 
   @Test func haManagedGuestsAreNotFoundButIgnoredOnesAre() {
     let policy = TestCluster.policy([(110, .critical), (114, .critical)])
-    let f = base.ha("ct:110").ha("vm:114", state: "ignored").findings(HAUnprotected(), policy: policy)
+    let f = base.ha("ct:110").ha("vm:114", state: "ignored").findings(
+      HAUnprotected(), policy: policy)
     #expect(f.map(\.id) == ["ha.unprotected/vm:114"])
   }
 

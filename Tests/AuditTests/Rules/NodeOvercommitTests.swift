@@ -7,7 +7,9 @@ import Testing
   @Test func runningAndOnbootVCPUsAboveTheLimitAreFound() {
     // 4 cores, limit 3/core = 12; 10 running + 3 onboot-stopped = 13 > 12.
     let c = TestCluster().node("proxmox", cores: 4)
-      .guest(1, on: "proxmox", vcpus: 10).guest(2, on: "proxmox", status: "stopped", vcpus: 3, onboot: true)
+      .guest(1, on: "proxmox", vcpus: 10).guest(
+        2, on: "proxmox", status: "stopped", vcpus: 3, onboot: true
+      )
       .guest(3, on: "proxmox", status: "stopped", vcpus: 8)
       .guest(4, on: "proxmox", vcpus: 8, template: true)
     let f = c.findings(NodeOvercommit())

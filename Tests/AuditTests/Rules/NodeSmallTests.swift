@@ -5,7 +5,8 @@ import Testing
 
 @Suite struct NodeSmallTests {
   @Test func nodeWithHalfTheCoresOfTheLargestIsFound() {
-    let c = TestCluster().node("proxmox", cores: 4).node("proxmox2", cores: 8).node("proxmox3", cores: 8)
+    let c = TestCluster().node("proxmox", cores: 4).node("proxmox2", cores: 8).node(
+      "proxmox3", cores: 8)
     let f = c.findings(NodeSmall())
     #expect(f.map(\.id) == ["node.small/proxmox"])
     #expect(f[0].severity == .low)

@@ -7,7 +7,8 @@ import Testing
   @Test func inconsistenciesBecomeFindingsExceptOrphanHAResources() {
     let c = TestCluster().node("a").with {
       $0.inconsistencies = [
-        Inconsistency(key: "guest-on-unknown-node/ct:110", message: "ct:110 is listed on node 'ghost'"),
+        Inconsistency(
+          key: "guest-on-unknown-node/ct:110", message: "ct:110 is listed on node 'ghost'"),
         Inconsistency(key: "ha-resource-without-guest/vm:999", message: "HA resource vm:999 …"),
       ]
     }

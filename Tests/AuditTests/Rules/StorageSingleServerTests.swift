@@ -5,8 +5,12 @@ import Testing
 
 @Suite struct StorageSingleServerTests {
   let base = TestCluster().node("a").node("b")
-    .sharedStorage("TrueNas_NVMe", server: "192.168.1.98", totalGB: 899, usedGB: 179, nodes: ["a", "b"])
-    .sharedStorage("Truenas_jbod", server: "192.168.1.98", totalGB: 1540, usedGB: 557, nodes: ["a", "b"])
+    .sharedStorage(
+      "TrueNas_NVMe", server: "192.168.1.98", totalGB: 899, usedGB: 179, nodes: ["a", "b"]
+    )
+    .sharedStorage(
+      "Truenas_jbod", server: "192.168.1.98", totalGB: 1540, usedGB: 557, nodes: ["a", "b"]
+    )
     .guest(100, on: "a", disks: [TestCluster.disk("TrueNas_NVMe")]).ha("ct:100")
     .guest(101, on: "b", disks: [TestCluster.disk("local-lvm")])
 
@@ -19,15 +23,19 @@ import Testing
   }
 
   @Test func aSecondServerOrCephIsNotASingleServer() {
-    let two = base.sharedStorage("nas2", server: "192.168.1.99", totalGB: 100, usedGB: 1, nodes: ["a"])
+    let two = base.sharedStorage(
+      "nas2", server: "192.168.1.99", totalGB: 100, usedGB: 1, nodes: ["a"])
     #expect(two.findings(StorageSingleServer()).isEmpty)
-    let ceph = base.sharedStorage("ceph", server: nil, type: "rbd", totalGB: 100, usedGB: 1, nodes: ["a"])
+    let ceph = base.sharedStorage(
+      "ceph", server: nil, type: "rbd", totalGB: 100, usedGB: 1, nodes: ["a"])
     #expect(ceph.findings(StorageSingleServer()).isEmpty)
   }
 
   @Test func backupOnlyPoolsDoNotCount() {
     let c = TestCluster().node("a")
-      .sharedStorage("pbs", server: "10.0.0.5", type: "pbs", content: ["backup"], totalGB: 100, usedGB: 1, nodes: ["a"])
+      .sharedStorage(
+        "pbs", server: "10.0.0.5", type: "pbs", content: ["backup"], totalGB: 100, usedGB: 1,
+        nodes: ["a"])
     #expect(c.findings(StorageSingleServer()).isEmpty)
   }
 }
