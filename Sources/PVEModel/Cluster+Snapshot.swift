@@ -78,6 +78,18 @@ extension Cluster {
         cpuUsage: r["cpu"]?.doubleValue ?? 0, uptime: r["uptime"]?.intValue ?? 0, version: nil,
         ip: memberIPs[name], haState: r["hastate"]?.stringValue)
     }
+    // A node that /cluster/resources lists but /cluster/status does not is not a member: report
+    // it, keep its guests (as guests on an unknown node), and do not require its API paths.
+    if !memberOnline.isEmpty {
+      for name in nodes.keys.sorted() where memberOnline[name] == nil {
+        nodes[name] = nil
+        inconsistencies.append(
+          Inconsistency(
+            key: "node-not-in-cluster-status/\(name)",
+            message:
+              "node '\(name)' appears in /cluster/resources but /cluster/status does not list it"))
+      }
+    }
     for (name, online) in memberOnline where nodes[name] == nil {
       nodes[name] = Node(
         name: name, online: online, cores: 0, memoryTotal: 0, memoryUsed: 0, cpuUsage: 0,
@@ -191,7 +203,12 @@ extension Cluster {
               "\(kind.haType):\(vmid) is listed on node '\(node)', which /cluster/status does not list"
           ))
       }
-      let config = try object(configPath, required: nodeOnline && nodes[node] != nil) ?? [:]
+      let config: [String: JSONValue]
+      if nodes[node] == nil {
+        config = api[configPath]?.objectValue ?? [:]
+      } else {
+        config = try object(configPath, required: nodeOnline) ?? [:]
+      }
       let nodeCores = nodes[node]?.cores ?? 0
       let vcpus: Int
       let memory: Int64
@@ -201,7 +218,7 @@ extension Cluster {
         let cores = config["cores"]?.intValue ?? 1
         vcpus = config.isEmpty ? Int(r["maxcpu"]?.intValue ?? 1) : Int(sockets * cores)
         memory =
-          config["memory"]?.intValue.map { $0 * ByteSize.mib }
+          Cluster.qemuMemoryMiB(config["memory"]).map { $0 * ByteSize.mib }
           ?? (config.isEmpty ? (r["maxmem"]?.intValue ?? 512 * ByteSize.mib) : 512 * ByteSize.mib)
       case .lxc:
         if let c = config["cores"]?.intValue {
@@ -289,7 +306,15 @@ extension Cluster {
 
     let nodeList = nodes.values.sorted { $0.name < $1.name }
     var opts: [String: String] = [:]
-    for (k, v) in options { if let s = v.stringValue { opts[k] = s } }
+    for (k, v) in options {
+      if let s = v.stringValue {
+        opts[k] = s
+      } else if let o = v.objectValue {
+        // Property strings (`crs`, `ha`, `migration`) arrive as objects: keep them as `k=v,k=v`.
+        opts[k] = o.keys.sorted().compactMap { key in o[key]?.stringValue.map { "\(key)=\($0)" } }
+          .joined(separator: ",")
+      }
+    }
     self.init(
       name: clusterName, collectedAt: snapshot.collectedAt, source: snapshot.source,
       nodes: nodeList, guests: guests, storages: storages, haResources: haResources,
@@ -324,6 +349,18 @@ extension Cluster {
     }.sorted()
   }
 
+  /// QEMU `memory`: `"8192"`, `8192`, or the property string `"current=8192"` (MiB).
+  package static func qemuMemoryMiB(_ value: JSONValue?) -> Int64? {
+    guard let value else { return nil }
+    if let i = value.intValue { return i }
+    guard let text = value.stringValue else { return nil }
+    for part in text.split(separator: ",") {
+      let kv = part.split(separator: "=", maxSplits: 1)
+      if kv.count == 2, kv[0] == "current" { return JSONValue.string(String(kv[1])).intValue }
+    }
+    return nil
+  }
+
   /// `vm:114` → (.qemu, 114).
   package static func parseSID(_ sid: String) -> (GuestKind, Int)? {
     let parts = sid.split(separator: ":", maxSplits: 1)
@@ -347,8 +384,15 @@ extension Cluster {
       let rest = key.dropFirst(prefix.count)
       guard key == "rootfs" || (!rest.isEmpty && rest.allSatisfy(\.isNumber)) else { continue }
       guard let text = value.stringValue else { continue }
-      let fields = text.split(separator: ",").map(String.init)
-      guard let volid = fields.first, volid != "none", !volid.isEmpty else { continue }
+      var fields = text.split(separator: ",").map(String.init)
+      // The volume may be written with its key (`file=…` for QEMU, `volume=…` for LXC), anywhere.
+      if let i = fields.firstIndex(where: { $0.hasPrefix("file=") || $0.hasPrefix("volume=") }) {
+        let field = fields.remove(at: i)
+        fields.insert(String(field.drop(while: { $0 != "=" }).dropFirst()), at: 0)
+      }
+      guard let volid = fields.first, volid != "none", !volid.isEmpty, !volid.contains("=") else {
+        continue
+      }
       if fields.contains("media=cdrom") { continue }
       var size: Int64 = 0
       for f in fields.dropFirst() where f.hasPrefix("size=") {

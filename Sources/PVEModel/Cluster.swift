@@ -174,6 +174,9 @@ package struct Guest: Sendable, Hashable, Codable {
   /// The HA resource id: `vm:114`, `ct:110`.
   package var sid: String { "\(kind.haType):\(vmid)" }
   package var isRunning: Bool { status == "running" }
+  /// Whether HA manages the guest: an HA state other than `ignored` (Proxmox treats ignored
+  /// resources as unmanaged everywhere).
+  package var isHAManaged: Bool { haState != nil && haState != "ignored" }
   /// Counts against a node's capacity: running now, or started at boot.
   package var claimsCapacity: Bool { !template && (isRunning || onboot) }
 }
