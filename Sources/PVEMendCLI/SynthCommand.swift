@@ -44,7 +44,8 @@ struct SynthCommand: ParsableCommand {
       try data.write(to: URL(fileURLWithPath: out), options: .atomic)
     } catch {
       throw ValidationError(
-        "cannot write \(out): \(error.localizedDescription); check the directory exists and is writable")
+        "cannot write \(out): \(error.localizedDescription); check the directory exists and is writable"
+      )
     }
   }
 }

@@ -14,7 +14,8 @@ extension Cluster {
       }
       return items.compactMap(\.objectValue)
     }
-    func object(_ path: String, required: Bool = true) throws(SnapshotError) -> [String: JSONValue]? {
+    func object(_ path: String, required: Bool = true) throws(SnapshotError) -> [String: JSONValue]?
+    {
       guard let value = api[path] else {
         if required { throw SnapshotError.missingPath(file: file, path: path) }
         return nil
@@ -178,7 +179,8 @@ extension Cluster {
       case "quorum": haQuorate = e["quorate"]?.boolValue
       case "service":
         if let sid = e["sid"]?.stringValue {
-          services[sid] = HAServiceStatus(node: e["node"]?.stringValue, state: e["state"]?.stringValue)
+          services[sid] = HAServiceStatus(
+            node: e["node"]?.stringValue, state: e["state"]?.stringValue)
         }
       default: break
       }
@@ -297,7 +299,8 @@ extension Cluster {
       let pool = j["pool"]?.stringValue
       return BackupJob(
         id: id, enabled: j["enabled"]?.boolValue ?? true,
-        all: (j["all"]?.boolValue ?? false) || (vmidList.isEmpty && pool == nil && !exclude.isEmpty),
+        all: (j["all"]?.boolValue ?? false)
+          || (vmidList.isEmpty && pool == nil && !exclude.isEmpty),
         vmids: vmidList, exclude: exclude, pool: pool, node: j["node"]?.stringValue,
         storage: j["storage"]?.stringValue, schedule: j["schedule"]?.stringValue,
         mode: j["mode"]?.stringValue, compress: j["compress"]?.stringValue, pruneBackups: prune,
@@ -399,7 +402,8 @@ extension Cluster {
         size = ByteSize.parse(String(f.dropFirst(5))) ?? 0
       }
       let storage: String? =
-        volid.hasPrefix("/") ? nil : volid.split(separator: ":", maxSplits: 1).first.map(String.init)
+        volid.hasPrefix("/")
+        ? nil : volid.split(separator: ":", maxSplits: 1).first.map(String.init)
       out.append(Disk(key: key, volid: volid, storage: storage, size: size))
     }
     return out.sorted { $0.key < $1.key }

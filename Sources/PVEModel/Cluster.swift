@@ -259,7 +259,9 @@ package struct NodeStorage: Sendable, Hashable, Codable {
   package var active: Bool
   package var enabled: Bool
 
-  package init(node: String, total: Int64, used: Int64, available: Int64, active: Bool, enabled: Bool) {
+  package init(
+    node: String, total: Int64, used: Int64, available: Int64, active: Bool, enabled: Bool
+  ) {
     self.node = node
     self.total = total
     self.used = used

@@ -119,7 +119,8 @@ extension SynthCluster {
     let load = n.cpuUsage * Double(n.profile.cpus)
     let loadavg = [1.0, 0.93, 0.9].map { J.text(String(format2(load * $0))) }
     let release = kernel
-    let build = "#1 SMP PREEMPT_DYNAMIC PMX \(release.hasSuffix("-pve") ? String(release.dropLast(4)) : release)"
+    let build =
+      "#1 SMP PREEMPT_DYNAMIC PMX \(release.hasSuffix("-pve") ? String(release.dropLast(4)) : release)"
     return .object([
       "boot-info": .object(["mode": .text("efi"), "secureboot": .num(0)]),
       "cpu": .fraction(n.cpuUsage),
@@ -477,7 +478,9 @@ extension SynthCluster {
     let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
     let weekday = Int((days % 7 + 11) % 7)  // 1970-01-01 was a Thursday
     let names = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-    let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    let months = [
+      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ]
     func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
     let dayText = day < 10 ? " \(day)" : "\(day)"
     return

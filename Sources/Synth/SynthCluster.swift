@@ -128,8 +128,10 @@ struct SynthCluster: Sendable {
       var volumes: [SynthGuest.Volume] = []
       let rootGiB: Int64 =
         kind == .qemu ? Int64(rng.pick([16, 32, 32, 64, 100])) : Int64(rng.pick([4, 8, 8, 16]))
-      volumes.append(volume(kind: kind, vmid: vmid, number: 0, gib: rootGiB, shared: shared,
-        sharedPool: sharedPool, root: true, template: template))
+      volumes.append(
+        volume(
+          kind: kind, vmid: vmid, number: 0, gib: rootGiB, shared: shared,
+          sharedPool: sharedPool, root: true, template: template))
       if rng.chance(0.2) {
         let dataShared = shared || rng.chance(0.3)
         volumes.append(

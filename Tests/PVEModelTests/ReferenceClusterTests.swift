@@ -136,7 +136,7 @@ import Testing
       cluster.guests.contains { g in
         g.kind == .lxc && g.disks.contains { $0.key == "mp0" && $0.storage == "Truenas_jbod" }
       })
-    let windows = try #require(cluster.guests.first { g in g.disks.contains(where: \.isUnused) })
+    let windows = try #require(cluster.guests.first { g in g.disks.contains { $0.isUnused } })
     #expect(windows.kind == .qemu)
     #expect(!windows.disks.contains { $0.key == "ide2" })
   }
