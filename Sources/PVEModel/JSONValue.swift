@@ -56,6 +56,18 @@ extension JSONValue {
     return nil
   }
 
+  /// What kind of value this is (`an object`, `a number`, …), for messages.
+  package var kindName: String {
+    switch self {
+    case .null: return "null"
+    case .bool: return "a boolean"
+    case .int, .double: return "a number"
+    case .string: return "a string"
+    case .array: return "an array"
+    case .object: return "an object"
+    }
+  }
+
   package var objectValue: [String: JSONValue]? {
     if case .object(let o) = self { return o }
     return nil

@@ -1,4 +1,5 @@
 import Foundation
+import PVEMendTestSupport
 import PVEModel
 import Testing
 
@@ -15,7 +16,31 @@ import Testing
       guard let e = error as? SnapshotError, case .malformed(let file, let path, _) = e else {
         return false
       }
-      return file == "bad.json" && path == "$" && e.description.hasPrefix("bad.json: malformed")
+      return file == "bad.json" && path == "$.source"
+        && e.description.hasPrefix("bad.json: malformed")
+    }
+  }
+
+  @Test func syntaxErrorDeepInsideNamesTheAPIPathLineAndColumn() throws {
+    let url = Fixtures.example("homelab-cluster.json")
+    var text = try String(contentsOf: url, encoding: .utf8)
+    // Break the number of the first guest's vmid in /cluster/resources.
+    let range = try #require(text.range(of: "\"vmid\" : 110"))
+    text.replaceSubrange(range, with: "\"vmid\" : 1l0")
+    do {
+      _ = try Snapshot.decode(Data(text.utf8), file: "examples/homelab-cluster.json")
+      Issue.record("decoded a broken snapshot")
+    } catch {
+      guard case .malformed(let file, let path, let detail) = error else {
+        Issue.record("unexpected \(error)")
+        return
+      }
+      #expect(file == "examples/homelab-cluster.json")
+      #expect(path.hasPrefix("$.api[\"/cluster/resources\"]["))
+      #expect(path.hasSuffix("].vmid"))
+      #expect(detail.contains("line ") && detail.contains("column "))
+      #expect(
+        error.description.hasPrefix("examples/homelab-cluster.json: malformed snapshot at $.api["))
     }
   }
 
