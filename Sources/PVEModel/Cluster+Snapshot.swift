@@ -339,7 +339,7 @@ extension Cluster {
     return Array(
       Set(
         text.split(whereSeparator: { $0 == "," || $0 == ";" }).map {
-          $0.trimmingCharacters(in: .whitespaces)
+          $0.trimmingSpaces
         }.filter { !$0.isEmpty })
     ).sorted()
   }
@@ -377,13 +377,19 @@ extension Cluster {
 
   static let qemuDiskPrefixes = ["ide", "sata", "scsi", "virtio", "efidisk", "tpmstate", "unused"]
   static let lxcDiskPrefixes = ["rootfs", "mp", "unused"]
+  static let qemuDiskInitials = Set(qemuDiskPrefixes.compactMap(\.utf8.first))
+  static let lxcDiskInitials = Set(lxcDiskPrefixes.compactMap(\.utf8.first))
 
   /// Every volume of a guest config, sorted by key; CD-ROMs and empty drives are not disks.
   package static func disks(kind: GuestKind, config: [String: JSONValue]) -> [Disk] {
     var out: [Disk] = []
+    let prefixes = kind == .qemu ? qemuDiskPrefixes : lxcDiskPrefixes
+    let initials: Set<UInt8> = kind == .qemu ? qemuDiskInitials : lxcDiskInitials
     for (key, value) in config {
-      let prefixes = kind == .qemu ? qemuDiskPrefixes : lxcDiskPrefixes
-      guard let prefix = prefixes.first(where: { key.hasPrefix($0) }) else { continue }
+      // Most keys (name, memory, net0, …) are ruled out by their first letter.
+      guard let first = key.utf8.first, initials.contains(first),
+        let prefix = prefixes.first(where: { key.hasPrefix($0) })
+      else { continue }
       let rest = key.dropFirst(prefix.count)
       guard key == "rootfs" || (!rest.isEmpty && rest.allSatisfy(\.isNumber)) else { continue }
       guard let text = value.stringValue else { continue }
@@ -393,7 +399,9 @@ extension Cluster {
         let field = fields.remove(at: i)
         fields.insert(String(field.drop(while: { $0 != "=" }).dropFirst()), at: 0)
       }
-      guard let volid = fields.first, volid != "none", !volid.isEmpty, !volid.contains("=") else {
+      guard let volid = fields.first, volid != "none", !volid.isEmpty,
+        !volid.utf8.contains(UInt8(ascii: "="))
+      else {
         continue
       }
       if fields.contains("media=cdrom") { continue }

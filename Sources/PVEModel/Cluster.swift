@@ -314,7 +314,7 @@ package struct NodePriority: Sendable, Hashable, Codable, Comparable {
   package static func parseList(_ text: String) -> [NodePriority] {
     text.split(separator: ",").compactMap { part in
       let bits = part.split(separator: ":", maxSplits: 1)
-      guard let name = bits.first.map({ String($0).trimmingCharacters(in: .whitespaces) }),
+      guard let name = bits.first.map({ $0.trimmingSpaces }),
         !name.isEmpty
       else { return nil }
       return NodePriority(node: name, priority: bits.count > 1 ? Int(bits[1]) ?? 0 : 0)

@@ -78,11 +78,13 @@ package struct JSONParser {
   private mutating func object(depth: Int) throws(Failure) -> JSONValue {
     guard depth <= Self.maxDepth else { throw failure("nesting deeper than \(Self.maxDepth)") }
     index += 1  // {
-    var out: [String: JSONValue] = [:]
+    // Pairs first, then one dictionary of the right size (no rehashing while it grows); a
+    // repeated key keeps its last value.
+    var out: [(String, JSONValue)] = []
     skipWhitespace()
     if peek(UInt8(ascii: "}")) {
       index += 1
-      return .object(out)
+      return .object([:])
     }
     while true {
       skipWhitespace()
@@ -93,7 +95,7 @@ package struct JSONParser {
       index += 1
       skipWhitespace()
       path.append(.key(key))
-      out[key] = try value(depth: depth)
+      out.append((key, try value(depth: depth)))
       skipWhitespace()
       // The key stays on the path until its value is closed: "1x" is reported at that key.
       guard index < bytes.count else {
@@ -107,7 +109,7 @@ package struct JSONParser {
       if bytes[index] == UInt8(ascii: "}") {
         index += 1
         path.removeLast()
-        return .object(out)
+        return .object(Dictionary(out, uniquingKeysWith: { _, last in last }))
       }
       throw failure("expected ',' or '}' after a value, found \(describe(bytes[index]))")
     }
@@ -338,7 +340,7 @@ package struct JSONParser {
       switch c {
       case .index(let i): text += "[\(i)]"
       case .key(let k):
-        if k.hasPrefix("/") || k.contains(".") || k.contains(" ") || k.isEmpty {
+        if k.isEmpty || k.contains(where: { $0 == "/" || $0 == "." || $0 == " " || $0 == "\"" }) {
           text += "[\"\(k)\"]"
         } else {
           text += ".\(k)"

@@ -95,7 +95,7 @@ extension JSONValue {
     case .int(let i): return i
     case .double(let d): return d.isFinite ? Int64(d) : nil
     case .string(let s):
-      let t = s.trimmingCharacters(in: .whitespaces)
+      let t = s.trimmingSpaces
       if let i = Int64(t) { return i }
       if let d = Double(t), d.isFinite { return Int64(d) }
       return nil
@@ -109,7 +109,7 @@ extension JSONValue {
     switch self {
     case .int(let i): return Double(i)
     case .double(let d): return d
-    case .string(let s): return Double(s.trimmingCharacters(in: .whitespaces))
+    case .string(let s): return Double(s.trimmingSpaces)
     case .bool(let b): return b ? 1 : 0
     default: return nil
     }
