@@ -16,29 +16,23 @@ enum Estimate {
   /// Downtime of migrating `g` with `localBytes` of local volumes.
   static func migration(_ g: Guest, localBytes: Int64, viaHA: Bool) -> Downtime {
     let copy = copySeconds(localBytes)
+    let volumes = copy > 0 ? "~\(Format.duration(copy)) copying \(Format.bytes(localBytes)) of local volumes" : nil
     guard g.isRunning else {
-      return Downtime(
-        seconds: 0,
-        note: copy > 0
-          ? "stopped: no downtime; ~\(Format.duration(copy)) copying \(Format.bytes(localBytes)) of local volumes"
-          : "stopped: no downtime")
+      return Downtime(seconds: 0, note: (["guest is stopped"] + [volumes].compactMap { $0 }).joined(separator: "; "))
     }
     switch g.kind {
     case .qemu:
       let memory = copySeconds(g.memory)
-      let what = copy > 0 ? " plus \(Format.bytes(localBytes)) of local disks" : ""
+      let disks = copy > 0 ? " and \(Format.bytes(localBytes)) of local disks" : ""
       return Downtime(
         seconds: 0,
         note:
-          "live migration: no downtime; ~\(Format.duration(memory + copy)) copying \(Format.bytes(g.memory)) of memory\(what)"
+          "\(viaHA ? "HA live migration" : "live migration"); ~\(Format.duration(memory + copy)) copying \(Format.bytes(g.memory)) of memory\(disks)"
       )
     case .lxc:
-      let seconds = restartSeconds + copy
-      let what = copy > 0 ? " + ~\(Format.duration(copy)) copying \(Format.bytes(localBytes))" : ""
-      let how = viaHA ? "HA relocate" : "restart migration"
-      return Downtime(
-        seconds: seconds,
-        note: "\(how): container down ~\(Format.duration(seconds)) (stop and start\(what))")
+      let how = viaHA ? "HA relocate: the container stops, moves and starts again" : "restart migration: the container stops, moves and starts again"
+      let what = copy > 0 ? " (copying \(Format.bytes(localBytes)) while it is down)" : ""
+      return Downtime(seconds: restartSeconds + copy, note: how + what)
     }
   }
 
@@ -46,17 +40,13 @@ enum Estimate {
   static func volumeMove(_ g: Guest, bytes: Int64) -> Downtime {
     let copy = copySeconds(bytes)
     if g.kind == .qemu || !g.isRunning {
+      let how = g.kind == .qemu && g.isRunning ? "live disk move" : "guest is stopped"
       return Downtime(
-        seconds: 0,
-        note:
-          "\(g.kind == .qemu && g.isRunning ? "live disk move" : "stopped"): no downtime; ~\(Format.duration(copy)) copying \(Format.bytes(bytes))"
-      )
+        seconds: 0, note: "\(how); ~\(Format.duration(copy)) copying \(Format.bytes(bytes))")
     }
-    let seconds = restartSeconds + copy
     return Downtime(
-      seconds: seconds,
-      note:
-        "container down ~\(Format.duration(seconds)) (stop, copy \(Format.bytes(bytes)), start)")
+      seconds: restartSeconds + copy,
+      note: "the container stops while \(Format.bytes(bytes)) are copied, then starts again")
   }
 
   /// A number to rank moves by: one per move, plus downtime and copy time (cheap first).

@@ -80,7 +80,8 @@ extension PlanBuilder {
     // The HA resources.
     var addStep: [String: Int] = [:]
     let distribution = Dictionary(
-      findings.filter { $0.rule == "ha.distribution" }.map { ($0.subject.id, $0.id) },
+      findings.filter { $0.rule == "ha.distribution" && policy.action(for: $0.rule) != .ignore }
+        .map { ($0.subject.id, $0.id) },
       uniquingKeysWith: { a, _ in a })
     for g in planned {
       let running = g.isRunning
@@ -93,12 +94,7 @@ extension PlanBuilder {
       if let group { argv += ["--group", group] }
       let purpose = policy.criticality(of: g).map { $0.purpose ?? $0.level.rawValue } ?? "critical"
       argv += ["--comment", "\(tag): \(String(purpose.prefix(200)))"]
-      var reasons = haPlanned[g.sid] ?? []
-      if let id = distribution[g.node], (sim.load(g.node)?.haGuests ?? 0) == 0,
-        !isUnresolved(id)
-      {
-        reasons.append(id)
-      }
+      let reasons = haPlanned[g.sid] ?? []
       let node = (sim.load(g.node)?.online ?? false) ? g.node : entryNode
       var draft = StepDraft(
         phase: .haResources, kind: .haAdd,
@@ -136,6 +132,13 @@ extension PlanBuilder {
       let i = add(draft)
       addStep[g.sid] = i
       lastStepOfGuest[g.sid] = i
+      if haArrival[g.node] == nil { haArrival[g.node] = i }
+    }
+
+    // A node without HA guests gets its first one from these steps: they answer ha.distribution.
+    for (node, id) in distribution.sorted(by: { $0.key < $1.key }) where !isUnresolved(id) {
+      guard let step = haArrival[node], !drafts[step].reasons.contains(id) else { continue }
+      drafts[step].reasons = (drafts[step].reasons + [id]).sorted()
     }
 
     guard usesRules else { return }

@@ -14,9 +14,7 @@ extension PlanBuilder {
     var draft = StepDraft(
       phase: phase, kind: .migrate,
       title: "Migrate \(label(g)) from \(source) to \(target)", reasons: reasons.sorted())
-    var deps = Set(freeingSteps[target] ?? [])
-    if let last = lastStepOfGuest[g.sid] { deps.insert(last) }
-    draft.dependencies = deps
+    draft.dependencies = dependencies(of: g, landing)
 
     let originalPools = Set(sim.localVolumes(of: g, includingUnused: true).compactMap(\.storage))
     if viaHA {
@@ -68,13 +66,74 @@ extension PlanBuilder {
     draft.downtime = Estimate.migration(g, localBytes: landing.localBytes, viaHA: viaHA)
     draft.detail = why
     draft.figures = [source, target].compactMap { sim.figures($0) }
+    var room = FreedRoom(step: drafts.count, guests: 1)
+    if g.claimsCapacity {
+      room.vcpus = g.vcpus
+      room.memory = g.memory
+    }
+    for d in sim.localVolumes(of: g, includingUnused: true) {
+      if let s = d.storage { room.local[s, default: 0] += d.size }
+    }
     sim.moveGuest(g.sid, to: target, targetStorage: landing.targetStorage)
     draft.figuresAfter = [source, target].compactMap { sim.figures($0) }
     let i = add(draft)
     lastStepOfGuest[g.sid] = i
-    freeingSteps[source, default: []].append(i)
+    freed[source, default: []].append(room)
+    if viaHA, haArrival[target] == nil { haArrival[target] = i }
     moved.insert(g.sid)
     migrations += 1
+  }
+
+  /// The steps a move of `g` onto `landing.node` really waits for: the guest's previous step, a
+  /// keep-apart partner leaving the target, and the fewest earlier steps (oldest first) whose
+  /// freed room the move needs on the target.
+  func dependencies(of g: Guest, _ landing: Landing) -> Set<Int> {
+    var deps = Set<Int>()
+    if let last = lastStepOfGuest[g.sid] { deps.insert(last) }
+    let target = landing.node
+    for set in sim.keepApartOf[g.sid] ?? [] {
+      for partner in sim.keepApart[set].sids where partner != g.sid && moved.contains(partner) {
+        if original.guest(sid: partner)?.node == target, let step = lastStepOfGuest[partner] {
+          deps.insert(step)
+        }
+      }
+    }
+    guard let records = freed[target], !records.isEmpty, let t = sim.load(target) else {
+      return deps
+    }
+    var needs: [String: Int64] = [:]
+    for d in sim.localVolumes(of: g, includingUnused: true) {
+      guard let s = d.storage else { continue }
+      needs[landing.targetStorage ?? s, default: 0] += d.size
+    }
+    func fits(without rest: ArraySlice<FreedRoom>) -> Bool {
+      var load = t
+      var local: [String: Int64] = [:]
+      for r in rest {
+        load.vcpus += r.vcpus
+        load.memory += r.memory
+        load.guests += r.guests
+        for (s, b) in r.local { local[s, default: 0] += b }
+      }
+      if g.claimsCapacity {
+        load.vcpus += g.vcpus
+        load.memory += g.memory
+        if !sim.limits.withinVCPUCeiling(load) || !sim.limits.withinMemoryBudget(load) {
+          return false
+        }
+      }
+      load.guests += 1
+      if sim.enforceShare && !sim.limits.withinShare(load) { return false }
+      for (s, bytes) in needs where sim.localFree(s, on: target) - (local[s] ?? 0) < bytes {
+        return false
+      }
+      return true
+    }
+    for k in 0...records.count where fits(without: records[k...]) {
+      deps.formUnion(records[..<k].map(\.step))
+      break
+    }
+    return deps
   }
 
   /// Whether another migration fits under `migration.max_moves`.

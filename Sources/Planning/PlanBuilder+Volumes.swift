@@ -175,7 +175,7 @@ extension PlanBuilder {
       draft.figuresAfter = sim.figures(node).map { [$0] }
       let i = add(draft)
       lastStepOfGuest[g.sid] = i
-      freeingSteps[node, default: []].append(i)
+      recordFreed(step: i, node: node, volumes: volumes)
 
     case .lxc where haStarted && g.isRunning:
       // `pct shutdown|start` of an HA-managed container only queue HA requests: stop and start
@@ -232,14 +232,14 @@ extension PlanBuilder {
       move.wait = Wait(
         kind: "ha-state", sid: g.sid, node: node, timeoutSeconds: policy.migration.timeoutSeconds,
         state: "started")
-      move.downtime = Downtime(seconds: 0, note: "counted in the step that stops it")
+      move.downtime = Downtime(seconds: 0, note: "counted in the step that stopped it")
       for d in volumes { sim.moveVolume(g.sid, key: d.key, to: pool) }
       sim.setHAState(g.sid, "started")
       move.figures = figuresBefore
       move.figuresAfter = sim.figures(node).map { [$0] }
       let i = add(move)
       lastStepOfGuest[g.sid] = i
-      freeingSteps[node, default: []].append(i)
+      recordFreed(step: i, node: node, volumes: volumes)
 
     case .lxc:
       let running = g.isRunning
@@ -273,8 +273,15 @@ extension PlanBuilder {
       draft.figuresAfter = sim.figures(node).map { [$0] }
       let i = add(draft)
       lastStepOfGuest[g.sid] = i
-      freeingSteps[node, default: []].append(i)
+      recordFreed(step: i, node: node, volumes: volumes)
     }
+  }
+
+  /// Records the local bytes a volume move frees on `node`.
+  private mutating func recordFreed(step: Int, node: String, volumes: [Disk]) {
+    var room = FreedRoom(step: step)
+    for d in volumes { if let s = d.storage { room.local[s, default: 0] += d.size } }
+    freed[node, default: []].append(room)
   }
 
   /// Moving a container's volumes back where they were.

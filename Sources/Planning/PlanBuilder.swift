@@ -2,6 +2,15 @@ import Audit
 import PVEModel
 import Playbook
 
+/// Room a step frees on a node: claims, a guest slot, local volume bytes per pool.
+struct FreedRoom: Sendable {
+  var step: Int
+  var vcpus = 0
+  var memory: Int64 = 0
+  var guests = 0
+  var local: [String: Int64] = [:]
+}
+
 /// The planner's working state: the simulation, the drafted steps, and what stays unresolved.
 struct PlanBuilder: Sendable {
   var sim: Simulation
@@ -16,8 +25,12 @@ struct PlanBuilder: Sendable {
   private(set) var unresolved: [String: Unresolved] = [:]
   /// The last step that touched each guest (its next step waits for it).
   var lastStepOfGuest: [String: Int] = [:]
-  /// Steps that freed room on each node (moves into the node wait for them).
-  var freeingSteps: [String: [Int]] = [:]
+  /// Room each step freed on each node, in step order (a move into the node waits for the ones
+  /// it needs).
+  var freed: [String: [FreedRoom]] = [:]
+  /// The first step that gives each node an HA guest (an HA resource added there, or an HA guest
+  /// moved there).
+  var haArrival: [String: Int] = [:]
   /// Guests moved by this plan (never moved twice).
   var moved: Set<String> = []
   /// Migrations so far (against `migration.max_moves`).

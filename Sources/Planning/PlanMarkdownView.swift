@@ -65,9 +65,9 @@ package enum PlanMarkdownView {
       out.append("- **Why:** \(step.reasons.map { "`\(code($0))`" }.joined(separator: ", "))")
     }
     if !step.after.isEmpty { out.append("- **After:** \(step.after.joined(separator: ", "))") }
-    if step.kind != .advice {
+    if step.kind == .migrate || step.kind == .moveVolume || step.downtime.seconds > 0 {
       let seconds = step.downtime.seconds
-      let note = step.downtime.note.map { " (\(esc($0)))" } ?? ""
+      let note = step.downtime.note.map { " · \(esc($0))" } ?? ""
       out.append("- **Downtime:** \(seconds == 0 ? "none" : "~" + Format.duration(seconds))\(note)")
     }
     if let wait = step.wait {

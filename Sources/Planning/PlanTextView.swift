@@ -93,10 +93,10 @@ package enum PlanTextView {
         : "until HA reports \(wait.sid) \(wait.state ?? "settled") on \(clean(wait.node))"
       out.append("\(pad)waits \(what) (at most \(Format.duration(wait.timeoutSeconds)))")
     }
-    if step.kind != .advice {
+    if step.kind == .migrate || step.kind == .moveVolume || step.downtime.seconds > 0 {
       let seconds = step.downtime.seconds
       let head = seconds == 0 ? "none" : "~\(Format.duration(seconds))"
-      let note = step.downtime.note.map { " (\(clean($0)))" } ?? ""
+      let note = step.downtime.note.map { " · \(clean($0))" } ?? ""
       out.append("\(pad)downtime: \(head)\(note)")
     }
     if let after = step.figuresAfter, step.kind == .migrate || step.kind == .moveVolume {
