@@ -75,6 +75,10 @@ extension PlanBuilder {
       if let s = d.storage { room.local[s, default: 0] += d.size }
     }
     sim.moveGuest(g.sid, to: target, targetStorage: landing.targetStorage)
+    if haPlanned[g.sid] != nil, !viaHA {
+      plannedHAOn[source, default: 0] -= 1
+      plannedHAOn[target, default: 0] += 1
+    }
     draft.figuresAfter = [source, target].compactMap { sim.figures($0) }
     let i = add(draft)
     lastStepOfGuest[g.sid] = i

@@ -42,7 +42,13 @@ extension PlanBuilder {
         for g in sim.guests(on: node) where !moved.contains(g.sid) {
           let gain = self.gain(of: g, on: load, metrics: wanted)
           guard gain > 1e-9, sim.movability(of: g) == nil else { continue }
-          let cost = moveCost(g)
+          var cost = moveCost(g)
+          // Taking a node's last HA guest away would leave it for the spread to refill.
+          if policy.ha.spread, haPlanned[g.sid] != nil || sim.isHAManaged(g.sid),
+            haCount(node) == 1
+          {
+            cost *= 3
+          }
           candidates.append((gain / cost, cost, g.vmid, g))
         }
       }
@@ -161,28 +167,29 @@ extension PlanBuilder {
 
   // MARK: HA spread
 
-  /// Gives every online node at least one HA guest where the audit found a node without any, moving
-  /// a (future) HA guest from a node that has two or more.
+  /// Gives every online node that would end without HA guests (while others have some) one,
+  /// moving a (future) HA guest from a node that has two or more (`ha.spread`).
   mutating func planSpread() {
-    guard policy.ha.spread else { return }
-    let wanted = findings.filter {
-      $0.rule == "ha.distribution" && policy.action(for: $0.rule) != .ignore
-    }.sorted { $0.id < $1.id }
-    for f in wanted {
-      let node = f.subject.id
-      guard let load = sim.load(node), load.online else {
-        markUnresolved(f.id, "\(node) is not an online node", limit: "nodes")
-        continue
-      }
-      if haCount(node) > 0 { continue }  // the HA steps name this finding
+    guard policy.ha.spread, policy.action(for: "ha.distribution") != .ignore else { return }
+    for f in findings where f.rule == "ha.distribution" && sim.load(f.subject.id)?.online != true {
+      markUnresolved(f.id, "\(f.subject.id) is not an online node", limit: "nodes")
+    }
+    // Every online node that ends without HA guests, flagged by the audit or left so by the moves
+    // above (planning again must find nothing to spread).
+    let empty = sim.onlineNodes.map(\.name).filter { haCount($0) == 0 }
+    guard empty.count < sim.onlineNodes.count else { return }
+    for node in empty {
+      let id = "ha.distribution/\(node)"
       if !mayMove {
-        markUnresolved(f.id, moveLimitText, limit: "move-limit")
+        if findingByID[id] != nil { markUnresolved(id, moveLimitText, limit: "move-limit") }
         continue
       }
       let donors = Set(sim.onlineNodes.map(\.name).filter { haCount($0) >= 2 })
+      // Guests this plan moved already may move on (never back where they came from): planning
+      // again on the predicted state must find nothing more to do.
       let candidates = sim.cluster.guests.filter { g in
         donors.contains(g.node) && (haPlanned[g.sid] != nil || sim.isHAManaged(g.sid))
-          && !moved.contains(g.sid) && sim.movability(of: g) == nil
+          && original.guest(sid: g.sid)?.node != node && sim.movability(of: g) == nil
       }.sorted { a, b in
         let pa = haPlanned[a.sid] != nil ? 0 : 1
         let pb = haPlanned[b.sid] != nil ? 0 : 1
@@ -194,7 +201,7 @@ extension PlanBuilder {
         switch sim.landing(of: g, on: node) {
         case .success(let landing):
           addMigration(
-            g, landing, phase: .spread, reasons: [f.id],
+            g, landing, phase: .spread, reasons: [id],
             why: "\(node) carries no HA guest; \(g.sid) becomes its first")
           placed = true
         case .failure(let b):
@@ -202,14 +209,14 @@ extension PlanBuilder {
         }
         if placed { break }
       }
-      if !placed {
+      if !placed, findingByID[id] != nil {
         if let (g, b) = closest {
           markUnresolved(
-            f.id, "no HA guest can move to \(node): \(label(g)): \(b.text)",
+            id, "no HA guest can move to \(node): \(label(g)): \(b.text)",
             limit: b.limit)
         } else {
           markUnresolved(
-            f.id, "no node has two HA guests that could move to \(node)", limit: "nodes")
+            id, "no node has two HA guests that could move to \(node)", limit: "nodes")
         }
       }
     }
@@ -217,10 +224,14 @@ extension PlanBuilder {
 
   /// HA guests on `node` once the planned HA resources exist.
   func haCount(_ node: String) -> Int {
-    let existing = sim.load(node)?.haGuests ?? 0
-    let planned = haPlanned.keys.filter { sid in
-      !sim.isHAManaged(sid) && sim.guest(sid)?.node == node
-    }.count
-    return existing + planned
+    (sim.load(node)?.haGuests ?? 0) + (plannedHAOn[node] ?? 0)
+  }
+
+  /// Counts the guests that will become HA-managed per node (before the HA phase adds them).
+  mutating func countPlannedHA() {
+    plannedHAOn = [:]
+    for sid in haPlanned.keys where !sim.isHAManaged(sid) {
+      if let g = sim.guest(sid) { plannedHAOn[g.node, default: 0] += 1 }
+    }
   }
 }

@@ -37,6 +37,8 @@ struct PlanBuilder: Sendable {
   var migrations = 0
   /// Guests that become HA-managed, with the findings that ask for it.
   var haPlanned: [String: [String]] = [:]
+  /// Guests of `haPlanned` per node they are on now (until the HA phase adds them).
+  var plannedHAOn: [String: Int] = [:]
 
   init(cluster: Cluster, findings: [Finding], policy: Policy) {
     self.original = cluster
@@ -52,6 +54,7 @@ struct PlanBuilder: Sendable {
 
   mutating func run() {
     planVolumeMoves()
+    countPlannedHA()
     planKeepApart()
     planRebalance()
     planSpread()
