@@ -97,7 +97,7 @@ extension PlanBuilder {
     let target = landing.node
     for set in sim.keepApartOf[g.sid] ?? [] {
       for partner in sim.keepApart[set].sids where partner != g.sid && moved.contains(partner) {
-        if original.guest(sid: partner)?.node == target, let step = lastStepOfGuest[partner] {
+        if originalNode[partner] == target, let step = lastStepOfGuest[partner] {
           deps.insert(step)
         }
       }

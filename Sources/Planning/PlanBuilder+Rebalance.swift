@@ -159,10 +159,24 @@ extension PlanBuilder {
   }
 
   private func rebalanceWhy(_ g: Guest, from source: String, to target: String) -> String {
-    let s = sim.load(source)
-    let ratio = s.map { Format.ratio(Double($0.vcpus) / Double(max($0.cores, 1))) } ?? "?"
+    guard let load = sim.load(source) else { return "" }
+    let l = sim.limits
+    let e = l.excess(load)
+    var over: [String] = []
+    if e.vcpus > 0 {
+      over.append(
+        "\(Format.ratio(Double(load.vcpus) / Double(max(load.cores, 1)))) vCPUs per core (ceiling \(Format.ratio(l.vcpuPerCore)))")
+    }
+    if e.memoryGiB > 0 {
+      over.append(
+        "\(Format.bytes(load.memory)) of memory claimed (budget \(Format.bytes(l.memoryBudget(load))))")
+    }
+    if e.guests > 0 {
+      over.append(
+        "\(load.guests) of \(l.totalGuests) guests for \(Format.percent(l.coreShare(load))) of the cores")
+    }
     return
-      "\(source) is beyond the playbook's limits (\(ratio) vCPUs per core); \(g.sid) fits \(target) within every hard limit"
+      "\(source) carries \(over.joined(separator: ", ")); \(g.sid) fits \(target) within every hard limit"
   }
 
   // MARK: HA spread
@@ -189,7 +203,7 @@ extension PlanBuilder {
       // again on the predicted state must find nothing more to do.
       let candidates = sim.cluster.guests.filter { g in
         donors.contains(g.node) && (haPlanned[g.sid] != nil || sim.isHAManaged(g.sid))
-          && original.guest(sid: g.sid)?.node != node && sim.movability(of: g) == nil
+          && originalNode[g.sid] != node && sim.movability(of: g) == nil
       }.sorted { a, b in
         let pa = haPlanned[a.sid] != nil ? 0 : 1
         let pb = haPlanned[b.sid] != nil ? 0 : 1

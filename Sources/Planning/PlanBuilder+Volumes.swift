@@ -146,7 +146,7 @@ extension PlanBuilder {
     let vmid = String(g.vmid)
     let dependencies = Set(lastStepOfGuest[g.sid].map { [$0] } ?? [])
     let managed = sim.isHAManaged(g.sid)
-    let haStarted = managed && (sim.cluster.haResource(g.sid)?.state ?? "started") != "stopped"
+    let haStarted = managed && (sim.haResource(g.sid)?.state ?? "started") != "stopped"
 
     switch g.kind {
     case .qemu:

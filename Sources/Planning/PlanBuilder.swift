@@ -19,6 +19,8 @@ struct PlanBuilder: Sendable {
   let findings: [Finding]
   /// Findings by id.
   let findingByID: [String: Finding]
+  /// Each guest's node in the snapshot.
+  let originalNode: [String: String]
   /// Whether HA placement uses PVE 9 rules (else PVE 8 groups).
   let usesRules: Bool
   var drafts: [StepDraft] = []
@@ -47,6 +49,9 @@ struct PlanBuilder: Sendable {
     var byID: [String: Finding] = [:]
     for f in findings where byID[f.id] == nil { byID[f.id] = f }
     self.findingByID = byID
+    var nodes: [String: String] = [:]
+    for g in cluster.guests where nodes[g.sid] == nil { nodes[g.sid] = g.node }
+    self.originalNode = nodes
     self.usesRules = cluster.usesHARules
     self.sim = Simulation(cluster: cluster, policy: policy)
     sim.enforceShare = policy.action(for: "node.imbalance") == .rebalance

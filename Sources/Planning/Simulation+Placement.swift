@@ -55,9 +55,8 @@ extension Simulation {
       {
         return block("ha-placement", "\(g.sid) is in HA state \(state)")
       }
-      if let rule = (cluster.haRules ?? []).first(where: {
-        !$0.disabled && $0.type == "resource-affinity" && $0.affinity == "positive"
-          && $0.resources.contains(g.sid)
+      if let rule = rules(of: g.sid).first(where: {
+        $0.type == "resource-affinity" && $0.affinity == "positive"
       }) {
         return block(
           "ha-placement",
@@ -195,8 +194,8 @@ extension Simulation {
     func block(_ text: String) -> Blocker {
       Blocker(limit: "ha-placement", node: target, text: text, shortfall: 4)
     }
-    let resource = cluster.haResource(g.sid)
-    for rule in cluster.haRules ?? [] where !rule.disabled && rule.resources.contains(g.sid) {
+    let resource = haResource(g.sid)
+    for rule in rules(of: g.sid) {
       if rule.type == "node-affinity" {
         let names = rule.nodes.map(\.node)
         if rule.strict && !names.contains(target) {
@@ -236,7 +235,7 @@ extension Simulation {
 
   /// The CRM's live state of `sid`, else the configured one.
   func liveHAState(_ sid: String) -> String? {
-    cluster.haManager.services[sid]?.state ?? guest(sid)?.haState ?? cluster.haResource(sid)?.state
+    cluster.haManager.services[sid]?.state ?? guest(sid)?.haState ?? haResource(sid)?.state
   }
 
   /// The highest priority among the online nodes of a list, and those nodes.

@@ -19,6 +19,10 @@ struct Simulation: Sendable {
   private(set) var guestsByNode: [[Int]]
   /// Sids HA manages (not `ignored`), including the resources the plan adds.
   private(set) var haManaged: Set<String>
+  /// HA resources by sid.
+  private var haResourceIndex: [String: Int] = [:]
+  /// Enabled HA rules naming each sid.
+  private(set) var rulesOf: [String: [HARule]] = [:]
   /// Keep-apart sets resolved to sids (sets with fewer than two guests are dropped).
   let keepApart: [ResolvedKeepApart]
   /// Sid → indexes into `keepApart`.
@@ -81,6 +85,10 @@ struct Simulation: Sendable {
     }
     keepApart = sets
     keepApartOf = of
+    for (i, r) in cluster.haResources.enumerated() where haResourceIndex[r.sid] == nil {
+      haResourceIndex[r.sid] = i
+    }
+    indexRules()
   }
 
   // MARK: Lookups
@@ -91,6 +99,11 @@ struct Simulation: Sendable {
   func storage(_ id: String) -> Storage? { storageIndex[id].map { cluster.storages[$0] } }
   func isShared(_ storageID: String) -> Bool { storage(storageID)?.shared ?? false }
   func isHAManaged(_ sid: String) -> Bool { haManaged.contains(sid) }
+  func haResource(_ sid: String) -> HAResource? {
+    haResourceIndex[sid].map { cluster.haResources[$0] }
+  }
+  /// Enabled HA rules that name `sid`.
+  func rules(of sid: String) -> [HARule] { rulesOf[sid] ?? [] }
   func guests(on node: String) -> [Guest] {
     guard let n = nodeIndex[node] else { return [] }
     return guestsByNode[n].map { cluster.guests[$0] }
@@ -198,9 +211,18 @@ struct Simulation: Sendable {
 
   /// Adds an HA resource (and counts it on the guest's node).
   mutating func addHAResource(_ resource: HAResource) {
-    cluster.haResources.removeAll { $0.sid == resource.sid }
-    cluster.haResources.append(resource)
-    cluster.haResources.sort { ($0.vmid, $0.sid) < ($1.vmid, $1.sid) }
+    if let i = haResourceIndex[resource.sid] {
+      cluster.haResources[i] = resource
+    } else {
+      let at =
+        cluster.haResources.firstIndex { ($0.vmid, $0.sid) > (resource.vmid, resource.sid) }
+        ?? cluster.haResources.endIndex
+      cluster.haResources.insert(resource, at: at)
+      haResourceIndex = [:]
+      for (i, r) in cluster.haResources.enumerated() where haResourceIndex[r.sid] == nil {
+        haResourceIndex[r.sid] = i
+      }
+    }
     let live = resource.state == "stopped" ? "stopped" : "started"
     if let gi = guestIndex[resource.sid] {
       cluster.guests[gi].haState = live
@@ -215,9 +237,7 @@ struct Simulation: Sendable {
 
   /// Sets the HA request state of a managed guest (and its live state once the CRM acted).
   mutating func setHAState(_ sid: String, _ state: String) {
-    if let i = cluster.haResources.firstIndex(where: { $0.sid == sid }) {
-      cluster.haResources[i].state = state
-    }
+    if let i = haResourceIndex[sid] { cluster.haResources[i].state = state }
     guard let gi = guestIndex[sid] else { return }
     cluster.guests[gi].haState = state
     cluster.haManager.services[sid] = HAServiceStatus(node: cluster.guests[gi].node, state: state)
@@ -244,6 +264,14 @@ struct Simulation: Sendable {
     rules.append(rule)
     rules.sort { $0.id < $1.id }
     cluster.haRules = rules
+    indexRules()
+  }
+
+  private mutating func indexRules() {
+    rulesOf = [:]
+    for rule in cluster.haRules ?? [] where !rule.disabled {
+      for sid in rule.resources { rulesOf[sid, default: []].append(rule) }
+    }
   }
 
   mutating func putHAGroup(_ group: HAGroup) {
