@@ -51,11 +51,16 @@ enum Estimate {
 
   /// A number to rank moves by: one per move, plus downtime and copy time (cheap first).
   static func moveCost(_ g: Guest, localBytes: Int64, viaHA: Bool) -> Double {
-    let d = migration(g, localBytes: localBytes, viaHA: viaHA)
+    let copy = copySeconds(localBytes)
     var cost = 1.0
-    if g.isRunning { cost += g.kind == .qemu ? 0.2 : 0.5 }
-    cost += Double(d.seconds) / 60
-    cost += Double(copySeconds(localBytes)) / 600
+    if g.isRunning {
+      if g.kind == .qemu {
+        cost += 0.2
+      } else {
+        cost += 0.5 + Double(restartSeconds + copy) / 60
+      }
+    }
+    cost += Double(copy) / 600
     return cost
   }
 }

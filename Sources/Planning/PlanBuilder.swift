@@ -64,6 +64,7 @@ struct PlanBuilder: Sendable {
     planRebalance()
     planSpread()
     planHA()
+    sim.sortHAResources()
     planBackupJobs()
     planAdvice()
     closeFindings()

@@ -2,17 +2,42 @@ import PVEModel
 import Playbook
 
 /// What keeps a guest from moving, or from landing on a node: the limit, in words.
-struct Blocker: Error, Sendable, Hashable {
+///
+/// The words are made only when asked for: the planner checks many landings and reports few.
+struct Blocker: Error, Sendable {
   /// The `Unresolved.limit` word: `memory`, `cores`, `local-storage`, …
   var limit: String
   /// The node it was checked against, if any.
   var node: String?
-  /// "needs 6.0 GiB, proxmox2 has 4.2 GiB after reserve".
-  var text: String
   /// How far from fitting (0 = almost), to pick the closest miss when explaining.
   var shortfall: Double
+  private var makeText: @Sendable () -> String
+  private var makeBest: @Sendable () -> String?
+
+  init(
+    limit: String, node: String?, text: @autoclosure @escaping @Sendable () -> String,
+    shortfall: Double, best: @autoclosure @escaping @Sendable () -> String? = nil
+  ) {
+    self.limit = limit
+    self.node = node
+    self.shortfall = shortfall
+    self.makeText = text
+    self.makeBest = best
+  }
+
+  /// "needs 6.0 GiB, proxmox2 has 4.2 GiB after reserve".
+  var text: String { makeText() }
   /// The same, phrased as the closest miss among all nodes ("best is proxmox2 with 4.2 GiB …").
-  var best: String? = nil
+  var best: String? { makeBest() }
+
+  /// The blocker phrased as the closest miss.
+  var asBest: Blocker {
+    var copy = self
+    let best = makeBest
+    let text = makeText
+    copy.makeText = { best() ?? text() }
+    return copy
+  }
 }
 
 /// Where and how a guest lands on a node.
@@ -27,8 +52,8 @@ struct Landing: Sendable, Hashable {
 extension Simulation {
   /// Why the guest cannot be moved at all (whatever the target), or nil when it can.
   func movability(of g: Guest) -> Blocker? {
-    func block(_ limit: String, _ text: String) -> Blocker {
-      Blocker(limit: limit, node: nil, text: text, shortfall: 10)
+    func block(_ limit: String, _ text: @autoclosure @escaping @Sendable () -> String) -> Blocker {
+      Blocker(limit: limit, node: nil, text: text(), shortfall: 10)
     }
     if g.template { return block("unmovable", "\(g.sid) is a template") }
     if let lock = g.lock { return block("unmovable", "\(g.sid) is locked (\(lock))") }
@@ -69,10 +94,11 @@ extension Simulation {
 
   /// Checks every hard limit for moving `g` onto `target` in the current state.
   func landing(of g: Guest, on target: String) -> Result<Landing, Blocker> {
-    func block(_ limit: String, _ text: String, _ shortfall: Double, best: String? = nil)
-      -> Result<Landing, Blocker>
-    {
-      .failure(Blocker(limit: limit, node: target, text: text, shortfall: shortfall, best: best))
+    func block(
+      _ limit: String, _ text: @autoclosure @escaping @Sendable () -> String, _ shortfall: Double,
+      best: @autoclosure @escaping @Sendable () -> String? = nil
+    ) -> Result<Landing, Blocker> {
+      .failure(Blocker(limit: limit, node: target, text: text(), shortfall: shortfall, best: best()))
     }
     guard let t = load(target), t.online, target != g.node else {
       return block("nodes", "\(target) is offline", 10)
@@ -98,32 +124,39 @@ extension Simulation {
     if g.claimsCapacity {
       let budget = limits.memoryBudget(t)
       if t.memory + g.memory > budget {
-        let free = ByteSize.binary(max(0, budget - t.memory))
+        let free = max(0, budget - t.memory)
         return block(
-          "memory", "needs \(ByteSize.binary(g.memory)), \(target) has \(free) after reserve",
+          "memory",
+          "needs \(ByteSize.binary(g.memory)), \(target) has \(ByteSize.binary(free)) after reserve",
           Double(t.memory + g.memory - budget) / Double(max(g.memory, 1)),
-          best: "needs \(ByteSize.binary(g.memory)), best is \(target) with \(free) after reserve")
+          best:
+            "needs \(ByteSize.binary(g.memory)), best is \(target) with \(ByteSize.binary(free)) after reserve"
+        )
       }
       var after = t
       after.vcpus += g.vcpus
       if !limits.withinVCPUCeiling(after) {
         let ratio = Double(after.vcpus) / Double(max(after.cores, 1))
-        let text =
-          "\(target) would reach \(Format.ratio(ratio)) vCPUs per core (ceiling \(Format.ratio(limits.vcpuPerCore)))"
+        let ceiling = limits.vcpuPerCore
         return block(
-          "vcpu-ceiling", "has \(g.vcpus) vCPUs: \(text)",
+          "vcpu-ceiling",
+          "has \(g.vcpus) vCPUs: \(target) would reach \(Format.ratio(ratio)) vCPUs per core (ceiling \(Format.ratio(ceiling)))",
           (Double(after.vcpus) - limits.vcpuCeiling(after)) / Double(max(g.vcpus, 1)),
-          best: "has \(g.vcpus) vCPUs, best is \(target), which would reach \(Format.ratio(ratio)) vCPUs per core (ceiling \(Format.ratio(limits.vcpuPerCore)))")
+          best: "has \(g.vcpus) vCPUs, best is \(target), which would reach \(Format.ratio(ratio)) vCPUs per core (ceiling \(Format.ratio(ceiling)))")
       }
     }
     var afterShare = t
     afterShare.guests += 1
     if enforceShare, !limits.withinShare(afterShare) {
+      let guests = afterShare.guests
+      let share = limits.coreShare(t)
       return block(
         "share",
-        "\(target) would carry \(afterShare.guests) guests, more than its \(Format.percent(limits.coreShare(t))) of the cores allows",
+        "\(target) would carry \(guests) guests, more than its \(Format.percent(share)) of the cores allows",
         1,
-        best: "best is \(target), which would carry \(afterShare.guests) guests, more than its \(Format.percent(limits.coreShare(t))) of the cores allows")
+        best:
+          "best is \(target), which would carry \(guests) guests, more than its \(Format.percent(share)) of the cores allows"
+      )
     }
     for d in g.disks {
       guard let s = d.storage, isShared(s), let pool = storage(s) else { continue }
@@ -191,8 +224,8 @@ extension Simulation {
 
   /// Why HA would refuse `target` for a managed guest or move it back from there.
   func haPlacementBlocker(_ g: Guest, on target: String) -> Blocker? {
-    func block(_ text: String) -> Blocker {
-      Blocker(limit: "ha-placement", node: target, text: text, shortfall: 4)
+    func block(_ text: @autoclosure @escaping @Sendable () -> String) -> Blocker {
+      Blocker(limit: "ha-placement", node: target, text: text(), shortfall: 4)
     }
     let resource = haResource(g.sid)
     for rule in rules(of: g.sid) {
@@ -262,12 +295,11 @@ extension Simulation {
       }
     }
     if let best { return .success(best.landing) }
-    guard var closest else {
+    guard let closest else {
       return .failure(
         Blocker(limit: "nodes", node: nil, text: "there is no other online node", shortfall: 10))
     }
-    if let best = closest.best { closest.text = best }
-    return .failure(closest)
+    return .failure(closest.asBest)
   }
 
   /// The node's highest fill ratio (vCPUs, memory, guests against their limits) with `g` added.

@@ -214,14 +214,9 @@ struct Simulation: Sendable {
     if let i = haResourceIndex[resource.sid] {
       cluster.haResources[i] = resource
     } else {
-      let at =
-        cluster.haResources.firstIndex { ($0.vmid, $0.sid) > (resource.vmid, resource.sid) }
-        ?? cluster.haResources.endIndex
-      cluster.haResources.insert(resource, at: at)
-      haResourceIndex = [:]
-      for (i, r) in cluster.haResources.enumerated() where haResourceIndex[r.sid] == nil {
-        haResourceIndex[r.sid] = i
-      }
+      // Appended here, sorted once by `sortHAResources()` when the HA phase is done.
+      cluster.haResources.append(resource)
+      haResourceIndex[resource.sid] = cluster.haResources.count - 1
     }
     let live = resource.state == "stopped" ? "stopped" : "started"
     if let gi = guestIndex[resource.sid] {
@@ -233,6 +228,15 @@ struct Simulation: Sendable {
       }
     }
     if resource.state != "ignored" { haManaged.insert(resource.sid) }
+  }
+
+  /// Puts the HA resources back in the snapshot's order (by VMID) after additions.
+  mutating func sortHAResources() {
+    cluster.haResources.sort { ($0.vmid, $0.sid) < ($1.vmid, $1.sid) }
+    haResourceIndex = [:]
+    for (i, r) in cluster.haResources.enumerated() where haResourceIndex[r.sid] == nil {
+      haResourceIndex[r.sid] = i
+    }
   }
 
   /// Sets the HA request state of a managed guest (and its live state once the CRM acted).

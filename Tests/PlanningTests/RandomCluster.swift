@@ -23,11 +23,11 @@ struct RandomCluster {
   let cluster: Cluster
   let policy: Policy
 
-  init(seed: UInt64) {
+  init(seed: UInt64, nodes: Int? = nil, guests: Int? = nil) {
     var r = Generator(state: seed)
     let major = r.chance(50) ? 9 : 8
     var b = ClusterBuilder(major: major)
-    let nodeCount = r.int(2...7)
+    let nodeCount = nodes ?? r.int(2...7)
     var cores: [String: Int] = [:]
     for i in 1...nodeCount {
       let name = "pve\(i)"
@@ -40,7 +40,7 @@ struct RandomCluster {
     b.sharedPool("nfs", totalGiB: Int64(r.pick([300, 1000, 3000])), usedGiB: Int64(r.int(0...200)))
     b.sharedPool("bk", totalGiB: 4000, content: ["backup"])
     let names = b.nodes.map(\.name)
-    let guestCount = r.int(6...90)
+    let guestCount = guests ?? r.int(6...90)
     for i in 0..<guestCount {
       let vmid = 100 + i
       let node = r.pick(names)
