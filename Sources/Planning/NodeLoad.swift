@@ -11,7 +11,7 @@ struct NodeLoad: Sendable, Hashable {
   var vcpus: Int
   /// Configured memory of running and onboot guests, bytes.
   var memory: Int64
-  /// Non-template guests, running or not.
+  /// Guests, running or not, templates included (as Proxmox lists them).
   var guests: Int
   /// Guests HA manages (state other than `ignored`), including those the plan adds.
   var haGuests: Int
@@ -24,9 +24,9 @@ struct CapacityLimits: Sendable {
   var memoryReserve: Int64
   var shareTolerance: Double
   var localStorageReserve: Double
-  /// Non-template guests in the cluster.
+  /// Guests on online nodes, templates included.
   var totalGuests: Int
-  /// Cores of all nodes.
+  /// Cores of the online nodes.
   var totalCores: Int
 
   init(policy: Policy, totalGuests: Int, totalCores: Int) {

@@ -15,7 +15,7 @@ struct Simulation: Sendable {
   private(set) var nodeIndex: [String: Int]
   private var guestIndex: [String: Int]
   private var storageIndex: [String: Int]
-  /// Guest indexes per node index, sorted by VMID.
+  /// Guest indexes per node index (templates left out), sorted by VMID.
   private(set) var guestsByNode: [[Int]]
   /// Sids HA manages (not `ignored`), including the resources the plan adds.
   private(set) var haManaged: Set<String>
@@ -55,12 +55,12 @@ struct Simulation: Sendable {
         memory: 0, guests: 0, haGuests: 0)
     }
     var byNode = Array(repeating: [Int](), count: cluster.nodes.count)
-    var totalGuests = 0
-    for (i, g) in cluster.guests.enumerated() where !g.template {
-      totalGuests += 1
+    for (i, g) in cluster.guests.enumerated() {
       guard let n = nodeIndex[g.node] else { continue }
-      byNode[n].append(i)
+      // Shares count every guest Proxmox lists (templates too), as the audit does.
       loads[n].guests += 1
+      guard !g.template else { continue }
+      byNode[n].append(i)
       if g.claimsCapacity {
         loads[n].vcpus += g.vcpus
         loads[n].memory += g.memory
@@ -69,9 +69,11 @@ struct Simulation: Sendable {
     }
     self.loads = loads
     self.guestsByNode = byNode
+    // Shares are among online nodes only, as the audit counts them.
+    let online = loads.filter(\.online)
     self.limits = CapacityLimits(
-      policy: policy, totalGuests: totalGuests,
-      totalCores: cluster.nodes.reduce(0) { $0 + $1.cores })
+      policy: policy, totalGuests: online.reduce(0) { $0 + $1.guests },
+      totalCores: online.reduce(0) { $0 + $1.cores })
 
     var sets: [ResolvedKeepApart] = []
     var of: [String: [Int]] = [:]

@@ -30,9 +30,14 @@ enum TestAudit {
         if local { add("ha.local-storage", .guest, g.sid, .moveToSharedStorage) }
       }
     }
-    let totalCores = cluster.nodes.reduce(0) { $0 + $1.cores }
+    let onlineNodes = cluster.nodes.filter(\.online)
+    let onlineNames = Set(onlineNodes.map(\.name))
+    let totalCores = onlineNodes.reduce(0) { $0 + $1.cores }
+    let listed = cluster.guests.filter { onlineNames.contains($0.node) }
     var haPerNode: [String: Int] = [:]
-    for g in guests where managed.contains(g.sid) { haPerNode[g.node, default: 0] += 1 }
+    for g in guests where managed.contains(g.sid) && onlineNames.contains(g.node) {
+      haPerNode[g.node, default: 0] += 1
+    }
     for n in cluster.nodes where n.online {
       let on = guests.filter { $0.node == n.name }
       let claim = on.filter(\.claimsCapacity)
@@ -44,14 +49,15 @@ enum TestAudit {
       if memory > n.memoryTotal - policy.capacity.memoryReserve {
         add("node.memory", .node, n.name, .rebalance)
       }
-      if !guests.isEmpty, totalCores > 0 {
-        let share = Double(on.count) / Double(guests.count)
+      if onlineNodes.count >= 2, !listed.isEmpty, totalCores > 0 {
+        let count = listed.filter { $0.node == n.name }.count
+        let share = Double(count) / Double(listed.count)
         let coreShare = Double(n.cores) / Double(totalCores)
         if share - coreShare > policy.capacity.shareTolerance + 1e-9 {
           add("node.imbalance", .node, n.name, .rebalance)
         }
       }
-      if (haPerNode[n.name] ?? 0) == 0 && !haPerNode.isEmpty {
+      if (haPerNode[n.name] ?? 0) == 0 && !haPerNode.isEmpty && onlineNodes.count >= 2 {
         add("ha.distribution", .node, n.name, .advice)
       }
     }
