@@ -32,13 +32,12 @@ package enum Planner {
     snapshot: Snapshot, cluster: Cluster, findings: [Finding], policy: Policy,
     playbookPath: String, playbookText: String
   ) -> PlanOutcome {
-    var builder = PlanBuilder(cluster: cluster, findings: findings, policy: policy)
-    builder.run()
-    let predicted = builder.sim.cluster
+    let work = draft(cluster: cluster, findings: findings, policy: policy)
+    let predicted = work.predicted
     let beforeReport = AuditReport(cluster: cluster, policy: policy)
     let afterReport = AuditReport(cluster: predicted, policy: policy)
     let initial = Simulation(cluster: cluster, policy: policy)
-    let steps = StepDraft.steps(from: builder.drafts)
+    let steps = work.steps
     let usesRules = cluster.usesHARules
     let plan = Plan(
       tool: tool, createdAt: snapshot.collectedAt,
@@ -48,17 +47,44 @@ package enum Planner {
       snapshotSHA256: sha256(snapshot.encoded()), snapshot: snapshot,
       playbook: PlaybookRef(
         name: policy.name, path: playbookPath, sha256: sha256(Data(playbookText.utf8))),
-      findings: findings.sorted(), steps: steps, unresolved: builder.unresolvedList(),
+      findings: findings.sorted(), steps: steps, unresolved: work.unresolved,
       before: Figures(
         score: beforeReport.overallScore,
         nodes: cluster.nodes.compactMap { initial.figures($0.name) },
         findings: findings.count),
       after: Figures(
         score: afterReport.overallScore,
-        nodes: predicted.nodes.compactMap { builder.sim.figures($0.name) },
+        nodes: predicted.nodes.compactMap { work.final.figures($0.name) },
         findings: afterReport.findings.count),
-      summary: builder.summary(steps: steps))
+      summary: work.summary)
     return PlanOutcome(plan: plan, predicted: predicted)
+  }
+
+  /// The planner alone: ordered steps, unresolved findings and the predicted cluster, without the
+  /// snapshot digest and the before/after audits that `plan` adds.
+  package static func steps(cluster: Cluster, findings: [Finding], policy: Policy) -> (
+    steps: [Step], unresolved: [Unresolved], predicted: Cluster
+  ) {
+    let work = draft(cluster: cluster, findings: findings, policy: policy)
+    return (work.steps, work.unresolved, work.predicted)
+  }
+
+  private static func draft(cluster: Cluster, findings: [Finding], policy: Policy) -> Work {
+    var builder = PlanBuilder(cluster: cluster, findings: findings, policy: policy)
+    builder.run()
+    let steps = StepDraft.steps(from: builder.drafts)
+    return Work(
+      steps: steps, unresolved: builder.unresolvedList(), predicted: builder.sim.cluster,
+      final: builder.sim, summary: builder.summary(steps: steps))
+  }
+
+  /// What the planner worked out, before it becomes a plan document.
+  private struct Work {
+    var steps: [Step]
+    var unresolved: [Unresolved]
+    var predicted: Cluster
+    var final: Simulation
+    var summary: Summary
   }
 
   /// Lower-case hex SHA-256.
