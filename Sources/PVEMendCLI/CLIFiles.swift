@@ -37,7 +37,8 @@ enum CLIFileError: Error, CustomStringConvertible {
 
   var description: String {
     switch self {
-    case .unreadable(let file, let reason): return "\(file): cannot read it (\(reason)); check the path"
+    case .unreadable(let file, let reason):
+      return "\(file): cannot read it (\(reason)); check the path"
     case .notText(let file): return "\(file): not UTF-8 text; pass the YAML playbook file"
     }
   }

@@ -12,7 +12,8 @@ import Playbook
 struct PlanCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "plan",
-    abstract: "Plan fixes for a cluster snapshot: HA, storage moves, migrations, backup jobs, advice.",
+    abstract:
+      "Plan fixes for a cluster snapshot: HA, storage moves, migrations, backup jobs, advice.",
     discussion: """
       Audits the snapshot with the playbook's policy and plans the fixes in the order an admin would
       run them. Every move is checked against every hard limit (cores, memory reserve, local storage

@@ -16,9 +16,13 @@ enum Estimate {
   /// Downtime of migrating `g` with `localBytes` of local volumes.
   static func migration(_ g: Guest, localBytes: Int64, viaHA: Bool) -> Downtime {
     let copy = copySeconds(localBytes)
-    let volumes = copy > 0 ? "~\(Format.duration(copy)) copying \(Format.bytes(localBytes)) of local volumes" : nil
+    let volumes =
+      copy > 0
+      ? "~\(Format.duration(copy)) copying \(Format.bytes(localBytes)) of local volumes" : nil
     guard g.isRunning else {
-      return Downtime(seconds: 0, note: (["guest is stopped"] + [volumes].compactMap { $0 }).joined(separator: "; "))
+      return Downtime(
+        seconds: 0,
+        note: (["guest is stopped"] + [volumes].compactMap { $0 }).joined(separator: "; "))
     }
     switch g.kind {
     case .qemu:
@@ -30,7 +34,10 @@ enum Estimate {
           "\(viaHA ? "HA live migration" : "live migration"); ~\(Format.duration(memory + copy)) copying \(Format.bytes(g.memory)) of memory\(disks)"
       )
     case .lxc:
-      let how = viaHA ? "HA relocate: the container stops, moves and starts again" : "restart migration: the container stops, moves and starts again"
+      let how =
+        viaHA
+        ? "HA relocate: the container stops, moves and starts again"
+        : "restart migration: the container stops, moves and starts again"
       let what = copy > 0 ? " (copying \(Format.bytes(localBytes)) while it is down)" : ""
       return Downtime(seconds: restartSeconds + copy, note: how + what)
     }

@@ -11,7 +11,8 @@ extension PlanBuilder {
       policy.action(for: "backup.uncovered") == .createBackupJob
       || policy.action(for: "backup.none") == .createBackupJob
     let asked =
-      findings("backup.none", action: .createBackupJob) + findings(
+      findings("backup.none", action: .createBackupJob)
+      + findings(
         "backup.uncovered", action: .createBackupJob)
     let cluster = sim.cluster
     let excluded = Set(
@@ -87,7 +88,9 @@ extension PlanBuilder {
         selection += ["--exclude", excludedVMIDs.map(String.init).joined(separator: ",")]
       }
     } else {
-      selection = ["--vmid", uncovered.map(\.vmid).sorted().map(String.init).joined(separator: ",")]
+      selection = [
+        "--vmid", uncovered.map(\.vmid).sorted().map(String.init).joined(separator: ","),
+      ]
     }
     var argv = [
       "pvesh", "create", "/cluster/backup", "--id", id, "--schedule", schedule, "--storage",
@@ -105,7 +108,8 @@ extension PlanBuilder {
       reasons: reasons)
     draft.commands = [RemoteCommand(node: entryNode, argv: argv, mutating: true)]
     draft.inverse = [
-      RemoteCommand(node: entryNode, argv: ["pvesh", "delete", "/cluster/backup/\(id)"], mutating: true)
+      RemoteCommand(
+        node: entryNode, argv: ["pvesh", "delete", "/cluster/backup/\(id)"], mutating: true)
     ]
     draft.preconditions = [Condition(.backupJobAbsent, id: id)]
     draft.effects = [Condition(.backupJobPresent, id: id)]
@@ -149,7 +153,8 @@ extension PlanBuilder {
       }).first
     else {
       return .problem(
-        "no storage of this cluster takes backups (content backup); add one, or name it as backup.storage")
+        "no storage of this cluster takes backups (content backup); add one, or name it as backup.storage"
+      )
     }
     return .storage(best.id)
   }

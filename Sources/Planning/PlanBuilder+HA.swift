@@ -98,7 +98,8 @@ extension PlanBuilder {
       let node = (sim.load(g.node)?.online ?? false) ? g.node : entryNode
       var draft = StepDraft(
         phase: .haResources, kind: .haAdd,
-        title: "Enable HA for \(label(g)) on \(g.node)\(state == "stopped" ? " (kept stopped)" : "")",
+        title:
+          "Enable HA for \(label(g)) on \(g.node)\(state == "stopped" ? " (kept stopped)" : "")",
         reasons: reasons.sorted())
       var deps = Set<Int>()
       if let last = lastStepOfGuest[g.sid] { deps.insert(last) }
@@ -161,7 +162,10 @@ extension PlanBuilder {
         draft.commands = [
           RemoteCommand(
             node: entryNode,
-            argv: ["ha-manager", "rules", "set", "node-affinity", id, "--resources", union.joined(separator: ",")],
+            argv: [
+              "ha-manager", "rules", "set", "node-affinity", id, "--resources",
+              union.joined(separator: ","),
+            ],
             mutating: true)
         ]
         draft.inverse = [
@@ -188,7 +192,8 @@ extension PlanBuilder {
             ], mutating: true)
         ]
         draft.inverse = [
-          RemoteCommand(node: entryNode, argv: ["ha-manager", "rules", "remove", id], mutating: true)
+          RemoteCommand(
+            node: entryNode, argv: ["ha-manager", "rules", "remove", id], mutating: true)
         ]
         draft.preconditions = [Condition(.haRuleAbsent, id: id)]
         draft.effects = [Condition(.haRulePresent, id: id, sids: sids)]

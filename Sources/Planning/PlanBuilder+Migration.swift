@@ -188,7 +188,8 @@ extension PlanBuilder {
             addMigration(
               current, landing, phase: .keepApart, reasons: [reason] + ids,
               why:
-                "keep-apart set '\(set.name)': \(set.sids.joined(separator: ", ")) must run on different nodes")
+                "keep-apart set '\(set.name)': \(set.sids.joined(separator: ", ")) must run on different nodes"
+            )
           case .failure(let blocker):
             markUnresolved(
               reason,

@@ -99,7 +99,9 @@ extension PlanBuilder {
           continue
         }
         if stoppedByLimit {
-          markUnresolved(id, "\(status(of: load, metric)) after this plan: \(moveLimitText)", limit: "move-limit")
+          markUnresolved(
+            id, "\(status(of: load, metric)) after this plan: \(moveLimitText)", limit: "move-limit"
+          )
           continue
         }
         let (text, limit) = explainStuck(load, metrics: [metric])
@@ -165,15 +167,18 @@ extension PlanBuilder {
     var over: [String] = []
     if e.vcpus > 0 {
       over.append(
-        "\(Format.ratio(Double(load.vcpus) / Double(max(load.cores, 1)))) vCPUs per core (ceiling \(Format.ratio(l.vcpuPerCore)))")
+        "\(Format.ratio(Double(load.vcpus) / Double(max(load.cores, 1)))) vCPUs per core (ceiling \(Format.ratio(l.vcpuPerCore)))"
+      )
     }
     if e.memoryGiB > 0 {
       over.append(
-        "\(Format.bytes(load.memory)) of memory claimed (budget \(Format.bytes(l.memoryBudget(load))))")
+        "\(Format.bytes(load.memory)) of memory claimed (budget \(Format.bytes(l.memoryBudget(load))))"
+      )
     }
     if e.guests > 0 {
       over.append(
-        "\(load.guests) of \(l.totalGuests) guests for \(Format.percent(l.coreShare(load))) of the cores")
+        "\(load.guests) of \(l.totalGuests) guests for \(Format.percent(l.coreShare(load))) of the cores"
+      )
     }
     return
       "\(source) carries \(over.joined(separator: ", ")); \(g.sid) fits \(target) within every hard limit"
@@ -219,7 +224,9 @@ extension PlanBuilder {
             why: "\(node) carries no HA guest; \(g.sid) becomes its first")
           placed = true
         case .failure(let b):
-          if closest == nil || b.shortfall < (closest?.1.shortfall ?? .infinity) { closest = (g, b) }
+          if closest == nil || b.shortfall < (closest?.1.shortfall ?? .infinity) {
+            closest = (g, b)
+          }
         }
         if placed { break }
       }

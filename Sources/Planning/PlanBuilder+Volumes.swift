@@ -225,10 +225,11 @@ extension PlanBuilder {
       move.inverse = containerInverse(g, volumes: volumes, node: node, viaHA: true)
       move.preconditions = (before + [Condition(.guestStatus, sid: g.sid, state: "stopped")])
         .sorted()
-      move.effects = (after + [
-        Condition(.guestStatus, sid: g.sid, state: "running"),
-        Condition(.haManaged, sid: g.sid, state: "started"),
-      ]).sorted()
+      move.effects =
+        (after + [
+          Condition(.guestStatus, sid: g.sid, state: "running"),
+          Condition(.haManaged, sid: g.sid, state: "started"),
+        ]).sorted()
       move.wait = Wait(
         kind: "ha-state", sid: g.sid, node: node, timeoutSeconds: policy.migration.timeoutSeconds,
         state: "started")

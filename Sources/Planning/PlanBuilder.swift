@@ -134,7 +134,8 @@ struct PlanBuilder: Sendable {
     let volumeMoves = steps.filter { step in
       step.kind == .moveVolume
         && step.commands.contains {
-          $0.argv.starts(with: ["qm", "disk", "move"]) || $0.argv.starts(with: ["pct", "move-volume"])
+          $0.argv.starts(with: ["qm", "disk", "move"])
+            || $0.argv.starts(with: ["pct", "move-volume"])
         }
     }.count
     return Summary(

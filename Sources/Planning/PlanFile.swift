@@ -48,7 +48,8 @@ package enum PlanFile {
     case .valueNotFound(let type, let c):
       return "missing \(type) at $\(path(c))"
     case .dataCorrupted(let c):
-      let underlying = (c.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
+      let underlying =
+        (c.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
       return [c.debugDescription, underlying].compactMap { $0 }.joined(separator: ": ")
     @unknown default:
       return "\(e)"

@@ -60,7 +60,8 @@ package enum PlanTextView {
     let s = plan.summary
     var parts = [Format.count(s.haEnablements, "HA enablement")]
     if s.haPlacements > 0 {
-      parts.append(Format.count(s.haPlacements, plan.haPlacement == "rules" ? "HA rule" : "HA group"))
+      parts.append(
+        Format.count(s.haPlacements, plan.haPlacement == "rules" ? "HA rule" : "HA group"))
     }
     if s.volumeMoves > 0 { parts.append(Format.count(s.volumeMoves, "volume move")) }
     parts.append(Format.count(s.migrations, "migration"))
@@ -114,7 +115,8 @@ package enum PlanTextView {
   }
 
   private static func figureLine(_ b: NodeFigures, _ a: NodeFigures, migration: Bool) -> String {
-    let name = clean(b.node).padding(toLength: max(10, b.node.count + 1), withPad: " ", startingAt: 0)
+    let name = clean(b.node).padding(
+      toLength: max(10, b.node.count + 1), withPad: " ", startingAt: 0)
     if !migration {
       return "\(name)local free \(Format.bytes(b.localFree)) → \(Format.bytes(a.localFree))"
     }
@@ -152,6 +154,9 @@ package enum PlanTextView {
 
   /// Control characters out of hostile text (guest names, paths).
   static func clean(_ text: String) -> String {
-    String(text.map { $0.isNewline || ($0.asciiValue.map { $0 < 0x20 || $0 == 0x7F } ?? false) ? "?" : $0 })
+    String(
+      text.map {
+        $0.isNewline || ($0.asciiValue.map { $0 < 0x20 || $0 == 0x7F } ?? false) ? "?" : $0
+      })
   }
 }

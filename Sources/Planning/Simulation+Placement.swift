@@ -73,11 +73,11 @@ extension Simulation {
     }
     if let d = g.disks.first(where: { $0.storage == nil }) {
       return block(
-        "unmovable", "\(g.sid) has a bind mount or passthrough volume (\(d.key)) that cannot migrate")
+        "unmovable",
+        "\(g.sid) has a bind mount or passthrough volume (\(d.key)) that cannot migrate")
     }
     if isHAManaged(g.sid) {
-      if let state = liveHAState(g.sid), !["started", "stopped", "disabled"].contains(state)
-      {
+      if let state = liveHAState(g.sid), !["started", "stopped", "disabled"].contains(state) {
         return block("ha-placement", "\(g.sid) is in HA state \(state)")
       }
       if let rule = rules(of: g.sid).first(where: {
@@ -98,7 +98,8 @@ extension Simulation {
       _ limit: String, _ text: @autoclosure @escaping @Sendable () -> String, _ shortfall: Double,
       best: @autoclosure @escaping @Sendable () -> String? = nil
     ) -> Result<Landing, Blocker> {
-      .failure(Blocker(limit: limit, node: target, text: text(), shortfall: shortfall, best: best()))
+      .failure(
+        Blocker(limit: limit, node: target, text: text(), shortfall: shortfall, best: best()))
     }
     guard let t = load(target), t.online, target != g.node else {
       return block("nodes", "\(target) is offline", 10)
@@ -142,7 +143,9 @@ extension Simulation {
           "vcpu-ceiling",
           "has \(g.vcpus) vCPUs: \(target) would reach \(Format.ratio(ratio)) vCPUs per core (ceiling \(Format.ratio(ceiling)))",
           (Double(after.vcpus) - limits.vcpuCeiling(after)) / Double(max(g.vcpus, 1)),
-          best: "has \(g.vcpus) vCPUs, best is \(target), which would reach \(Format.ratio(ratio)) vCPUs per core (ceiling \(Format.ratio(ceiling)))")
+          best:
+            "has \(g.vcpus) vCPUs, best is \(target), which would reach \(Format.ratio(ratio)) vCPUs per core (ceiling \(Format.ratio(ceiling)))"
+        )
       }
     }
     var afterShare = t
@@ -171,7 +174,9 @@ extension Simulation {
   private func localLanding(of g: Guest, on target: String) -> Result<Landing, Blocker> {
     let local = localVolumes(of: g, includingUnused: true)
     let total = local.reduce(Int64(0)) { $0 + $1.size }
-    guard !local.isEmpty else { return .success(Landing(node: target, targetStorage: nil, localBytes: 0)) }
+    guard !local.isEmpty else {
+      return .success(Landing(node: target, targetStorage: nil, localBytes: 0))
+    }
     var byPool: [String: Int64] = [:]
     for d in local { if let s = d.storage { byPool[s, default: 0] += d.size } }
     let sameIDs = byPool.allSatisfy { id, bytes in
@@ -188,10 +193,11 @@ extension Simulation {
     }
     // Explain with the pool that came closest.
     if viaHA {
-      let (id, bytes) = byPool.sorted { $0.key < $1.key }.first { id, bytes in
-        guard let pool = storage(id), usable(pool, for: g.kind, on: target) else { return true }
-        return localFree(id, on: target) < bytes
-      } ?? ("?", total)
+      let (id, bytes) =
+        byPool.sorted { $0.key < $1.key }.first { id, bytes in
+          guard let pool = storage(id), usable(pool, for: g.kind, on: target) else { return true }
+          return localFree(id, on: target) < bytes
+        } ?? ("?", total)
       let free = max(0, localFree(id, on: target))
       return .failure(
         Blocker(
@@ -207,7 +213,8 @@ extension Simulation {
       return .failure(
         Blocker(
           limit: "local-storage", node: target,
-          text: "needs \(ByteSize.binary(total)) of local storage, \(target) has no local pool for guest volumes",
+          text:
+            "needs \(ByteSize.binary(total)) of local storage, \(target) has no local pool for guest volumes",
           shortfall: 2))
     }
     let free = max(0, best.1)
@@ -239,7 +246,8 @@ extension Simulation {
           let mine = rule.nodes.first { $0.node == target }?.priority
           if mine != top.priority {
             return block(
-              "HA rule \(rule.id) prefers \(top.nodes.joined(separator: ", ")); the CRM would move it back")
+              "HA rule \(rule.id) prefers \(top.nodes.joined(separator: ", ")); the CRM would move it back"
+            )
           }
         }
       } else if rule.type == "resource-affinity", rule.affinity == "negative" {
@@ -259,7 +267,8 @@ extension Simulation {
         let mine = group.nodes.first { $0.node == target }?.priority
         if mine != top.priority {
           return block(
-            "HA group \(name) prefers \(top.nodes.joined(separator: ", ")); the CRM would move it back")
+            "HA group \(name) prefers \(top.nodes.joined(separator: ", ")); the CRM would move it back"
+          )
         }
       }
     }
@@ -312,7 +321,8 @@ extension Simulation {
     }
     let v = Double(after.vcpus) / max(limits.vcpuCeiling(after), 1e-9)
     let m = Double(after.memory) / Double(max(limits.memoryBudget(after), 1))
-    let s = limits.totalGuests > 0 ? Double(after.guests) / max(limits.guestCeiling(after), 1e-9) : 0
+    let s =
+      limits.totalGuests > 0 ? Double(after.guests) / max(limits.guestCeiling(after), 1e-9) : 0
     return max(v, m, s)
   }
 }

@@ -35,10 +35,14 @@ struct Simulation: Sendable {
     self.cluster = cluster
     self.policy = policy
     var nodeIndex: [String: Int] = [:]
-    for (i, n) in cluster.nodes.enumerated() where nodeIndex[n.name] == nil { nodeIndex[n.name] = i }
+    for (i, n) in cluster.nodes.enumerated() where nodeIndex[n.name] == nil {
+      nodeIndex[n.name] = i
+    }
     self.nodeIndex = nodeIndex
     var guestIndex: [String: Int] = [:]
-    for (i, g) in cluster.guests.enumerated() where guestIndex[g.sid] == nil { guestIndex[g.sid] = i }
+    for (i, g) in cluster.guests.enumerated() where guestIndex[g.sid] == nil {
+      guestIndex[g.sid] = i
+    }
     self.guestIndex = guestIndex
     var storageIndex: [String: Int] = [:]
     for (i, s) in cluster.storages.enumerated() where storageIndex[s.id] == nil {

@@ -28,7 +28,8 @@ func benchPlan(_ args: [String]) async throws {
     case "--pve": major = Int(value) ?? major
     case "--moves": moves = Int(value) ?? moves
     default:
-      print("usage: pvemend-bench plan [--nodes N] [--guests N,N,…] [--runs N] [--pve 8|9] [--moves N]")
+      print(
+        "usage: pvemend-bench plan [--nodes N] [--guests N,N,…] [--runs N] [--pve 8|9] [--moves N]")
       return
     }
     i += 2
@@ -42,7 +43,8 @@ func benchPlan(_ args: [String]) async throws {
   policy.keepApart = [KeepApartSet(name: "dns", guests: [GuestSelector(name: "dns-*")])]
   policy.migration.maxMoves = moves
 
-  print("plan benchmark: \(nodes) nodes, PVE \(major), best of \(runs), migration.max_moves \(moves)")
+  print(
+    "plan benchmark: \(nodes) nodes, PVE \(major), best of \(runs), migration.max_moves \(moves)")
   print("guests   derive    audit     planner   plan()    steps  moves  HA adds  unresolved")
   for size in sizes {
     let snapshot = Synth.snapshot(nodes: nodes, guests: size, seed: 1, pveMajor: major)
@@ -74,8 +76,10 @@ func benchPlan(_ args: [String]) async throws {
         + pad(String(plan.summary.migrations), 7) + pad(String(plan.summary.haEnablements), 9)
         + String(plan.summary.unresolved))
   }
-  print("planner: the planner alone (simulation, steps, order); plan(): Planner.plan as 'pvemend plan'")
-  print("calls it, with the snapshot's SHA-256 and the audits of the before and the predicted state.")
+  print(
+    "planner: the planner alone (simulation, steps, order); plan(): Planner.plan as 'pvemend plan'")
+  print(
+    "calls it, with the snapshot's SHA-256 and the audits of the before and the predicted state.")
   print("")
   try referencePlan()
 }
@@ -103,12 +107,15 @@ private func referencePlan() throws {
     snapshot: snapshot, cluster: cluster, findings: findings, policy: policy,
     playbookPath: "playbooks/homelab.yaml", playbookText: text)
   let elapsed = seconds(ContinuousClock.now - start)
-  print("reference cluster (examples/homelab-cluster.json, playbooks/homelab.yaml): audit + plan \(ms(elapsed))")
+  print(
+    "reference cluster (examples/homelab-cluster.json, playbooks/homelab.yaml): audit + plan \(ms(elapsed))"
+  )
   print(PlanTextView.summaryLine(plan))
   let migrations = plan.steps.filter { $0.kind == .migrate }
   let downtime = migrations.reduce(0) { $0 + $1.downtime.seconds }
   print(
-    "migrations: \(migrations.count), guest downtime \(downtime) s (whole plan \(plan.summary.downtimeSeconds) s); ProxLB 2.3.0 default: 6 moves, all CT restarts, no vCPU, storage or HA checks")
+    "migrations: \(migrations.count), guest downtime \(downtime) s (whole plan \(plan.summary.downtimeSeconds) s); ProxLB 2.3.0 default: 6 moves, all CT restarts, no vCPU, storage or HA checks"
+  )
   for m in migrations { print("  \(m.id) \(m.title) — downtime \(m.downtime.seconds) s") }
   print("node       cores  vCPU/core before → after   memory claimed before → after (of total)")
   for b in plan.before.nodes {

@@ -1,7 +1,7 @@
 import Audit
-import Playbook
 import PVEModel
 import Planning
+import Playbook
 
 /// Small clusters built by hand for planner tests: every node has `local-lvm`, shared pools are
 /// seen by every node.
@@ -139,8 +139,10 @@ struct ClusterBuilder {
       nodes: nodes.sorted { $0.name < $1.name }, guests: guests.sorted { $0.vmid < $1.vmid },
       storages: storages.sorted { $0.id < $1.id },
       haResources: haResources.sorted { $0.vmid < $1.vmid }, haGroups: haGroups,
-      haRules: haRules, haManager: HAManagerStatus(master: nodes.first?.name, quorate: true, services: services),
-      backupJobs: backupJobs, quorum: Quorum(quorate: true, nodes: nodes.count, online: nodes.count, configVersion: 1),
+      haRules: haRules,
+      haManager: HAManagerStatus(master: nodes.first?.name, quorate: true, services: services),
+      backupJobs: backupJobs,
+      quorum: Quorum(quorate: true, nodes: nodes.count, online: nodes.count, configVersion: 1),
       version: PVEVersion(major: major, minor: 1, patch: 1), inconsistencies: [], options: [:])
   }
 }

@@ -70,13 +70,18 @@ import Testing
       return
     }
     if expected != actual {
-      let e = String(decoding: expected, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-      let a = String(decoding: actual, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-      let line = zip(e, a).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(e.count, a.count)
+      let e = String(decoding: expected, as: UTF8.self).split(
+        separator: "\n", omittingEmptySubsequences: false)
+      let a = String(decoding: actual, as: UTF8.self).split(
+        separator: "\n", omittingEmptySubsequences: false)
+      let line =
+        zip(e, a).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+        ?? min(e.count, a.count)
       let want = line < e.count ? String(e[line]) : "<end>"
       let got = line < a.count ? String(a[line]) : "<end>"
       Issue.record(
-        "\(name)/\(file) differs from the golden at line \(line + 1):\n  golden: \(want)\n  actual: \(got)\n(PVEMEND_RECORD=1 records the new output)")
+        "\(name)/\(file) differs from the golden at line \(line + 1):\n  golden: \(want)\n  actual: \(got)\n(PVEMEND_RECORD=1 records the new output)"
+      )
     }
   }
 }

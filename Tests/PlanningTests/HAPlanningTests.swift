@@ -85,7 +85,8 @@ import Testing
     let add = try #require(plan.steps.first { $0.kind == .haAdd })
     #expect(add.commands[0].argv.suffix(4).prefix(2) == ["--group", "pvemend-prefer-n1"])
     #expect(add.after.contains(group.id))
-    #expect(plan.steps.firstIndex { $0.id == group.id }! < plan.steps.firstIndex { $0.id == add.id }!)
+    #expect(
+      plan.steps.firstIndex { $0.id == group.id }! < plan.steps.firstIndex { $0.id == add.id }!)
     #expect(!plan.steps.contains { $0.kind == .haRule })
   }
 
@@ -106,7 +107,8 @@ import Testing
       ])
     #expect(ct.commands.allSatisfy { $0.node == "n1" })
     #expect(ct.downtime.seconds > 0)
-    #expect(ct.effects.contains(Condition(.volumeOnStorage, sid: "ct:110", key: "mp0", storage: "nfs")))
+    #expect(
+      ct.effects.contains(Condition(.volumeOnStorage, sid: "ct:110", key: "mp0", storage: "nfs")))
     let vm = try #require(moves.first { $0.title.contains("vm:114") })
     #expect(
       vm.commands.map(\.argv) == [
@@ -129,7 +131,9 @@ import Testing
     let steps = plan.steps.filter { $0.kind == .moveVolume }
     #expect(steps.count == 2)
     #expect(steps[0].commands[0].argv == ["ha-manager", "set", "ct:100", "--state", "stopped"])
-    #expect(steps[0].wait == Wait(kind: "ha-state", sid: "ct:100", node: "n1", timeoutSeconds: 900, state: "stopped"))
+    #expect(
+      steps[0].wait
+        == Wait(kind: "ha-state", sid: "ct:100", node: "n1", timeoutSeconds: 900, state: "stopped"))
     #expect(
       steps[1].commands.map(\.argv) == [
         ["pct", "move-volume", "100", "rootfs", "nfs", "--delete", "1"],
@@ -170,7 +174,8 @@ import Testing
     let adds = plan.steps.filter { $0.kind == .haAdd }.map(\.id)
     #expect(Set(adds).isSubset(of: Set(rule.after)))
     // The moved member's HA resource waits for the move, and the rule for the resource.
-    let moved = try #require(plan.steps.first { $0.kind == .haAdd && $0.after.contains(migrations[0].id) })
+    let moved = try #require(
+      plan.steps.first { $0.kind == .haAdd && $0.after.contains(migrations[0].id) })
     #expect(rule.after.contains(moved.id))
     // Keep-apart members get no node-affinity rule (Proxmox ignores the pair otherwise).
     #expect(!plan.steps.contains { $0.title.contains("node-affinity") })

@@ -16,8 +16,10 @@ enum Inputs {
   /// Every example with the playbook written for it.
   static let cases = [
     Case(name: "homelab-cluster", example: "homelab-cluster.json", playbook: "homelab.yaml"),
-    Case(name: "pve9-rules-cluster", example: "pve9-rules-cluster.json", playbook: "pve9-example.yaml"),
-    Case(name: "pve8-groups-cluster", example: "pve8-groups-cluster.json", playbook: "default.yaml"),
+    Case(
+      name: "pve9-rules-cluster", example: "pve9-rules-cluster.json", playbook: "pve9-example.yaml"),
+    Case(
+      name: "pve8-groups-cluster", example: "pve8-groups-cluster.json", playbook: "default.yaml"),
   ]
 
   static func snapshot(_ name: String) throws -> Snapshot {

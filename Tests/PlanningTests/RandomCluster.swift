@@ -51,7 +51,9 @@ struct RandomCluster {
       let local = r.chance(60)
       let size = Int64(r.pick([4, 8, 32, 64, 120]))
       var disks = [(kind == .qemu ? "scsi0" : "rootfs", local ? "local-lvm" : "nfs", size)]
-      if r.chance(10) { disks.append((kind == .qemu ? "scsi1" : "mp0", "nfs", Int64(r.pick([50, 200])))) }
+      if r.chance(10) {
+        disks.append((kind == .qemu ? "scsi1" : "mp0", "nfs", Int64(r.pick([50, 200]))))
+      }
       b.guest(
         kind, vmid, on: node, vcpus: vcpus, memoryGiB: memory, disks: disks,
         running: r.chance(80), onboot: r.chance(30), name: "g\(vmid)",

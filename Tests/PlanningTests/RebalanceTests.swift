@@ -31,9 +31,15 @@ import Testing
     let moves = plan.steps.filter { $0.kind == .migrate }
     #expect(moves.count == 1)
     // The stopped onboot VM is the cheapest that removes the excess.
-    #expect(moves[0].commands[0].argv == ["qm", "migrate", "104", "big", "--online", "1", "--with-local-disks", "1"])
+    #expect(
+      moves[0].commands[0].argv == [
+        "qm", "migrate", "104", "big", "--online", "1", "--with-local-disks", "1",
+      ])
     #expect(moves[0].commands[0].node == "small")
-    #expect(moves[0].inverse[0].argv == ["qm", "migrate", "104", "small", "--online", "1", "--with-local-disks", "1"])
+    #expect(
+      moves[0].inverse[0].argv == [
+        "qm", "migrate", "104", "small", "--online", "1", "--with-local-disks", "1",
+      ])
     #expect(moves[0].inverse[0].node == "big")
     #expect(moves[0].reasons == ["node.overcommit/small"])
     #expect(moves[0].preconditions.contains(Condition(.guestOnNode, sid: "vm:104", node: "small")))
@@ -78,7 +84,8 @@ import Testing
     let u = try #require(plan.unresolved.first)
     #expect(u.finding == "node.overcommit/a")
     #expect(u.limit == "cores")
-    #expect(u.reason.contains("no node can take vm:304 (vm304): has 8 vCPUs, best is b with 4 cores"))
+    #expect(
+      u.reason.contains("no node can take vm:304 (vm304): has 8 vCPUs, best is b with 4 cores"))
   }
 
   @Test func theUnresolvedReasonNamesTheMemoryThatIsMissing() throws {
@@ -92,7 +99,9 @@ import Testing
     let plan = Plans.plan(b.build(), Self.policy())
     let u = try #require(plan.unresolved.first { $0.finding == "node.memory/a" })
     #expect(u.limit == "memory")
-    #expect(u.reason.contains("no node can take vm:301 (vm301): needs 6.0 GiB, best is b with 4.2 GiB after reserve"))
+    #expect(
+      u.reason.contains(
+        "no node can take vm:301 (vm301): needs 6.0 GiB, best is b with 4.2 GiB after reserve"))
   }
 
   @Test func aMoveThatFreesRoomComesFirstAndIsWaitedFor() throws {
@@ -162,7 +171,8 @@ import Testing
     let moves = plan.steps.filter { $0.kind == .migrate }
     #expect(moves.count == 1)
     #expect(moves[0].commands[0].argv == ["ha-manager", "migrate", "vm:602", "c"])
-    #expect(moves[0].wait == Wait(kind: "ha-migrate", sid: "vm:602", node: "c", timeoutSeconds: 900))
+    #expect(
+      moves[0].wait == Wait(kind: "ha-migrate", sid: "vm:602", node: "c", timeoutSeconds: 900))
     #expect(moves[0].effects.contains(Condition(.haSettled, sid: "vm:602")))
   }
 

@@ -31,7 +31,8 @@ struct Replay {
         violations.append("\(step.id) waits for \(dep), which does not come before it")
       }
       for c in step.preconditions where !holds(c) {
-        violations.append("\(step.id): precondition \(c.kind.rawValue) \(c.sid ?? c.id ?? "") fails")
+        violations.append(
+          "\(step.id): precondition \(c.kind.rawValue) \(c.sid ?? c.id ?? "") fails")
       }
       apply(step)
       for c in step.effects where !holds(c) && c.kind != .haSettled {
@@ -66,7 +67,8 @@ struct Replay {
   private mutating func apply(_ step: Step) {
     switch step.kind {
     case .migrate:
-      guard let effect = step.effects.first(where: { $0.kind == .guestOnNode }), let sid = effect.sid,
+      guard let effect = step.effects.first(where: { $0.kind == .guestOnNode }),
+        let sid = effect.sid,
         let target = effect.node
       else { return violations.append("\(step.id): no guest-on-node effect") }
       migrate(sid, to: target, argv: step.commands.first?.argv ?? [], step: step.id)
@@ -74,7 +76,9 @@ struct Replay {
       for e in step.effects {
         switch e.kind {
         case .volumeOnStorage:
-          if let sid = e.sid, let key = e.key, let s = e.storage { moveVolume(sid, key, s, step.id) }
+          if let sid = e.sid, let key = e.key, let s = e.storage {
+            moveVolume(sid, key, s, step.id)
+          }
         case .guestStatus:
           if let sid = e.sid, let i = index(sid) { cluster.guests[i].status = e.state ?? "" }
         case .haManaged:
@@ -96,7 +100,8 @@ struct Replay {
     case .haGroup:
       for e in step.effects where e.kind == .haGroupPresent {
         if let id = e.id {
-          cluster.haGroups = (cluster.haGroups ?? [])
+          cluster.haGroups =
+            (cluster.haGroups ?? [])
             + [HAGroup(id: id, nodes: [], restricted: false, nofailback: false)]
         }
       }
@@ -146,7 +151,9 @@ struct Replay {
     }
     for set in policy.keepApart where set.guests.contains(where: { $0.matches(g) }) {
       for other in cluster.guests where other.sid != sid && other.node == target {
-        if set.guests.contains(where: { $0.matches(other) }) { fail("keep-apart with \(other.sid)") }
+        if set.guests.contains(where: { $0.matches(other) }) {
+          fail("keep-apart with \(other.sid)")
+        }
       }
     }
     if let r = cluster.haResource(sid) {
@@ -171,7 +178,8 @@ struct Replay {
       available[s, default: [:]][source, default: 0] += d.size
       available[dest, default: [:]][target, default: 0] -= d.size
       if dest != s {
-        cluster.guests[i].disks[di] = Disk(key: d.key, volid: "\(dest):x", storage: dest, size: d.size)
+        cluster.guests[i].disks[di] = Disk(
+          key: d.key, volid: "\(dest):x", storage: dest, size: d.size)
       }
     }
     cluster.guests[i].node = target
@@ -190,7 +198,8 @@ struct Replay {
     }
   }
 
-  private mutating func moveVolume(_ sid: String, _ key: String, _ storage: String, _ step: String) {
+  private mutating func moveVolume(_ sid: String, _ key: String, _ storage: String, _ step: String)
+  {
     guard let i = index(sid), let d = cluster.guests[i].disks.firstIndex(where: { $0.key == key })
     else { return violations.append("\(step): unknown volume \(sid) \(key)") }
     let disk = cluster.guests[i].disks[d]
@@ -199,6 +208,7 @@ struct Replay {
     }
     available[storage, default: [:]]["*", default: 0] -= disk.size
     if (available[storage]?["*"] ?? 0) < 0 { violations.append("\(step): \(storage) overfull") }
-    cluster.guests[i].disks[d] = Disk(key: key, volid: "\(storage):x", storage: storage, size: disk.size)
+    cluster.guests[i].disks[d] = Disk(
+      key: key, volid: "\(storage):x", storage: storage, size: disk.size)
   }
 }

@@ -6,7 +6,8 @@ import Playbook
 /// that implements the rules the planner acts on exactly as the shared rule table defines them.
 enum TestAudit {
   static func findings(in cluster: Cluster, policy: Policy) -> [Finding] {
-    Auditor.allRules.isEmpty ? standIn(cluster, policy) : Auditor.findings(in: cluster, policy: policy)
+    Auditor.allRules.isEmpty
+      ? standIn(cluster, policy) : Auditor.findings(in: cluster, policy: policy)
   }
 
   static func standIn(_ cluster: Cluster, _ policy: Policy) -> [Finding] {
@@ -14,7 +15,8 @@ enum TestAudit {
     func add(_ rule: String, _ kind: Subject.Kind, _ id: String, _ r: Remediation) {
       out.append(
         Finding(
-          rule: rule, severity: .high, subject: Subject(kind: kind, id: id), message: "\(rule) \(id)",
+          rule: rule, severity: .high, subject: Subject(kind: kind, id: id),
+          message: "\(rule) \(id)",
           remediation: r))
     }
     let guests = cluster.guests.filter { !$0.template }
