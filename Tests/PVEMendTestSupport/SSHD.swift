@@ -109,16 +109,13 @@ package final class SSHD: @unchecked Sendable {
         port: port, directory: directory, keys: keys, authorized: authorized.path,
         extraConfig: extraConfig
       ).write(to: config, atomically: true, encoding: .utf8)
-      let process = Process()
-      process.executableURL = URL(fileURLWithPath: sshd)
-      process.arguments = ["-D", "-E", log.path, "-f", config.path]
-      process.standardInput = FileHandle.nullDevice
-      process.standardOutput = FileHandle.nullDevice
-      process.standardError = FileHandle.nullDevice
-      try process.run()
+      // posix_spawn, not Foundation's Process: sshd closes the descriptors Process watches, and
+      // Process then blocks its monitor thread in waitpid on the still-running sshd, which stalls
+      // every later Process (ssh-keygen) in the test run.
+      let pid = try spawn(sshd, ["-D", "-E", log.path, "-f", config.path])
       let server = SSHD(
         directory: directory, port: port, user: user, keys: keys, ownsKeys: ownsKeys,
-        pid: process.processIdentifier)
+        pid: pid)
       Registry.add(server)
       let deadline = Date().addingTimeInterval(5)
       while Date() < deadline {
@@ -127,7 +124,8 @@ package final class SSHD: @unchecked Sendable {
           try server.writeKnownHosts()
           return server
         }
-        if !process.isRunning { break }
+        var status: Int32 = 0
+        if waitpid(pid, &status, WNOHANG) == pid { break }
         usleep(5_000)
       }
       lastLog = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
@@ -135,7 +133,8 @@ package final class SSHD: @unchecked Sendable {
       server.terminateProcesses(signal: SIGKILL)
       server.stopped = true
       Registry.remove(server)
-      process.waitUntilExit()
+      var status: Int32 = 0
+      _ = waitpid(pid, &status, 0)
     }
     try? FileManager.default.removeItem(at: directory)
     throw SSHDError("sshd did not start listening on 127.0.0.1 (5 attempts); its log:\n\(lastLog)")
@@ -177,8 +176,9 @@ package final class SSHD: @unchecked Sendable {
     Registry.remove(self)
     terminateProcesses(signal: SIGTERM)
     var status: Int32 = 0
-    for _ in 0..<200 where Glibc.kill(pid, 0) == 0 {
-      if waitpid(pid, &status, WNOHANG) == pid { break }
+    for _ in 0..<400 {
+      let reaped = waitpid(pid, &status, WNOHANG)
+      if reaped == pid || (reaped < 0 && errno == ECHILD) { break }
       usleep(5_000)
     }
     try? FileManager.default.removeItem(at: directory)
@@ -189,6 +189,12 @@ package final class SSHD: @unchecked Sendable {
   /// drop mid-command. The folder stays until `stop()`.
   package func kill() {
     terminateProcesses(signal: SIGKILL)
+  }
+
+  /// Kills the session processes (SIGKILL) but keeps the server listening: open connections drop,
+  /// new ones succeed.
+  package func dropConnections() {
+    for child in Self.descendants(of: pid) { _ = Glibc.kill(child, SIGKILL) }
   }
 
   private func terminateProcesses(signal: Int32) {
@@ -222,7 +228,8 @@ package final class SSHD: @unchecked Sendable {
   package static func run(_ program: String, _ arguments: [String]) throws -> String {
     guard FileManager.default.isExecutableFile(atPath: program) else {
       throw SSHDError(
-        "\(program) not found; install OpenSSH with scripts/install-deps (apt-get install openssh-client)")
+        "\(program) not found; install OpenSSH with scripts/install-deps (apt-get install openssh-client)"
+      )
     }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: program)
@@ -237,9 +244,28 @@ package final class SSHD: @unchecked Sendable {
     let text = String(decoding: data, as: UTF8.self)
     guard process.terminationStatus == 0 else {
       throw SSHDError(
-        "\(program) \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(text)")
+        "\(program) \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(text)"
+      )
     }
     return text
+  }
+
+  /// Starts a program with stdio on /dev/null; returns its PID.
+  private static func spawn(_ program: String, _ arguments: [String]) throws -> pid_t {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    for fd: Int32 in 0...2 {
+      posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0)
+    }
+    let argv = ([program] + arguments).map { strdup($0) } + [nil]
+    defer { for pointer in argv { free(pointer) } }
+    var pid: pid_t = 0
+    let rc = posix_spawn(&pid, program, &actions, nil, argv, environ)
+    guard rc == 0 else {
+      throw SSHDError("cannot start \(program): \(String(cString: strerror(rc)))")
+    }
+    return pid
   }
 
   package static func makeTemporaryDirectory(prefix: String) throws -> URL {

@@ -27,6 +27,21 @@ extension SSHD {
   }
 }
 
+/// Runs `body` with a transport and always shuts it down afterwards (a transport left open while
+/// the test process exits races OpenSSL's exit-time cleanup).
+func withTransport<T>(
+  _ transport: LibSSH2Transport, _ body: (LibSSH2Transport) async throws -> T
+) async throws -> T {
+  do {
+    let result = try await body(transport)
+    await transport.shutdown()
+    return result
+  } catch {
+    await transport.shutdown()
+    throw error
+  }
+}
+
 /// A `sh -c` command on a node.
 func shell(_ script: String, on node: String = "pve1") -> RemoteCommand {
   RemoteCommand(node: node, argv: ["sh", "-c", script], mutating: false)
