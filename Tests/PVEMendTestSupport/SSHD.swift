@@ -223,45 +223,70 @@ package final class SSHD: @unchecked Sendable {
     try run("/usr/bin/ssh-keygen", arguments)
   }
 
-  /// Runs a program, failing with its output when it exits non-zero.
+  /// Runs a program, failing with its output when it exits non-zero. Uses posix_spawn with the
+  /// output in a file: Foundation's `Process` never sees a daemonising program (ssh-agent) exit.
+  /// - Parameter environment: replaces the environment when given.
   @discardableResult
-  package static func run(_ program: String, _ arguments: [String]) throws -> String {
+  package static func run(
+    _ program: String, _ arguments: [String], environment: [String: String]? = nil
+  ) throws -> String {
     guard FileManager.default.isExecutableFile(atPath: program) else {
       throw SSHDError(
         "\(program) not found; install OpenSSH with scripts/install-deps (apt-get install openssh-client)"
       )
     }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: program)
-    process.arguments = arguments
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = output
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let text = String(decoding: data, as: UTF8.self)
-    guard process.terminationStatus == 0 else {
+    let output = FileManager.default.temporaryDirectory
+      .appendingPathComponent("pvemend-run-\(UUID().uuidString.prefix(8)).out").path
+    defer { try? FileManager.default.removeItem(atPath: output) }
+    let pid = try spawn(program, arguments, output: output, environment: environment)
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+    // Exited normally with status 0: (status & 0x7f) == 0 and (status >> 8) & 0xff == 0.
+    guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else {
       throw SSHDError(
-        "\(program) \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(text)"
-      )
+        "\(program) \(arguments.joined(separator: " ")) failed (wait status \(status)): \(text)")
     }
     return text
   }
 
-  /// Starts a program with stdio on /dev/null; returns its PID.
-  private static func spawn(_ program: String, _ arguments: [String]) throws -> pid_t {
+  /// Starts a program with stdin on /dev/null and stdout+stderr on /dev/null or in `output`;
+  /// returns its PID.
+  private static func spawn(
+    _ program: String, _ arguments: [String], output: String? = nil,
+    environment: [String: String]? = nil
+  ) throws -> pid_t {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
-    for fd: Int32 in 0...2 {
-      posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0)
-    }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(
+      &actions, 1, output ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_adddup2(&actions, 1, 2)
     let argv = ([program] + arguments).map { strdup($0) } + [nil]
     defer { for pointer in argv { free(pointer) } }
+    // The calling thread may block signals (dispatch threads do); a child inherits that mask and
+    // would then ignore the SIGTERM that stops it. Start it with an empty mask, default handlers.
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var empty = sigset_t()
+    sigemptyset(&empty)
+    var defaults = sigset_t()
+    sigemptyset(&defaults)
+    for signal in [SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGCHLD] { sigaddset(&defaults, signal) }
+    posix_spawnattr_setsigmask(&attributes, &empty)
+    posix_spawnattr_setsigdefault(&attributes, &defaults)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
     var pid: pid_t = 0
-    let rc = posix_spawn(&pid, program, &actions, nil, argv, environ)
+    let envp = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
+    defer { for pointer in envp ?? [] { free(pointer) } }
+    let rc: Int32
+    if var list = envp {
+      rc = posix_spawn(&pid, program, &actions, &attributes, argv, &list)
+    } else {
+      rc = posix_spawn(&pid, program, &actions, &attributes, argv, environ)
+    }
     guard rc == 0 else {
       throw SSHDError("cannot start \(program): \(String(cString: strerror(rc)))")
     }
