@@ -16,7 +16,9 @@ package enum Environment {
   /// The home directory: `$HOME`, else the account's.
   package static var home: String {
     if let home = value("HOME") { return home }
-    if let entry = getpwuid(getuid()), let dir = entry.pointee.pw_dir { return String(cString: dir) }
+    if let entry = getpwuid(getuid()), let dir = entry.pointee.pw_dir {
+      return String(cString: dir)
+    }
     return "/root"
   }
 

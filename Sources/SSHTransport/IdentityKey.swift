@@ -97,7 +97,8 @@ package struct IdentityKey: Sendable, Hashable {
     ]
     let bytes = [UInt8](der.prefix(64))
     for (kind, oid) in oids where bytes.count >= oid.count {
-      for start in 0...(bytes.count - oid.count) where Array(bytes[start..<(start + oid.count)]) == oid {
+      for start in 0...(bytes.count - oid.count)
+      where Array(bytes[start..<(start + oid.count)]) == oid {
         return kind
       }
     }

@@ -193,7 +193,9 @@ package struct KnownHosts: Sendable, Hashable {
       try handle.seekToEnd()
       try handle.write(contentsOf: Data(text.utf8))
     } else {
-      guard manager.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+      guard
+        manager.createFile(
+          atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
       else {
         throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
       }

@@ -13,14 +13,18 @@ package final class LibSSH2Transport: Transport, @unchecked Sendable {
   private var connections: [String: NodeConnection] = [:]
 
   /// - Parameter resolve: where a node lives (usually `NodeDirectory.endpoint(for:)`).
-  package init(settings: SSHSettings = SSHSettings(), resolve: @escaping @Sendable (String) throws -> NodeEndpoint) {
+  package init(
+    settings: SSHSettings = SSHSettings(),
+    resolve: @escaping @Sendable (String) throws -> NodeEndpoint
+  ) {
     self.settings = settings
     self.resolve = resolve
   }
 
   /// A transport for a fixed set of endpoints; other node names are `unknownNode`.
   package convenience init(endpoints: [NodeEndpoint], settings: SSHSettings = SSHSettings()) {
-    let byNode = Dictionary(endpoints.map { ($0.node, $0) }, uniquingKeysWith: { first, _ in first })
+    let byNode = Dictionary(
+      endpoints.map { ($0.node, $0) }, uniquingKeysWith: { first, _ in first })
     self.init(settings: settings) { node in
       guard let endpoint = byNode[node] else { throw TransportError.unknownNode(node) }
       return endpoint

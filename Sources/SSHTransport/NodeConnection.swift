@@ -46,7 +46,8 @@ actor NodeConnection {
           timeout: invocation.timeout)
         if session.isBroken { drop() }
         let elapsed = start.duration(to: .now)
-        if let timeout = invocation.timeout, RemoteInvocation.isTimeoutExit(status: output.exitStatus),
+        if let timeout = invocation.timeout,
+          RemoteInvocation.isTimeoutExit(status: output.exitStatus),
           elapsed >= timeout
         {
           throw TransportError.timedOut(node: endpoint.node, argv: argv, seconds: timeout.seconds)

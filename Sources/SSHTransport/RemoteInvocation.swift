@@ -17,7 +17,9 @@ struct RemoteInvocation: Sendable, Hashable {
   /// How long the client waits before giving up (the node's timeout plus its kill grace).
   var clientDeadline: Duration?
 
-  init(node: String, argv: [String], stdin: Data?, timeout: Duration?, killAfter: Duration) throws(TransportError) {
+  init(node: String, argv: [String], stdin: Data?, timeout: Duration?, killAfter: Duration)
+    throws(TransportError)
+  {
     var words = argv
     if let timeout {
       words = ["timeout", "-k", Self.seconds(killAfter), Self.seconds(timeout)] + argv
@@ -37,7 +39,10 @@ struct RemoteInvocation: Sendable, Hashable {
           "the command is \(line.utf8.count) bytes and also has stdin; libssh2 1.10 refuses exec requests over ~34 KB: send the long part on stdin (sh -s)"
       )
     }
-    let shell = timeout.map { ["timeout", "-k", Self.seconds(killAfter), Self.seconds($0), "sh", "-s"] } ?? ["sh", "-s"]
+    let shell =
+      timeout.map { ["timeout", "-k", Self.seconds(killAfter), Self.seconds($0), "sh", "-s"] } ?? [
+        "sh", "-s",
+      ]
     command = ShellQuoting.join(shell)
     self.stdin = Data(ShellQuoting.join(argv).utf8 + [0x0A])
   }

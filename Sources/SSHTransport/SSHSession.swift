@@ -111,7 +111,9 @@ final class SSHSession {
     }
     if rc != 0 {
       let (code, message) = lastError()
-      if !onFile.isEmpty && (code == LIBSSH2_ERROR_KEX_FAILURE || code == LIBSSH2_ERROR_KEY_EXCHANGE_FAILURE) {
+      if !onFile.isEmpty
+        && (code == LIBSSH2_ERROR_KEX_FAILURE || code == LIBSSH2_ERROR_KEY_EXCHANGE_FAILURE)
+      {
         throw SessionFailure(
           error: .ssh(
             node: node, code: code,
@@ -120,7 +122,8 @@ final class SSHSession {
           ))
       }
       throw SessionFailure(
-        error: .unreachable(node: node, detail: "ssh handshake failed: \(message) (libssh2 \(code))"),
+        error: .unreachable(
+          node: node, detail: "ssh handshake failed: \(message) (libssh2 \(code))"),
         retryable: LibSSH2.socketErrors.contains(code))
     }
     handshaken = true
@@ -146,14 +149,16 @@ final class SSHSession {
     }
   }
 
-  private func verifyHostKey(_ session: OpaquePointer, knownHosts: KnownHosts) throws(SessionFailure)
+  private func verifyHostKey(_ session: OpaquePointer, knownHosts: KnownHosts)
+    throws(SessionFailure)
     -> (String, Data, ConnectionReport.HostKeyStatus)
   {
     var length = 0
     var type: Int32 = 0
     guard let pointer = libssh2_session_hostkey(session, &length, &type), length > 0 else {
       throw SessionFailure(
-        error: .ssh(node: node, code: LIBSSH2_ERROR_HOSTKEY_INIT, message: "the server sent no host key"))
+        error: .ssh(
+          node: node, code: LIBSSH2_ERROR_HOSTKEY_INIT, message: "the server sent no host key"))
     }
     let key = Data(bytes: pointer, count: length)
     let keyType = KnownHosts.keyType(ofBlob: key) ?? "unknown"
@@ -216,7 +221,8 @@ final class SSHSession {
       guard let key = IdentityKey.inspect(path: path) else { continue }
       if key.kind == .rsa || key.kind == .dsa {
         rsaKey = rsaKey ?? path
-        attempts.append("\(path): \(key.kind.rawValue) keys cannot sign for OpenSSH ≥ 8.8 with libssh2 1.10")
+        attempts.append(
+          "\(path): \(key.kind.rawValue) keys cannot sign for OpenSSH ≥ 8.8 with libssh2 1.10")
         continue
       }
       var passphrase: String?
@@ -224,25 +230,29 @@ final class SSHSession {
         passphrase = settings.passphrase(path)
         if passphrase == nil {
           attempts.append(
-            "\(path) is encrypted and no passphrase was given (set \(SSHSettings.passphraseVariable))")
+            "\(path) is encrypted and no passphrase was given (set \(SSHSettings.passphraseVariable))"
+          )
           continue
         }
       }
       usableOffered = true
-      let publicKey: String? = FileManager.default.fileExists(atPath: path + ".pub") ? path + ".pub" : nil
+      let publicKey: String? =
+        FileManager.default.fileExists(atPath: path + ".pub") ? path + ".pub" : nil
       let rc = retrying(until: deadline) { session in
         pvemend_userauth_publickey_fromfile(
           session, user, UInt32(user.utf8.count), publicKey, path, passphrase)
       }
       guard let rc else {
         throw SessionFailure(
-          error: .authenticationFailed(node: node, user: user, detail: "timed out offering \(path)"))
+          error: .authenticationFailed(node: node, user: user, detail: "timed out offering \(path)")
+        )
       }
       if rc == 0 { return "key \(path)" }
       let (code, message) = lastError()
       if LibSSH2.socketErrors.contains(code) {
         throw SessionFailure(
-          error: .unreachable(node: node, detail: "connection closed during authentication: \(message)"))
+          error: .unreachable(
+            node: node, detail: "connection closed during authentication: \(message)"))
       }
       let hint = code == LIBSSH2_ERROR_FILE && key.encrypted ? " (wrong passphrase?)" : ""
       attempts.append("\(path) (\(key.kind.rawValue)): \(message)\(hint)")
@@ -257,7 +267,8 @@ final class SSHSession {
       )
     }
     throw SessionFailure(
-      error: .authenticationFailed(node: node, user: user, detail: attempts.joined(separator: "; ")))
+      error: .authenticationFailed(node: node, user: user, detail: attempts.joined(separator: "; "))
+    )
   }
 
   private func authenticateWithAgent(
@@ -305,7 +316,8 @@ final class SSHSession {
       let (code, message) = lastError()
       if LibSSH2.socketErrors.contains(code) {
         throw SessionFailure(
-          error: .unreachable(node: node, detail: "connection closed during authentication: \(message)"))
+          error: .unreachable(
+            node: node, detail: "connection closed during authentication: \(message)"))
       }
     }
     let note =
@@ -340,7 +352,9 @@ final class SSHSession {
         throw SessionFailure(error: timedOut.error, commandSent: false)
       }
     }
-    guard let channel else { throw failure(LIBSSH2_ERROR_CHANNEL_FAILURE, "opening a channel", sent: false) }
+    guard let channel else {
+      throw failure(LIBSSH2_ERROR_CHANNEL_FAILURE, "opening a channel", sent: false)
+    }
     var freed = false
     defer {
       if !freed { abandon(channel) }
@@ -380,7 +394,9 @@ final class SSHSession {
             break
           } else {
             let code = Int32(clamping: n)
-            if LibSSH2.socketErrors.contains(code) { throw failure(code, "writing stdin", sent: true) }
+            if LibSSH2.socketErrors.contains(code) {
+              throw failure(code, "writing stdin", sent: true)
+            }
             inputClosed = true  // the command closed its stdin or exited; stop writing
             break
           }
@@ -420,7 +436,8 @@ final class SSHSession {
     var exitSignal: String?
     if let signalName {
       if signalLength > 0 {
-        exitSignal = String(decoding: UnsafeRawBufferPointer(start: signalName, count: signalLength), as: UTF8.self)
+        exitSignal = String(
+          decoding: UnsafeRawBufferPointer(start: signalName, count: signalLength), as: UTF8.self)
       }
       libssh2_free(session, signalName)
     }
@@ -431,7 +448,8 @@ final class SSHSession {
   }
 
   /// Reads one stream until libssh2 has nothing more buffered; true when bytes arrived.
-  private func drain(_ channel: OpaquePointer, stream: Int32, into data: inout Data) throws(SessionFailure)
+  private func drain(_ channel: OpaquePointer, stream: Int32, into data: inout Data)
+    throws(SessionFailure)
     -> Bool
   {
     var progressed = false

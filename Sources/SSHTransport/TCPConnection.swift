@@ -13,7 +13,9 @@ enum TCPConnection {
   }
 
   /// Connects to the first address of `host` that accepts; returns the socket.
-  static func open(host: String, port: Int, deadline: ContinuousClock.Instant) throws(Failure) -> Int32 {
+  static func open(host: String, port: Int, deadline: ContinuousClock.Instant) throws(Failure)
+    -> Int32
+  {
     var hints = addrinfo()
     hints.ai_family = AF_UNSPEC
     #if canImport(Glibc)
