@@ -56,6 +56,19 @@ package enum StandIn {
     }
   }
 
+  /// `<node> <online 0|1>` per line, for `scripts/sandbox` (which needs the node list but no
+  /// JSON tool): `pve-standin --list-nodes STATE`.
+  package static func nodeList(statePath: String) -> Outcome {
+    do throws(CommandFailure) {
+      let file = StateFile(path: statePath)
+      let state = try ClusterState(bytes: try file.read(), file: statePath)
+      let lines = state.nodeNames().map { "\($0) \(state.isOnline($0) ? 1 : 0)" }
+      return .lines(lines)
+    } catch {
+      return Outcome(stderr: error.message, exitCode: error.exitCode)
+    }
+  }
+
   static func context(_ state: ClusterState, _ invocation: Invocation) -> Context {
     Context(state: state, node: invocation.node, now: invocation.now, haDelay: invocation.haDelay)
   }
