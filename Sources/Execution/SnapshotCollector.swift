@@ -60,7 +60,8 @@ package struct SnapshotCollector: Sendable {
 
     // HA placement: groups (PVE 8, unmigrated 9) or rules (migrated 9).
     let majors = layout.nodes.compactMap { node in
-      api[Snapshot.nodeStatusPath(node)]?["pveversion"]?.stringValue.flatMap(PVEVersion.init(parsing:))?.major
+      api[Snapshot.nodeStatusPath(node)]?["pveversion"]?.stringValue.flatMap(
+        PVEVersion.init(parsing:))?.major
     }
     let major =
       majors.min()

@@ -41,7 +41,9 @@ package struct CommandSchema: Sendable {
         if value == nil {
           let isBoolean = parameters[name]?.kind == .boolean
           if isBoolean {
-            if i < args.count, Parameter("", .boolean).check(args[i]).isSuccess {
+            // Getopt's `online:s`: the next word is the value unless it is an option; a bare
+            // flag means 1.
+            if i < args.count, !args[i].hasPrefix("-") {
               value = args[i]
               i += 1
             } else {
@@ -118,11 +120,4 @@ package struct Arguments: Sendable, Hashable {
   package func flag(_ name: String) -> Bool { options[name] == "1" }
 
   package func int(_ name: String) -> Int? { self[name].flatMap { Int($0) } }
-}
-
-extension Result {
-  var isSuccess: Bool {
-    if case .success = self { return true }
-    return false
-  }
 }
