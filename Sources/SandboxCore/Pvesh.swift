@@ -123,7 +123,7 @@ enum Pvesh {
       let vmid = Int(parts[3])
     {
       let guest = state.guest(vmid: vmid)
-      guard let guest, guest.kind == kind, guest.node == parts[1] else {
+      guard let guest, guest.kind == kind, guest.node == parts[1], parts.last != "config" else {
         throw CommandFailure(
           "Configuration file '\(GuestRecord.configFile(node: parts[1], kind: kind, vmid: vmid))' does not exist"
         )

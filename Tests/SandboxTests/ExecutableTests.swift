@@ -20,34 +20,51 @@ import Transport
     let t = StandInTransport(mode: .process(try Sandbox.standInBinary()), statePath: fixture.path)
     let unknown = try await call(t, ["qm", "migrate", "101", "pve2", "--onlin", "1"])
     #expect(unknown.exitStatus == 255)
-    #expect(unknown.stderrText.hasPrefix("400 Parameter verification failed.\nonlin: property is not defined in schema"))
+    #expect(
+      unknown.stderrText.hasPrefix(
+        "400 Parameter verification failed.\nonlin: property is not defined in schema"))
     let online = try await call(t, ["qm", "migrate", "101", "pve2"])
     #expect(online.exitStatus == 255)
     #expect(online.stderrText == "can't migrate running VM without --online\n")
     let existing = try await call(t, ["ha-manager", "add", "vm:114"])
     #expect(existing.stderrText == "create resource failed: resource ID 'vm:114' already defined\n")
-    let wrongNode = try await call(t, ["pct", "migrate", "110", "pve3", "--restart", "1"], on: "pve1")
+    let wrongNode = try await call(
+      t, ["pct", "migrate", "110", "pve3", "--restart", "1"], on: "pve1")
     #expect(wrongNode.stderrText == "Configuration file 'nodes/pve1/lxc/110.conf' does not exist\n")
-    let running = try await call(t, ["pct", "move-volume", "110", "rootfs", "nfs-shared"], on: "pve2")
+    let running = try await call(
+      t, ["pct", "move-volume", "110", "rootfs", "nfs-shared"], on: "pve2")
     #expect(running.stderrText == "cannot move volumes of a running container\n")
     // Refusals leave the file as it was.
-    #expect(try Data(contentsOf: URL(fileURLWithPath: fixture.path)) == TinyCluster.snapshot().encoded())
+    #expect(
+      try Data(contentsOf: URL(fileURLWithPath: fixture.path)) == TinyCluster.snapshot().encoded())
   }
 
   @Test func mutationsPersistAndQueuedMovesCompleteLater() async throws {
-    let fixture = try StateFixture(TinyCluster.snapshot())
-    defer { fixture.remove() }
-    let t = StandInTransport(mode: .process(try Sandbox.standInBinary()), statePath: fixture.path, haDelay: 1.5)
+    // A long delay: the request stays queued across calls (no clock games, no sleeping).
+    let slow = try StateFixture(TinyCluster.snapshot())
+    defer { slow.remove() }
+    let t = StandInTransport(
+      mode: .process(try Sandbox.standInBinary()), statePath: slow.path, haDelay: 600)
     let migrate = try await call(t, ["ha-manager", "migrate", "vm:114", "pve2"])
     #expect(migrate.exitStatus == 0, "\(migrate.stderrText)")
     let status = try await call(t, ["ha-manager", "status"])
     #expect(status.stdoutText.contains("service vm:114 (pve1, migrate)"))
-    try await Task.sleep(for: .seconds(2))
-    let after = try await call(t, ["pvesh", "get", "/cluster/ha/status/current", "--output-format", "json"])
+    let pending = try slow.state().pending
+    #expect(pending.map(\.sid) == ["vm:114"])
+    #expect(pending.first.map { $0.due > Date().timeIntervalSince1970 + 500 } == true)
+    // No delay: the next call, whatever it is, finds it due and completes it.
+    let fast = try StateFixture(TinyCluster.snapshot())
+    defer { fast.remove() }
+    let u = StandInTransport(mode: .process(try Sandbox.standInBinary()), statePath: fast.path)
+    #expect(try await call(u, ["ha-manager", "migrate", "vm:114", "pve2"]).exitStatus == 0)
+    let after = try await call(
+      u, ["pvesh", "get", "/cluster/ha/status/current", "--output-format", "json"])
     #expect(after.stdoutText.contains("\"status\":\"vm:114 (pve2, started)\""))
-    #expect(try fixture.state().guest(vmid: 114)?.node == "pve2")
-    let version = try await call(t, ["pveversion"], on: "pve3")
-    #expect(version.stdoutText == "pve-manager/9.1.1/42db4a6cf33dac83 (running kernel: 6.17.2-1-pve)\n")
+    #expect(try fast.state().guest(vmid: 114)?.node == "pve2")
+    #expect(try fast.state().pending.isEmpty)
+    let version = try await call(u, ["pveversion"], on: "pve3")
+    #expect(
+      version.stdoutText == "pve-manager/9.1.1/42db4a6cf33dac83 (running kernel: 6.17.2-1-pve)\n")
   }
 
   @Test func concurrentWritersLoseNothing() async throws {
@@ -59,11 +76,16 @@ import Transport
       for id in ids {
         group.addTask {
           try await self.call(
-            t, ["pvesh", "create", "/cluster/backup", "--id", id, "--schedule", "daily", "--all", "1", "--storage", "pbs"]
+            t,
+            [
+              "pvesh", "create", "/cluster/backup", "--id", id, "--schedule", "daily", "--all", "1",
+              "--storage", "pbs",
+            ]
           ).exitStatus
         }
         group.addTask {
-          try await self.call(t, ["pvesh", "get", "/cluster/backup", "--output-format", "json"]).exitStatus
+          try await self.call(t, ["pvesh", "get", "/cluster/backup", "--output-format", "json"])
+            .exitStatus
         }
       }
       for try await status in group { #expect(status == 0) }

@@ -47,7 +47,9 @@ final class StandInTransport: Transport {
     case .process(let binary):
       result = try await Self.exec(binary, command, statePath: statePath, haDelay: haDelay)
     }
-    recorded.withLock { $0.append(Call(node: command.node, argv: command.argv, exitStatus: result.exitStatus)) }
+    recorded.withLock {
+      $0.append(Call(node: command.node, argv: command.argv, exitStatus: result.exitStatus))
+    }
     return result
   }
 
@@ -56,7 +58,8 @@ final class StandInTransport: Transport {
 
   /// Runs `pve-standin <tool> <args…>` with the node's environment; stdout and stderr go to files
   /// (a full pipe would block the child).
-  static func exec(_ binary: URL, _ command: RemoteCommand, statePath: String, haDelay: Double) async throws
+  static func exec(_ binary: URL, _ command: RemoteCommand, statePath: String, haDelay: Double)
+    async throws
     -> CommandResult
   {
     let dir = FileManager.default.temporaryDirectory
@@ -82,14 +85,16 @@ final class StandInTransport: Transport {
     process.standardError = err
     process.standardInput = FileHandle.nullDevice
     let started = Date()
-    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+    try await withCheckedThrowingContinuation {
+      (continuation: CheckedContinuation<Void, any Error>) in
       process.terminationHandler = { _ in continuation.resume() }
       do { try process.run() } catch { continuation.resume(throwing: error) }
     }
     try? out.close()
     try? err.close()
     return CommandResult(
-      stdout: (try? Data(contentsOf: outURL)) ?? Data(), stderr: (try? Data(contentsOf: errURL)) ?? Data(),
+      stdout: (try? Data(contentsOf: outURL)) ?? Data(),
+      stderr: (try? Data(contentsOf: errURL)) ?? Data(),
       exitStatus: process.terminationStatus, duration: Date().timeIntervalSince(started))
   }
 }
