@@ -97,7 +97,7 @@ package struct SnapshotCollector: Sendable {
   ) {
     var values: [String: JSONValue] = [:]
     var failures: [CollectError.FailedPath] = []
-    let step = max(1, paths.count / 10)
+    let step = paths.count >= 50 ? paths.count / 10 : Int.max
     var done = 0
     await withTaskGroup(of: (String, Result<JSONValue, CollectError.FailedPath>).self) { group in
       var next = 0
@@ -114,7 +114,7 @@ package struct SnapshotCollector: Sendable {
         case .failure(let failure): failures.append(failure)
         }
         done += 1
-        if report, done % step == 0 || done == paths.count {
+        if report, done % step == 0 {
           progress?("  \(done)/\(paths.count)")
         }
         launch()
@@ -194,7 +194,16 @@ package enum CollectError: Error, Sendable, Hashable, CustomStringConvertible {
   package var description: String {
     switch self {
     case .failed(let node, let paths):
-      let list = paths.map { "  \($0.path): \($0.reason)" }.joined(separator: "\n")
+      // Paths that failed for the same reason (a dead connection fails them all) share a line.
+      var reasons: [String] = []
+      var byReason: [String: [String]] = [:]
+      for p in paths {
+        if byReason[p.reason] == nil { reasons.append(p.reason) }
+        byReason[p.reason, default: []].append(p.path)
+      }
+      let list = reasons.map { reason in
+        "  \((byReason[reason] ?? []).joined(separator: ", ")): \(reason)"
+      }.joined(separator: "\n")
       return
         "could not read \(paths.count) API path(s) through node '\(node)'; nothing was written:\n\(list)\nrun 'pvesh get <path> --output-format json' on \(node) to see the error, fix it (or pick another node with --node), then collect again"
     }

@@ -1,3 +1,5 @@
 import PVEMendCLI
 
-await PVEMendCommand.main()
+/// Runs the command line; inside an async function so the async `main()` is chosen.
+func start() async { await PVEMendCommand.main() }
+await start()

@@ -17,14 +17,13 @@ package final class Sandbox: @unchecked Sendable {
 
   /// Why a sandbox could not start or stop.
   package enum Failure: Error, CustomStringConvertible {
-    case standInMissing(String)
+    case productMissing(String, searched: String)
     case script(status: Int32, stderr: String)
 
     package var description: String {
       switch self {
-      case .standInMissing(let searched):
-        return
-          "pve-standin is not built (looked in \(searched)); run 'swift build --build-tests' first"
+      case .productMissing(let name, let searched):
+        return "\(name) is not built (looked in \(searched)); run 'swift build --build-tests' first"
       case .script(let status, let stderr):
         return "scripts/sandbox exited \(status): \(stderr)"
       }
@@ -50,19 +49,22 @@ package final class Sandbox: @unchecked Sendable {
   deinit { stop() }
 
   /// The built `pve-standin` beside the test binary (or in `.build/debug`).
-  package static func standInBinary() throws -> URL {
+  package static func standInBinary() throws -> URL { try builtProduct("pve-standin") }
+
+  /// An executable product of this package, built beside the test binary (or in `.build/debug`).
+  package static func builtProduct(_ name: String) throws -> URL {
     var candidates: [URL] = []
     if let argv0 = CommandLine.arguments.first {
       var dir = URL(fileURLWithPath: argv0).deletingLastPathComponent()
       // macOS: …/debug/pvemendPackageTests.xctest/Contents/MacOS/…
       for _ in 0..<4 {
-        candidates.append(dir.appendingPathComponent("pve-standin"))
+        candidates.append(dir.appendingPathComponent(name))
         dir.deleteLastPathComponent()
       }
     }
-    candidates.append(Fixtures.root.appendingPathComponent(".build/debug/pve-standin"))
+    candidates.append(Fixtures.root.appendingPathComponent(".build/debug/\(name)"))
     for c in candidates where FileManager.default.isExecutableFile(atPath: c.path) { return c }
-    throw Failure.standInMissing(candidates.map(\.path).joined(separator: ", "))
+    throw Failure.productMissing(name, searched: candidates.map(\.path).joined(separator: ", "))
   }
 
   /// Starts a sandbox seeded with `snapshot` in a fresh temporary directory.
