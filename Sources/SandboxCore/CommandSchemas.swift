@@ -188,6 +188,22 @@ package enum CommandSchemas {
       Parameter("nodes", .string, format: .haNodeList),
       Parameter("strict", .boolean),
     ])
+  static let haRulesSet = CommandSchema(
+    usage: "ha-manager rules set <type> <rule> [OPTIONS]",
+    positional: ["type", "rule"],
+    [
+      Parameter(
+        "type", .string, optional: false, enumValues: ["node-affinity", "resource-affinity"]),
+      Parameter("rule", .string, optional: false, format: .configID),
+      Parameter("resources", .string, format: .haResourceIDList),
+      Parameter("affinity", .string, enumValues: ["positive", "negative"]),
+      Parameter("comment", .string, maxLength: 4096),
+      Parameter("disable", .boolean),
+      Parameter("nodes", .string, format: .haNodeList),
+      Parameter("strict", .boolean),
+      Parameter("delete", .string, maxLength: 4096),
+      Parameter("digest", .string, maxLength: 64),
+    ])
   static let haRulesRemove = CommandSchema(
     usage: "ha-manager rules remove <rule>", positional: ["rule"],
     [Parameter("rule", .string, optional: false, format: .configID)])

@@ -409,6 +409,8 @@ enum HAManager {
       rules.append(rule)
       setRules(rules, state)
       return Outcome()
+    case "set":
+      return try setRule(rest, ctx)
     case "remove":
       let a = try CommandSchemas.haRulesRemove.parse(rest)
       let id = a["rule"] ?? ""
@@ -438,5 +440,100 @@ enum HAManager {
     default:
       throw CommandFailure("unknown command 'ha-manager rules \(sub)'")
     }
+  }
+
+  /// `ha-manager rules set <type> <rule>`: PUT /cluster/ha/rules/{rule}; `--resources` replaces the
+  /// whole list.
+  static func setRule(_ args: [String], _ ctx: Context) throws(CommandFailure) -> Outcome {
+    let state = ctx.state
+    let a = try CommandSchemas.haRulesSet.parse(args)
+    let type = a["type"] ?? ""
+    let id = a["rule"] ?? ""
+    let allowed: Set<String> =
+      type == "node-affinity"
+      ? ["resources", "nodes", "strict", "comment", "disable", "delete", "digest"]
+      : ["resources", "affinity", "comment", "disable", "delete", "digest"]
+    var errors: [String: String] = [:]
+    for key in a.options.keys where !allowed.contains(key) {
+      errors[key] =
+        "property is not defined in schema and the schema does not allow additional properties"
+    }
+    if !errors.isEmpty {
+      throw CommandFailure.parameters(errors, usage: CommandSchemas.haRulesSet.usage)
+    }
+    if !state.haGroupsMigrated {
+      throw CommandFailure("cannot update ha rule: ha groups have not been migrated yet")
+    }
+    var rules = state.list(Snapshot.haRulesPath)
+    guard let index = rules.firstIndex(where: { $0["rule"]?.stringValue == id }) else {
+      throw CommandFailure("update HA rules failed: HA rule '\(id)' does not exist")
+    }
+    var rule = rules[index]
+    guard rule["type"]?.stringValue == type else {
+      throw CommandFailure(
+        "update HA rules failed: HA rule '\(id)' is a \(rule["type"]?.stringValue ?? "") rule, not \(type)"
+      )
+    }
+    if let digest = a.options["digest"], digest != rule["digest"]?.stringValue {
+      throw CommandFailure(
+        "update HA rules failed: detected modified configuration - file changed by other user? Try again."
+      )
+    }
+    var members = Cluster.list(rule["resources"]?.stringValue)
+    if let resources = a.options["resources"] {
+      members = Cluster.list(resources)
+      let configured = Set(
+        state.list(ClusterState.haResourcesPath).compactMap { $0["sid"]?.stringValue })
+      let unmanaged = members.filter { !configured.contains($0) }
+      if !unmanaged.isEmpty {
+        throw CommandFailure(
+          "update HA rules failed: cannot use unmanaged resource(s) \(unmanaged.joined(separator: ", "))."
+        )
+      }
+      rule["resources"] = .string(members.joined(separator: ","))
+    }
+    if let nodes = a.options["nodes"] {
+      let missing = Set(NodePriority.parseList(nodes).map(\.node)).filter {
+        !state.nodeExists($0) && $0 != ctx.node
+      }.sorted()
+      if !missing.isEmpty {
+        throw CommandFailure(
+          "update HA rules failed: cannot use non-existant node(s) \(missing.joined(separator: ", "))."
+        )
+      }
+      rule["nodes"] = .string(nodes)
+    }
+    if let comment = a.options["comment"] { rule["comment"] = .string(comment) }
+    if let affinity = a.options["affinity"] { rule["affinity"] = .string(affinity) }
+    for key in ["strict", "disable"] {
+      if let v = a.int(key) { rule[key] = .int(Int64(v)) }
+    }
+    let deletable: Set<String> = ["comment", "disable", "strict", "nodes"]
+    for key in (a.options["delete"] ?? "").split(separator: ",").map(String.init) {
+      guard deletable.contains(key) else {
+        throw CommandFailure("update HA rules failed: no such option '\(key)'")
+      }
+      rule[key] = key == "strict" ? .int(0) : nil
+    }
+    if rule["disable"]?.intValue == 0 { rule["disable"] = nil }
+    if type == "node-affinity" {
+      for other in rules
+      where other["type"]?.stringValue == "node-affinity"
+        && other["rule"]?.stringValue != id
+      {
+        if !Set(Cluster.list(other["resources"]?.stringValue)).intersection(members).isEmpty {
+          throw CommandFailure(
+            "update HA rules failed: Rule '\(id)' is invalid.\nresources: at least one resource is already used in another node affinity rule ('\(other["rule"]?.stringValue ?? "")')"
+          )
+        }
+      }
+    } else if members.count < 2 {
+      throw CommandFailure(
+        "update HA rules failed: Rule '\(id)' is invalid.\nresources: rule must specify at least two resources"
+      )
+    }
+    rules[index] = rule
+    setRules(rules, state)
+    return Outcome()
   }
 }

@@ -274,4 +274,34 @@ import Testing
     #expect(get.stdout.contains("\"group\":\"prefer-pve2\""))
     #expect(run(eight, ["ha-manager", "groupremove", "prefer-pve2"]).exitCode == 0)
   }
+
+  @Test func rulesSetReplacesResources() throws {
+    let state = try TinyCluster.state()
+    #expect(run(state, ["ha-manager", "add", "vm:101"]).exitCode == 0)
+    let out = run(
+      state,
+      [
+        "ha-manager", "rules", "set", "node-affinity", "prefer-pve1", "--resources",
+        "vm:101,vm:114", "--strict", "1",
+      ])
+    #expect(out.exitCode == 0, "\(out.stderr)")
+    let rule = state.list("/cluster/ha/rules").first
+    #expect(rule?["resources"]?.stringValue == "vm:101,vm:114")
+    #expect(rule?["strict"]?.intValue == 1)
+    #expect(
+      run(
+        state,
+        ["ha-manager", "rules", "set", "node-affinity", "prefer-pve1", "--resources", "vm:100"]
+      ).stderr
+        == "update HA rules failed: cannot use unmanaged resource(s) vm:100.\n")
+    #expect(
+      run(state, ["ha-manager", "rules", "set", "node-affinity", "nope", "--strict", "0"]).stderr
+        == "update HA rules failed: HA rule 'nope' does not exist\n")
+    #expect(
+      run(
+        state,
+        ["ha-manager", "rules", "set", "node-affinity", "prefer-pve1", "--affinity", "positive"]
+      ).stderr
+        .contains("affinity: property is not defined in schema"))
+  }
 }
