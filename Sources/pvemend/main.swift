@@ -1,5 +1,7 @@
 import PVEMendCLI
 
-/// Runs the command line; inside an async function so the async `main()` is chosen.
-func start() async { await PVEMendCommand.main() }
-await start()
+/// Inside an async function the async `main()` of AsyncParsableCommand is chosen; at top level the
+/// synchronous one was, and it refuses an async root command.
+func runPVEMend() async { await PVEMendCommand.main() }
+
+await runPVEMend()
