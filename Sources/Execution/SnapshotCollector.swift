@@ -138,7 +138,7 @@ package struct SnapshotCollector: Sendable {
       return .failure(.init(path: path, reason: text.isEmpty ? how : "\(how): \(text)"))
     }
     do {
-      return .success(try JSONDecoder().decode(JSONValue.self, from: result.stdout))
+      return .success(try JSONParser.parse(result.stdout))
     } catch {
       let head = result.stdoutText.prefix(60)
       return .failure(.init(path: path, reason: "output is not JSON (starts with '\(head)')"))

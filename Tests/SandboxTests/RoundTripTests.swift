@@ -4,6 +4,7 @@ import PVEMendTestSupport
 import PVEModel
 import SandboxCore
 import Synchronization
+import Synth
 import Testing
 import Transport
 
@@ -74,6 +75,21 @@ import Transport
     let collected = try await SnapshotCollector(transport: transport, entryNode: "pve2").collect(
       collectedAt: "t", source: "s")
     Self.expectSameAPI(collected, snapshot, "tiny PVE \(major)")
+  }
+
+  @Test(arguments: [8, 9])
+  func synthClustersInProcess(_ major: Int) async throws {
+    let generated = Synth.snapshot(nodes: 5, guests: 120, seed: 7, pveMajor: major)
+    let snapshot = try Snapshot.decode(generated.encoded(), file: "synth")
+    let fixture = try StateFixture(snapshot)
+    defer { fixture.remove() }
+    let transport = StandInTransport(mode: .inProcess, statePath: fixture.path)
+    let entry = Self.entryNode(snapshot)
+    let collected = try await SnapshotCollector(
+      transport: transport, entryNode: entry, parallelism: 8
+    )
+    .collect(collectedAt: "t", source: "s")
+    Self.expectSameAPI(collected, snapshot, "synth PVE \(major)")
   }
 
   @Test func unmigratedPVE9KeepsGroups() async throws {
