@@ -89,7 +89,9 @@ let package = Package(
       name: "SSHTransportTests", dependencies: ["SSHTransport", "Transport", "PVEMendTestSupport"]),
     .testTarget(
       name: "SandboxTests",
-      dependencies: ["SandboxCore", "PVEModel", "SSHTransport", "Execution", "PVEMendTestSupport"]),
+      dependencies: [
+        "SandboxCore", "PVEModel", "SSHTransport", "Execution", "Synth", "PVEMendTestSupport",
+      ]),
     .testTarget(
       name: "ExecutionTests",
       dependencies: [
