@@ -46,7 +46,7 @@ package struct Executor: Sendable {
       mode == .dryRun ? DryRunTransport(self.transport) : self.transport
     let run = RunJournal(
       journal: journal, clock: clock,
-      run: "\(clock.timestamp())/\(mode.rawValue)/\(Int(clock.monotonic() * 1000))")
+      run: "\(clock.timestamp())/\(mode.rawValue)/\(journal.runCount + 1)")
     var start = run.entry(.runStart)
     start.mode = mode
     start.planDigest = planDigest

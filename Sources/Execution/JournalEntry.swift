@@ -27,7 +27,7 @@ package struct JournalEntry: Codable, Sendable, Hashable {
   package var event: Event
   /// RFC 3339, from the injected clock.
   package var time: String
-  /// The run this entry belongs to: `<run-start time>/<mode>/<n>`.
+  /// The run this entry belongs to: `<run-start time>/<mode>/<n>`, n counting the journal's runs.
   package var run: String
   package var mode: ExecutionMode?
   package var planDigest: String?
@@ -106,6 +106,8 @@ package struct JournalEntry: Codable, Sendable, Hashable {
 /// Where journal entries go. Appending must be safe from concurrent steps.
 package protocol JournalSink: Sendable {
   func append(_ entry: JournalEntry)
+  /// How many runs the journal holds already (numbers the next run's id).
+  var runCount: Int { get }
 }
 
 /// A journal kept in memory (tests, benchmarks, and `undo --dry-run` previews).
@@ -119,6 +121,8 @@ package final class MemoryJournal: JournalSink, @unchecked Sendable {
 
   package var entries: [JournalEntry] { lock.withLock { stored } }
 
+  package var runCount: Int { entries.filter { $0.event == .runStart }.count }
+
   /// The journal as its file would read.
   package var text: String { entries.map { $0.line() + "\n" }.joined() }
 }
@@ -129,6 +133,7 @@ package final class JournalFile: JournalSink, @unchecked Sendable {
   package let path: String
   private let lock = NSLock()
   private let handle: FileHandle
+  private var runs: Int
 
   /// Opens (creating) `path` for appending.
   package init(path: String) throws(ExecutionError) {
@@ -142,14 +147,21 @@ package final class JournalFile: JournalSink, @unchecked Sendable {
       throw ExecutionError.journalUnwritable(file: path, detail: "cannot open it for writing")
     }
     self.handle = handle
+    let existing = FileManager.default.contents(atPath: path) ?? Data()
+    self.runs =
+      String(decoding: existing, as: UTF8.self).components(separatedBy: "\"event\":\"run-start\"")
+      .count - 1
     handle.seekToEndOfFile()
   }
+
+  package var runCount: Int { lock.withLock { runs } }
 
   deinit { try? handle.close() }
 
   package func append(_ entry: JournalEntry) {
     let data = Data((entry.line() + "\n").utf8)
     lock.withLock {
+      if entry.event == .runStart { runs += 1 }
       handle.write(data)
       try? handle.synchronize()
     }

@@ -10,7 +10,9 @@ import Planning
 /// like any plan: a dry run unless `--execute`.
 package enum UndoPlan {
   /// The undo plan of `entries` (a journal's lines).
-  package static func make(from entries: [JournalEntry], file: String) throws(ExecutionError) -> Plan {
+  package static func make(from entries: [JournalEntry], file: String) throws(ExecutionError)
+    -> Plan
+  {
     var runs: [String: JournalEntry] = [:]
     for e in entries where e.event == .runStart { runs[e.run] = e }
     let executed = entries.filter {
@@ -39,7 +41,8 @@ package enum UndoPlan {
       let undoEffects = effects.compactMap { negation(of: $0, preconditions: preconditions) }
       var wait: Wait?
       if let w = e.wait,
-        let source = preconditions.first(where: { $0.kind == .guestOnNode && $0.sid == w.sid })?.node
+        let source = preconditions.first(where: { $0.kind == .guestOnNode && $0.sid == w.sid })?
+          .node
       {
         wait = Wait(kind: w.kind, sid: w.sid, node: source, timeoutSeconds: w.timeoutSeconds)
       }
@@ -100,7 +103,8 @@ package enum UndoPlan {
   }
 
   /// The commands the original step ran (the inverse of the undo step), from its command entries.
-  static func executedCommands(of end: JournalEntry, in entries: [JournalEntry]) -> [RemoteCommand] {
+  static func executedCommands(of end: JournalEntry, in entries: [JournalEntry]) -> [RemoteCommand]
+  {
     entries.filter { $0.event == .command && $0.run == end.run && $0.step == end.step }.compactMap {
       guard let node = $0.node, let argv = $0.argv else { return nil }
       return RemoteCommand(node: node, argv: argv, mutating: $0.mutating ?? true)

@@ -33,7 +33,10 @@ struct ExecutorTests {
     #expect(fake.cluster == Build.cluster())
     // …and it reports per node what it would run.
     #expect(report.commandsByNode["proxmox1"]?.map(\.step) == ["s01", "s03"])
-    #expect(report.commandsByNode["proxmox2"]?.map(\.command.shellLine) == ["pct migrate 131 proxmox3 --restart 1"])
+    #expect(
+      report.commandsByNode["proxmox2"]?.map(\.command.shellLine) == [
+        "pct migrate 131 proxmox3 --restart 1"
+      ])
     #expect(report.steps.map(\.outcome) == [.wouldRun, .wouldRun, .wouldRun, .advice])
   }
 
@@ -41,11 +44,13 @@ struct ExecutorTests {
   func dryRunGuardIsStructural() async throws {
     let fake = FakeProxmox(Build.cluster())
     let sneaky: Executor.ReadCluster = { t in
-      _ = try await t.run(RemoteCommand(node: "proxmox1", argv: ["ha-manager", "remove", "vm:114"], mutating: false))
+      _ = try await t.run(
+        RemoteCommand(node: "proxmox1", argv: ["ha-manager", "remove", "vm:114"], mutating: false))
       return Build.cluster()
     }
     let executor = Executor(
-      transport: fake.transport, readCluster: sneaky, clock: VirtualClock(), journal: MemoryJournal(),
+      transport: fake.transport, readCluster: sneaky, clock: VirtualClock(),
+      journal: MemoryJournal(),
       confirmation: AutoConfirmation())
     let report = await executor.apply(Self.plan, planDigest: "d", options: dryRun)
     #expect(report.exitCode == ExitStatus.refused)
@@ -87,7 +92,8 @@ struct ExecutorTests {
     #expect(c.guest(sid: "ct:131")?.node == "proxmox3")
     #expect(c.backupJobs.map(\.id) == ["pvemend-daily"])
     // Migrate ran on the source node.
-    #expect(fake.transport.commands(on: "proxmox2").contains { $0.argv.starts(with: ["pct", "migrate"]) })
+    #expect(
+      fake.transport.commands(on: "proxmox2").contains { $0.argv.starts(with: ["pct", "migrate"]) })
 
     let sent = fake.transport.mutatingCommands.count
     let second = await fake.executor().apply(Self.plan, planDigest: "d", options: execute)
@@ -110,7 +116,9 @@ struct ExecutorTests {
     let report = await fake.executor().apply(plan, planDigest: "d", options: options)
     #expect(report.exitCode == ExitStatus.stepFailed)
     #expect(report.steps.map(\.outcome) == [.failed, .blocked, .notStarted])
-    #expect(report.steps[0].detail?.contains("exited 255: resource 'ct:110' - guest with ID 110 is not a VM") == true)
+    #expect(
+      report.steps[0].detail?.contains(
+        "exited 255: resource 'ct:110' - guest with ID 110 is not a VM") == true)
     #expect(!fake.transport.commands.contains { $0.argv.contains("ct:131") })
     #expect(!fake.transport.commands.contains { $0.argv.contains("/cluster/backup") })
     let table = ExecutionText.table(report)
@@ -149,12 +157,14 @@ struct ExecutorTests {
       fake.commandDelay = .milliseconds(30)
       let log = EventLog()
       let options = ExecutionOptions(mode: .execute, parallel: parallel, pollInterval: 1)
-      let report = await fake.executor(observer: log).apply(Build.plan(steps), planDigest: "d", options: options)
+      let report = await fake.executor(observer: log).apply(
+        Build.plan(steps), planDigest: "d", options: options)
       #expect(report.exitCode == ExitStatus.success)
       let mutating = fake.transport.mutatingCommands
       #expect(mutating.count == 6)
       for (node, peak) in fake.transport.peakMutatingConcurrencyPerNode {
-        #expect(peak <= 1, "\(node) ran \(peak) mutating commands at once with --parallel \(parallel)")
+        #expect(
+          peak <= 1, "\(node) ran \(peak) mutating commands at once with --parallel \(parallel)")
       }
       let peak = fake.transport.peakMutatingConcurrency
       #expect(peak <= parallel)
@@ -228,7 +238,8 @@ struct ExecutorTests {
   func confirmation() async throws {
     let fake = FakeProxmox(Build.cluster())
     let no = ScriptedConfirmation(run: false)
-    let refused = await fake.executor(confirmation: no).apply(Self.plan, planDigest: "d", options: execute)
+    let refused = await fake.executor(confirmation: no).apply(
+      Self.plan, planDigest: "d", options: execute)
     #expect(refused.exitCode == ExitStatus.refused)
     #expect(no.asked == ["run homelab 3"])
     #expect(fake.transport.mutatingCommands.isEmpty)
@@ -241,7 +252,8 @@ struct ExecutorTests {
     let stepwise = ScriptedConfirmation(run: true, steps: [.skip, .run])
     var options = execute
     options.askEachStep = true
-    let report = await fake.executor(confirmation: stepwise).apply(plan, planDigest: "d", options: options)
+    let report = await fake.executor(confirmation: stepwise).apply(
+      plan, planDigest: "d", options: options)
     #expect(report.steps.map(\.outcome) == [.declined, .blocked, .succeeded])
     #expect(stepwise.asked == ["run homelab 3", "step s01 1/3", "step s03 1/3"])
   }
@@ -251,7 +263,9 @@ struct ExecutorTests {
     #expect(
       LineConfirmation.runPrompt(cluster: "homelab", steps: 3)
         == "Type 'yes' to apply 3 steps to cluster homelab: ")
-    for (answer, expected) in [("yes", true), (" yes ", true), ("y", false), ("YES", false), ("", false)] {
+    for (answer, expected) in [
+      ("yes", true), (" yes ", true), ("y", false), ("YES", false), ("", false),
+    ] {
       let c = LineConfirmation(readLine: { answer }, write: { _ in })
       #expect(await c.confirmRun(cluster: "x", steps: 1) == expected)
     }
@@ -261,7 +275,8 @@ struct ExecutorTests {
   func changedHostKeyRefused() async throws {
     let fake = FakeProxmox(Build.cluster())
     fake.readError = .changedHostKey(
-      node: "proxmox1", host: "10.0.0.1", fingerprint: "SHA256:evil", knownHosts: "~/.ssh/known_hosts")
+      node: "proxmox1", host: "10.0.0.1", fingerprint: "SHA256:evil",
+      knownHosts: "~/.ssh/known_hosts")
     let report = await fake.executor().apply(Self.plan, planDigest: "d", options: execute)
     #expect(report.exitCode == ExitStatus.connection)
     #expect(report.refusal?.description.contains("HOST KEY CHANGED") == true)
@@ -278,8 +293,9 @@ struct ExecutorTests {
     }
     let journal = MemoryJournal()
     let options = ExecutionOptions(mode: .execute, parallel: 1, pollInterval: 1)
-    let report = await fake.executor(journal: journal, observer: log, interruption: interruption).apply(
-      Self.plan, planDigest: "d", options: options)
+    let report = await fake.executor(journal: journal, observer: log, interruption: interruption)
+      .apply(
+        Self.plan, planDigest: "d", options: options)
     #expect(report.exitCode == ExitStatus.interrupted)
     #expect(report.steps.map(\.outcome) == [.succeeded, .notStarted, .notStarted, .advice])
     let end = try #require(journal.entries.last)

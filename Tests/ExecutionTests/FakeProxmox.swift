@@ -69,7 +69,9 @@ final class FakeProxmox: @unchecked Sendable {
     return lock.withLock { apply(command) }
   }
 
-  private func fail(_ message: String) -> CommandResult { .text("", stderr: message + "\n", status: 255) }
+  private func fail(_ message: String) -> CommandResult {
+    .text("", stderr: message + "\n", status: 255)
+  }
 
   /// Changes `state` as Proxmox would; must hold the lock.
   private func apply(_ command: RemoteCommand) -> CommandResult {
@@ -154,7 +156,8 @@ enum Build {
       name: "homelab", collectedAt: "2025-11-09T10:00:00Z", source: "test",
       nodes: [node("proxmox1"), node("proxmox2"), node("proxmox3")],
       guests: [
-        guest(.lxc, 110, "traefik", on: "proxmox1"), guest(.qemu, 114, "homeassistant", on: "proxmox1"),
+        guest(.lxc, 110, "traefik", on: "proxmox1"),
+        guest(.qemu, 114, "homeassistant", on: "proxmox1"),
         guest(.qemu, 120, "db", on: "proxmox3"), guest(.lxc, 131, "pihole", on: "proxmox2"),
       ],
       storages: [],
@@ -177,7 +180,8 @@ enum Build {
       snapshot: Snapshot(collectedAt: "2025-11-09T10:00:00Z", source: "test", api: [:]),
       playbook: PlaybookRef(name: "homelab", path: "playbooks/homelab.yaml", sha256: "def456"),
       findings: [], steps: steps, unresolved: [],
-      before: Figures(score: 5, nodes: [], findings: 3), after: Figures(score: 8, nodes: [], findings: 1),
+      before: Figures(score: 5, nodes: [], findings: 3),
+      after: Figures(score: 8, nodes: [], findings: 1),
       summary: Summary(
         haEnablements: 0, haPlacements: 0, volumeMoves: 0, migrations: 0, backupJobs: 0,
         advisories: 0, unresolved: 0, downtimeSeconds: 0))
@@ -191,7 +195,8 @@ enum Build {
       id: id, kind: .haAdd, title: "Enable HA for \(sid)", reasons: ["ha.unprotected/\(sid)"],
       after: after,
       commands: [
-        RemoteCommand(node: node, argv: ["ha-manager", "add", sid, "--state", "started"], mutating: true)
+        RemoteCommand(
+          node: node, argv: ["ha-manager", "add", sid, "--state", "started"], mutating: true)
       ],
       preconditions: [Condition(.haNotManaged, sid: sid)],
       effects: [Condition(.haManaged, sid: sid, state: "started")],
@@ -206,10 +211,15 @@ enum Build {
     let vmid = String(sid.dropFirst(3))
     let opt = cli == "qm" ? ["--online", "1"] : ["--restart", "1"]
     return Step(
-      id: id, kind: .migrate, title: "Move \(sid) from \(from) to \(to)", reasons: ["node.imbalance/\(from)"],
+      id: id, kind: .migrate, title: "Move \(sid) from \(from) to \(to)",
+      reasons: ["node.imbalance/\(from)"],
       after: after,
-      commands: [RemoteCommand(node: from, argv: [cli, "migrate", vmid, to] + opt, mutating: true)],
-      preconditions: [Condition(.guestOnNode, sid: sid, node: from), Condition(.nodeOnline, node: to)],
+      commands: [
+        RemoteCommand(node: from, argv: [cli, "migrate", vmid, to] + opt, mutating: true)
+      ],
+      preconditions: [
+        Condition(.guestOnNode, sid: sid, node: from), Condition(.nodeOnline, node: to),
+      ],
       effects: [Condition(.guestOnNode, sid: sid, node: to)],
       inverse: [RemoteCommand(node: to, argv: [cli, "migrate", vmid, from] + opt, mutating: true)])
   }
@@ -221,11 +231,17 @@ enum Build {
     Step(
       id: id, kind: .migrate, title: "Move \(sid) from \(from) to \(to) (HA)",
       reasons: ["node.imbalance/\(from)"], after: after,
-      commands: [RemoteCommand(node: from, argv: ["ha-manager", "migrate", sid, to], mutating: true)],
-      preconditions: [Condition(.guestOnNode, sid: sid, node: from), Condition(.haSettled, sid: sid)],
+      commands: [
+        RemoteCommand(node: from, argv: ["ha-manager", "migrate", sid, to], mutating: true)
+      ],
+      preconditions: [
+        Condition(.guestOnNode, sid: sid, node: from), Condition(.haSettled, sid: sid),
+      ],
       effects: [Condition(.guestOnNode, sid: sid, node: to), Condition(.haSettled, sid: sid)],
       wait: Wait(kind: "ha-migrate", sid: sid, node: to, timeoutSeconds: 60),
-      inverse: [RemoteCommand(node: to, argv: ["ha-manager", "migrate", sid, from], mutating: true)])
+      inverse: [
+        RemoteCommand(node: to, argv: ["ha-manager", "migrate", sid, from], mutating: true)
+      ])
   }
 
   static func backupJob(_ id: String, job: String, node: String = "proxmox1") -> Step {
@@ -243,13 +259,15 @@ enum Build {
       preconditions: [Condition(.backupJobAbsent, id: job)],
       effects: [Condition(.backupJobPresent, id: job)],
       inverse: [
-        RemoteCommand(node: node, argv: ["pvesh", "delete", "/cluster/backup/\(job)"], mutating: true)
+        RemoteCommand(
+          node: node, argv: ["pvesh", "delete", "/cluster/backup/\(job)"], mutating: true)
       ])
   }
 
   static func advice(_ id: String) -> Step {
     Step(
-      id: id, kind: .advice, title: "Add a second backup target", reasons: ["backup.offsite/cluster"],
+      id: id, kind: .advice, title: "Add a second backup target",
+      reasons: ["backup.offsite/cluster"],
       after: [], commands: [], preconditions: [], effects: [], detail: "Set up an offsite copy.")
   }
 }
@@ -306,7 +324,8 @@ extension FakeProxmox {
   /// An executor over this fake with a virtual clock and an in-memory journal.
   func executor(
     journal: MemoryJournal = MemoryJournal(), observer: any ExecutionObserver = SilentObserver(),
-    confirmation: any Confirmation = AutoConfirmation(), interruption: Interruption = Interruption(),
+    confirmation: any Confirmation = AutoConfirmation(),
+    interruption: Interruption = Interruption(),
     clock: VirtualClock = VirtualClock()
   ) -> Executor {
     Executor(

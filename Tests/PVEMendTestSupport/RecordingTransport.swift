@@ -29,7 +29,9 @@ package final class RecordingTransport: Transport, @unchecked Sendable {
   }
 
   /// Answers from a script: the command's shell line → result; anything else succeeds with no output.
-  package convenience init(script: [String: CommandResult] = [:], fingerprints: [String: String] = [:]) {
+  package convenience init(
+    script: [String: CommandResult] = [:], fingerprints: [String: String] = [:]
+  ) {
     self.init(fingerprints: fingerprints) { command in
       script[command.shellLine] ?? CommandResult(stdout: Data(), stderr: Data(), exitStatus: 0)
     }
@@ -41,7 +43,8 @@ package final class RecordingTransport: Transport, @unchecked Sendable {
       inFlight += 1
       peak = max(peak, inFlight)
       inFlightPerNode[command.node, default: 0] += 1
-      peakPerNode[command.node] = max(peakPerNode[command.node] ?? 0, inFlightPerNode[command.node] ?? 0)
+      peakPerNode[command.node] = max(
+        peakPerNode[command.node] ?? 0, inFlightPerNode[command.node] ?? 0)
       if command.mutating {
         mutatingInFlight += 1
         mutatingPeak = max(mutatingPeak, mutatingInFlight)
@@ -83,7 +86,9 @@ package final class RecordingTransport: Transport, @unchecked Sendable {
   }
   /// Most mutating commands in flight at once, overall and per node.
   package var peakMutatingConcurrency: Int { lock.withLock { mutatingPeak } }
-  package var peakMutatingConcurrencyPerNode: [String: Int] { lock.withLock { mutatingPeakPerNode } }
+  package var peakMutatingConcurrencyPerNode: [String: Int] {
+    lock.withLock { mutatingPeakPerNode }
+  }
   /// Most commands in flight at once.
   package var peakConcurrency: Int { lock.withLock { peak } }
   /// Node → most commands in flight on it at once.
@@ -92,7 +97,9 @@ package final class RecordingTransport: Transport, @unchecked Sendable {
 
 extension CommandResult {
   /// A result with text output.
-  package static func text(_ stdout: String, stderr: String = "", status: Int32 = 0) -> CommandResult {
+  package static func text(_ stdout: String, stderr: String = "", status: Int32 = 0)
+    -> CommandResult
+  {
     CommandResult(stdout: Data(stdout.utf8), stderr: Data(stderr.utf8), exitStatus: status)
   }
 }
