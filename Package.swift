@@ -98,7 +98,8 @@ let package = Package(
       name: "ExecutionTests",
       dependencies: [
         "Execution", "Export", "Planning", "Transport", "SSHTransport", "PVEMendTestSupport",
-      ]),
+      ],
+      exclude: ["Golden"]),
   ],
   swiftLanguageModes: [.v6]
 )
