@@ -16,6 +16,7 @@ package enum ExitStatus {
   /// The `--help` paragraph.
   package static let help = """
     Exit codes: 0 success or nothing to do; 1 a step failed; 3 refused before anything ran (stale \
-    plan, not confirmed, no terminal without --yes); 4 connection or host-key failure; 130 interrupted.
+    plan, not confirmed, no terminal without --yes, journal of another plan); 4 connection or \
+    host-key failure; 64 bad arguments or unreadable plan file; 130 interrupted.
     """
 }

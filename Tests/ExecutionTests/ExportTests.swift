@@ -32,6 +32,12 @@ struct ExportTests {
     return plan
   }()
 
+  @Test("golden: the plan itself (input of the CLI smoke runs)") func goldenPlan() throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+    expectGolden(String(decoding: try encoder.encode(Self.plan), as: UTF8.self) + "\n", "plan.json")
+  }
+
   @Test("golden: bash script") func goldenShell() {
     expectGolden(PlanExport.render(Self.plan, format: .sh, digest: Self.digest), "plan.sh")
   }
