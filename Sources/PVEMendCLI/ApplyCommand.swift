@@ -159,7 +159,7 @@ enum PlanRun {
     let interruption = Interruption()
     let signals = SignalWatch.install(interruption)
     defer { signals.cancel() }
-    let view = ProgressView(terminal: terminal)
+    let view = ProgressView(terminal: terminal, mode: options.executionOptions.mode)
     let confirmation: any Confirmation =
       options.yes
       ? AutoConfirmation()
@@ -214,11 +214,15 @@ final class SignalWatch: @unchecked Sendable {
 final class ProgressView: ExecutionObserver, @unchecked Sendable {
   private let lock = NSLock()
   private let terminal: Bool
+  private let mode: ExecutionMode
   private let started = ContinuousClock.now
   private var index: [String: (Int, Int)] = [:]
   private var statusLine = false
 
-  init(terminal: Bool) { self.terminal = terminal }
+  init(terminal: Bool, mode: ExecutionMode) {
+    self.terminal = terminal
+    self.mode = mode
+  }
 
   func handle(_ event: ExecutionEvent) {
     lock.withLock {
@@ -228,7 +232,7 @@ final class ProgressView: ExecutionObserver, @unchecked Sendable {
       case .reading:
         break
       case .checked(let check):
-        say(ExecutionText.check(check, mode: .dryRun).trimmingCharacters(in: .newlines))
+        say(ExecutionText.check(check, mode: mode).trimmingCharacters(in: .newlines))
       case .runStarted(let total):
         say("Applying \(total) step\(total == 1 ? "" : "s").")
       case .stepStarted(let step, let n, let total):
