@@ -127,8 +127,8 @@ package final class MemoryJournal: JournalSink, @unchecked Sendable {
   package var text: String { entries.map { $0.line() + "\n" }.joined() }
 }
 
-/// The journal file: JSON lines appended and flushed one at a time, so a crash loses at most the
-/// line being written.
+/// The journal file: JSON lines written one at a time (unbuffered), so a crash of the process loses
+/// at most the line being written; synced to disk at the end of each run.
 package final class JournalFile: JournalSink, @unchecked Sendable {
   package let path: String
   private let lock = NSLock()
@@ -163,8 +163,10 @@ package final class JournalFile: JournalSink, @unchecked Sendable {
     lock.withLock {
       if entry.event == .runStart { runs += 1 }
       handle.write(data)
-      try? handle.synchronize()
     }
+    // Each line is written at once (a crash of pvemend loses nothing written); the disk is synced
+    // when a run ends, not per line, so concurrent steps do not queue behind fsync.
+    if entry.event == .runEnd { try? handle.synchronize() }
   }
 
   /// Reads a journal file.

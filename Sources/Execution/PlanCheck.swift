@@ -79,7 +79,7 @@ package struct PlanCheck: Sendable, Hashable {
     for step in plan.steps {
       let status = Self.status(of: step, in: predicted, record: resume?.steps[step.id])
       entries.append(Entry(step: step, status: status))
-      if step.kind != .advice { predicted = predicted.establishing(step.effects) }
+      if step.kind != .advice { for effect in step.effects { effect.establish(in: &predicted) } }
     }
     return PlanCheck(cluster: plan.cluster, entries: entries)
   }

@@ -26,6 +26,7 @@ package struct StepScheduler: Sendable {
   package private(set) var blocked: [String: String] = [:]
   private var busyNodes: [String: String] = [:]
   private let byID: [String: Step]
+  private let nodesByID: [String: Set<String>]
 
   /// `toRun`: steps to execute, in plan order; every other step of the plan counts as usable
   /// (satisfied, done or advice) unless listed in `unusable`.
@@ -35,6 +36,8 @@ package struct StepScheduler: Sendable {
     let run = Set(toRun)
     self.pending = steps.map(\.id).filter { run.contains($0) }
     self.byID = Dictionary(steps.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+    self.nodesByID = Dictionary(
+      steps.map { ($0.id, Self.nodes(of: $0)) }, uniquingKeysWith: { a, _ in a })
     for step in steps where !run.contains(step.id) {
       finished[step.id] = unusable.contains(step.id) ? .unusable : .usable
     }
@@ -72,7 +75,7 @@ package struct StepScheduler: Sendable {
         continue
       }
       let ready = step.after.allSatisfy { finished[$0] == .usable }
-      let nodes = Self.nodes(of: step)
+      let nodes = nodesByID[id] ?? []
       let free = nodes.allSatisfy { busyNodes[$0] == nil }
       if ready && free && running.count < parallel {
         running.insert(id)

@@ -6,7 +6,8 @@ import Transport
 
 /// Benchmark: apply a plan with zero simulated Proxmox delay, sequential vs parallel.
 ///
-/// `pvemend-bench apply [--plan FILE] [--steps N] [--nodes M] [--delay-ms D] [--repeat R]`
+/// `pvemend-bench apply [--plan FILE] [--steps N] [--nodes M] [--delay-ms D] [--repeat R]
+/// [--journal file|memory]`
 /// Without `--plan`, a synthetic plan of N HA enables and migrations over M nodes. The transport
 /// answers in-process and the "cluster" establishes each step's effects when its first mutating
 /// command arrives, so the figures are the executor's own overhead per step: the check, the
@@ -20,6 +21,7 @@ func benchApply(_ args: [String]) async throws {
   let nodes = Int(value("--nodes") ?? "") ?? 8
   let delayMS = Int(value("--delay-ms") ?? "") ?? 0
   let repeats = Int(value("--repeat") ?? "") ?? 3
+  let memoryJournal = value("--journal") == "memory"
 
   let plan: Plan
   let cluster: Cluster
