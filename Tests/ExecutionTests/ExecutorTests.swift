@@ -304,3 +304,66 @@ struct ExecutorTests {
     #expect(end.exitCode == ExitStatus.interrupted)
   }
 }
+
+@Suite("Executor views and runtime checks")
+struct ExecutorViewTests {
+  @Test("golden: the dry-run listing and the summary table")
+  func goldenViews() async throws {
+    var cluster = Build.cluster()
+    cluster.backupJobs = [
+      BackupJob(
+        id: "pvemend-daily", enabled: true, all: true, vmids: [], exclude: [], pool: nil, node: nil,
+        storage: "nas", schedule: "daily", mode: nil, compress: nil, pruneBackups: [:], comment: nil
+      )
+    ]
+    var hostile = Build.haAdd("s01", "ct:110")
+    hostile.commands[0].argv += ["--comment", "x'; rm -rf / #"]
+    let plan = Build.plan([
+      hostile, Build.migrate("s02", "ct:131", from: "proxmox2", to: "proxmox3"),
+      Build.backupJob("s03", job: "pvemend-daily"), Build.advice("s04"),
+    ])
+    let fake = FakeProxmox(cluster)
+    let log = EventLog()
+    let dry = await fake.executor(observer: log).apply(plan, planDigest: "d", options: dryRun)
+    let check = try #require(
+      log.events.compactMap { e -> PlanCheck? in
+        if case .checked(let c) = e { return c }
+        return nil
+      }.first)
+    let run = await fake.executor().apply(plan, planDigest: "d", options: execute)
+    var stable = run
+    stable.steps = stable.steps.map {
+      var s = $0
+      s.duration = 0
+      return s
+    }
+    expectGolden(
+      ExecutionText.check(check, mode: .dryRun) + "\n" + ExecutionText.table(dry) + "\n"
+        + ExecutionText.table(stable), "apply-views.txt")
+    #expect(fake.transport.commands.contains { $0.argv.last == "x'; rm -rf / #" })
+  }
+
+  @Test("a precondition that breaks between the check and the step fails that step as stale")
+  func staleAtRuntime() async throws {
+    let plan = Build.plan([
+      Build.haAdd("s01", "ct:110"),
+      Build.migrate("s02", "ct:131", from: "proxmox2", to: "proxmox3", after: ["s01"]),
+    ])
+    let fake = FakeProxmox(Build.cluster())
+    let log = EventLog()
+    log.onEvent = { event in
+      if case .stepFinished("s01", _, _, _) = event {
+        var c = fake.cluster
+        c.guests[3].node = "proxmox1"
+        fake.cluster = c
+      }
+    }
+    let report = await fake.executor(observer: log).apply(plan, planDigest: "d", options: execute)
+    #expect(report.steps.map(\.outcome) == [.succeeded, .stale])
+    #expect(
+      report.steps[1].detail?.contains("step s02 expects ct:131 on proxmox2, found on proxmox1")
+        == true)
+    #expect(report.exitCode == ExitStatus.stepFailed)
+    #expect(!fake.transport.commands.contains { $0.argv.first == "pct" })
+  }
+}
