@@ -7,6 +7,8 @@ package enum ExecutionError: Error, Sendable, Hashable, CustomStringConvertible 
   case stale([String])
   /// A step names a dependency the plan does not have.
   case unknownDependency(step: String, dependency: String)
+  /// A step depends on a step that comes after it (the plan must list dependencies first).
+  case dependencyOrder(step: String, dependency: String)
   /// The cluster state could not be read (`connection`: unreachable or host key; else bad data).
   case readFailed(detail: String, connection: Bool)
   /// The user did not type `yes`.
@@ -29,6 +31,8 @@ package enum ExecutionError: Error, Sendable, Hashable, CustomStringConvertible 
         + "; plan again with 'pvemend plan' (nothing was run)"
     case .unknownDependency(let step, let dependency):
       return "step \(step) depends on \(dependency), which the plan does not have; plan again"
+    case .dependencyOrder(let step, let dependency):
+      return "step \(step) depends on \(dependency), which comes after it in the plan; plan again"
     case .readFailed(let detail, _):
       return "cannot read the cluster state: \(detail)"
     case .notConfirmed:

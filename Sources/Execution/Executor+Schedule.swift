@@ -18,6 +18,8 @@ struct ScheduleOutcome: Sendable {
   var declined: [String: StepOutcome] = [:]
   var notStarted: [String] = []
   var interrupted = false
+  /// The user answered quit at `--step`.
+  var quit = false
 }
 
 extension Executor {
@@ -65,6 +67,7 @@ extension Executor {
               case .quit:
                 scheduler.finish(id, .unusable)
                 outcome.declined[id] = .notStarted
+                outcome.quit = true
                 stopping = true
                 progressed = true
                 continue
@@ -95,7 +98,7 @@ extension Executor {
     let remaining = scheduler.settleRemaining()
     outcome.blocked = scheduler.blocked
     outcome.notStarted = remaining
-    outcome.interrupted = interruption.isTriggered
+    outcome.interrupted = interruption.isTriggered || outcome.quit
     return outcome
   }
 }

@@ -69,10 +69,15 @@ package struct PlanCheck: Sendable, Hashable {
     throws(ExecutionError) -> PlanCheck
   {
     let ids = Set(plan.steps.map(\.id))
+    var earlier = Set<String>()
     for step in plan.steps {
-      for dependency in step.after where !ids.contains(dependency) {
+      for dependency in step.after where !earlier.contains(dependency) {
+        if ids.contains(dependency) {
+          throw ExecutionError.dependencyOrder(step: step.id, dependency: dependency)
+        }
         throw ExecutionError.unknownDependency(step: step.id, dependency: dependency)
       }
+      earlier.insert(step.id)
     }
     var predicted = cluster
     var entries: [Entry] = []

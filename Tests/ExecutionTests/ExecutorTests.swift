@@ -367,3 +367,37 @@ struct ExecutorViewTests {
     #expect(!fake.transport.commands.contains { $0.argv.first == "pct" })
   }
 }
+
+@Suite("Plan validation and quitting")
+struct PlanValidationTests {
+  @Test("dependencies must exist and come first")
+  func dependencyValidation() async {
+    let fake = FakeProxmox(Build.cluster())
+    let unknown = Build.plan([Build.haAdd("s01", "ct:110", after: ["s09"])])
+    let r1 = await fake.executor().apply(unknown, planDigest: "d", options: execute)
+    #expect(r1.refusal == .unknownDependency(step: "s01", dependency: "s09"))
+    #expect(r1.exitCode == ExitStatus.refused)
+    let forward = Build.plan([
+      Build.haAdd("s01", "ct:110", after: ["s02"]), Build.haAdd("s02", "ct:131", node: "proxmox2"),
+    ])
+    let r2 = await fake.executor().apply(forward, planDigest: "d", options: execute)
+    #expect(r2.refusal == .dependencyOrder(step: "s01", dependency: "s02"))
+    #expect(fake.transport.mutatingCommands.isEmpty)
+  }
+
+  @Test("quit at --step stops with exit 130; nothing after it runs")
+  func quitAtStep() async {
+    let fake = FakeProxmox(Build.cluster())
+    var options = execute
+    options.askEachStep = true
+    let plan = Build.plan([
+      Build.haAdd("s01", "ct:110"), Build.haAdd("s02", "ct:131", node: "proxmox2"),
+    ])
+    let report = await fake.executor(confirmation: ScriptedConfirmation(steps: [.run, .quit]))
+      .apply(
+        plan, planDigest: "d", options: options)
+    #expect(report.steps.map(\.outcome) == [.succeeded, .notStarted])
+    #expect(report.exitCode == ExitStatus.interrupted)
+    #expect(fake.transport.mutatingCommands.count == 1)
+  }
+}
