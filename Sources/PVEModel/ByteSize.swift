@@ -6,7 +6,7 @@ import Foundation
 package enum ByteSize {
   /// Parses `^\d+(\.\d+)?([KMGT](iB)?)?$` (also lower case `k m g t`, and a trailing `B`); nil if not a size.
   package static func parse(_ text: String) -> Int64? {
-    var s = Substring(text.trimmingCharacters(in: .whitespaces))
+    var s = Substring(text.trimmingSpaces)
     guard !s.isEmpty else { return nil }
     if s.hasSuffix("iB") { s = s.dropLast(2) } else if s.hasSuffix("B") { s = s.dropLast() }
     var multiplier: Double = 1

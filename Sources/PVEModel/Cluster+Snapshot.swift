@@ -14,7 +14,8 @@ extension Cluster {
       }
       return items.compactMap(\.objectValue)
     }
-    func object(_ path: String, required: Bool = true) throws(SnapshotError) -> [String: JSONValue]? {
+    func object(_ path: String, required: Bool = true) throws(SnapshotError) -> [String: JSONValue]?
+    {
       guard let value = api[path] else {
         if required { throw SnapshotError.missingPath(file: file, path: path) }
         return nil
@@ -77,6 +78,18 @@ extension Cluster {
         memoryTotal: r["maxmem"]?.intValue ?? 0, memoryUsed: r["mem"]?.intValue ?? 0,
         cpuUsage: r["cpu"]?.doubleValue ?? 0, uptime: r["uptime"]?.intValue ?? 0, version: nil,
         ip: memberIPs[name], haState: r["hastate"]?.stringValue)
+    }
+    // A node that /cluster/resources lists but /cluster/status does not is not a member: report
+    // it, keep its guests (as guests on an unknown node), and do not require its API paths.
+    if !memberOnline.isEmpty {
+      for name in nodes.keys.sorted() where memberOnline[name] == nil {
+        nodes[name] = nil
+        inconsistencies.append(
+          Inconsistency(
+            key: "node-not-in-cluster-status/\(name)",
+            message:
+              "node '\(name)' appears in /cluster/resources but /cluster/status does not list it"))
+      }
     }
     for (name, online) in memberOnline where nodes[name] == nil {
       nodes[name] = Node(
@@ -166,7 +179,8 @@ extension Cluster {
       case "quorum": haQuorate = e["quorate"]?.boolValue
       case "service":
         if let sid = e["sid"]?.stringValue {
-          services[sid] = HAServiceStatus(node: e["node"]?.stringValue, state: e["state"]?.stringValue)
+          services[sid] = HAServiceStatus(
+            node: e["node"]?.stringValue, state: e["state"]?.stringValue)
         }
       default: break
       }
@@ -191,7 +205,12 @@ extension Cluster {
               "\(kind.haType):\(vmid) is listed on node '\(node)', which /cluster/status does not list"
           ))
       }
-      let config = try object(configPath, required: nodeOnline && nodes[node] != nil) ?? [:]
+      let config: [String: JSONValue]
+      if nodes[node] == nil {
+        config = api[configPath]?.objectValue ?? [:]
+      } else {
+        config = try object(configPath, required: nodeOnline) ?? [:]
+      }
       let nodeCores = nodes[node]?.cores ?? 0
       let vcpus: Int
       let memory: Int64
@@ -201,7 +220,7 @@ extension Cluster {
         let cores = config["cores"]?.intValue ?? 1
         vcpus = config.isEmpty ? Int(r["maxcpu"]?.intValue ?? 1) : Int(sockets * cores)
         memory =
-          config["memory"]?.intValue.map { $0 * ByteSize.mib }
+          Cluster.qemuMemoryMiB(config["memory"]).map { $0 * ByteSize.mib }
           ?? (config.isEmpty ? (r["maxmem"]?.intValue ?? 512 * ByteSize.mib) : 512 * ByteSize.mib)
       case .lxc:
         if let c = config["cores"]?.intValue {
@@ -280,7 +299,8 @@ extension Cluster {
       let pool = j["pool"]?.stringValue
       return BackupJob(
         id: id, enabled: j["enabled"]?.boolValue ?? true,
-        all: (j["all"]?.boolValue ?? false) || (vmidList.isEmpty && pool == nil && !exclude.isEmpty),
+        all: (j["all"]?.boolValue ?? false)
+          || (vmidList.isEmpty && pool == nil && !exclude.isEmpty),
         vmids: vmidList, exclude: exclude, pool: pool, node: j["node"]?.stringValue,
         storage: j["storage"]?.stringValue, schedule: j["schedule"]?.stringValue,
         mode: j["mode"]?.stringValue, compress: j["compress"]?.stringValue, pruneBackups: prune,
@@ -289,7 +309,15 @@ extension Cluster {
 
     let nodeList = nodes.values.sorted { $0.name < $1.name }
     var opts: [String: String] = [:]
-    for (k, v) in options { if let s = v.stringValue { opts[k] = s } }
+    for (k, v) in options {
+      if let s = v.stringValue {
+        opts[k] = s
+      } else if let o = v.objectValue {
+        // Property strings (`crs`, `ha`, `migration`) arrive as objects: keep them as `k=v,k=v`.
+        opts[k] = o.keys.sorted().compactMap { key in o[key]?.stringValue.map { "\(key)=\($0)" } }
+          .joined(separator: ",")
+      }
+    }
     self.init(
       name: clusterName, collectedAt: snapshot.collectedAt, source: snapshot.source,
       nodes: nodeList, guests: guests, storages: storages, haResources: haResources,
@@ -311,7 +339,7 @@ extension Cluster {
     return Array(
       Set(
         text.split(whereSeparator: { $0 == "," || $0 == ";" }).map {
-          $0.trimmingCharacters(in: .whitespaces)
+          $0.trimmingSpaces
         }.filter { !$0.isEmpty })
     ).sorted()
   }
@@ -322,6 +350,18 @@ extension Cluster {
     return text.split(whereSeparator: { $0 == "," || $0 == " " || $0 == ";" }).compactMap {
       Int($0)
     }.sorted()
+  }
+
+  /// QEMU `memory`: `"8192"`, `8192`, or the property string `"current=8192"` (MiB).
+  package static func qemuMemoryMiB(_ value: JSONValue?) -> Int64? {
+    guard let value else { return nil }
+    if let i = value.intValue { return i }
+    guard let text = value.stringValue else { return nil }
+    for part in text.split(separator: ",") {
+      let kv = part.split(separator: "=", maxSplits: 1)
+      if kv.count == 2, kv[0] == "current" { return JSONValue.string(String(kv[1])).intValue }
+    }
+    return nil
   }
 
   /// `vm:114` → (.qemu, 114).
@@ -337,25 +377,41 @@ extension Cluster {
 
   static let qemuDiskPrefixes = ["ide", "sata", "scsi", "virtio", "efidisk", "tpmstate", "unused"]
   static let lxcDiskPrefixes = ["rootfs", "mp", "unused"]
+  static let qemuDiskInitials = Set(qemuDiskPrefixes.compactMap(\.utf8.first))
+  static let lxcDiskInitials = Set(lxcDiskPrefixes.compactMap(\.utf8.first))
 
   /// Every volume of a guest config, sorted by key; CD-ROMs and empty drives are not disks.
   package static func disks(kind: GuestKind, config: [String: JSONValue]) -> [Disk] {
     var out: [Disk] = []
+    let prefixes = kind == .qemu ? qemuDiskPrefixes : lxcDiskPrefixes
+    let initials: Set<UInt8> = kind == .qemu ? qemuDiskInitials : lxcDiskInitials
     for (key, value) in config {
-      let prefixes = kind == .qemu ? qemuDiskPrefixes : lxcDiskPrefixes
-      guard let prefix = prefixes.first(where: { key.hasPrefix($0) }) else { continue }
+      // Most keys (name, memory, net0, …) are ruled out by their first letter.
+      guard let first = key.utf8.first, initials.contains(first),
+        let prefix = prefixes.first(where: { key.hasPrefix($0) })
+      else { continue }
       let rest = key.dropFirst(prefix.count)
       guard key == "rootfs" || (!rest.isEmpty && rest.allSatisfy(\.isNumber)) else { continue }
       guard let text = value.stringValue else { continue }
-      let fields = text.split(separator: ",").map(String.init)
-      guard let volid = fields.first, volid != "none", !volid.isEmpty else { continue }
+      var fields = text.split(separator: ",").map(String.init)
+      // The volume may be written with its key (`file=…` for QEMU, `volume=…` for LXC), anywhere.
+      if let i = fields.firstIndex(where: { $0.hasPrefix("file=") || $0.hasPrefix("volume=") }) {
+        let field = fields.remove(at: i)
+        fields.insert(String(field.drop(while: { $0 != "=" }).dropFirst()), at: 0)
+      }
+      guard let volid = fields.first, volid != "none", !volid.isEmpty,
+        !volid.utf8.contains(UInt8(ascii: "="))
+      else {
+        continue
+      }
       if fields.contains("media=cdrom") { continue }
       var size: Int64 = 0
       for f in fields.dropFirst() where f.hasPrefix("size=") {
         size = ByteSize.parse(String(f.dropFirst(5))) ?? 0
       }
       let storage: String? =
-        volid.hasPrefix("/") ? nil : volid.split(separator: ":", maxSplits: 1).first.map(String.init)
+        volid.hasPrefix("/")
+        ? nil : volid.split(separator: ":", maxSplits: 1).first.map(String.init)
       out.append(Disk(key: key, volid: volid, storage: storage, size: size))
     }
     return out.sorted { $0.key < $1.key }

@@ -174,6 +174,9 @@ package struct Guest: Sendable, Hashable, Codable {
   /// The HA resource id: `vm:114`, `ct:110`.
   package var sid: String { "\(kind.haType):\(vmid)" }
   package var isRunning: Bool { status == "running" }
+  /// Whether HA manages the guest: an HA state other than `ignored` (Proxmox treats ignored
+  /// resources as unmanaged everywhere).
+  package var isHAManaged: Bool { haState != nil && haState != "ignored" }
   /// Counts against a node's capacity: running now, or started at boot.
   package var claimsCapacity: Bool { !template && (isRunning || onboot) }
 }
@@ -256,7 +259,9 @@ package struct NodeStorage: Sendable, Hashable, Codable {
   package var active: Bool
   package var enabled: Bool
 
-  package init(node: String, total: Int64, used: Int64, available: Int64, active: Bool, enabled: Bool) {
+  package init(
+    node: String, total: Int64, used: Int64, available: Int64, active: Bool, enabled: Bool
+  ) {
     self.node = node
     self.total = total
     self.used = used
@@ -309,7 +314,7 @@ package struct NodePriority: Sendable, Hashable, Codable, Comparable {
   package static func parseList(_ text: String) -> [NodePriority] {
     text.split(separator: ",").compactMap { part in
       let bits = part.split(separator: ":", maxSplits: 1)
-      guard let name = bits.first.map({ String($0).trimmingCharacters(in: .whitespaces) }),
+      guard let name = bits.first.map({ $0.trimmingSpaces }),
         !name.isEmpty
       else { return nil }
       return NodePriority(node: name, priority: bits.count > 1 ? Int(bits[1]) ?? 0 : 0)

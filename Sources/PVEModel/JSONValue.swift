@@ -56,6 +56,18 @@ extension JSONValue {
     return nil
   }
 
+  /// What kind of value this is (`an object`, `a number`, …), for messages.
+  package var kindName: String {
+    switch self {
+    case .null: return "null"
+    case .bool: return "a boolean"
+    case .int, .double: return "a number"
+    case .string: return "a string"
+    case .array: return "an array"
+    case .object: return "an object"
+    }
+  }
+
   package var objectValue: [String: JSONValue]? {
     if case .object(let o) = self { return o }
     return nil
@@ -83,7 +95,7 @@ extension JSONValue {
     case .int(let i): return i
     case .double(let d): return d.isFinite ? Int64(d) : nil
     case .string(let s):
-      let t = s.trimmingCharacters(in: .whitespaces)
+      let t = s.trimmingSpaces
       if let i = Int64(t) { return i }
       if let d = Double(t), d.isFinite { return Int64(d) }
       return nil
@@ -97,7 +109,7 @@ extension JSONValue {
     switch self {
     case .int(let i): return Double(i)
     case .double(let d): return d
-    case .string(let s): return Double(s.trimmingCharacters(in: .whitespaces))
+    case .string(let s): return Double(s.trimmingSpaces)
     case .bool(let b): return b ? 1 : 0
     default: return nil
     }

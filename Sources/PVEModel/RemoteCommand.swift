@@ -17,7 +17,8 @@ package struct RemoteCommand: Codable, Sendable, Hashable {
 
   /// A read-only `pvesh get <path> --output-format json`.
   package static func pveshGet(_ path: String, on node: String) -> RemoteCommand {
-    RemoteCommand(node: node, argv: ["pvesh", "get", path, "--output-format", "json"], mutating: false)
+    RemoteCommand(
+      node: node, argv: ["pvesh", "get", path, "--output-format", "json"], mutating: false)
   }
 
   /// The argv as one shell word list: the only way a command becomes text.

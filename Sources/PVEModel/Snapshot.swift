@@ -39,17 +39,43 @@ package struct Snapshot: Codable, Sendable, Hashable {
 
   /// Decodes a snapshot; errors name the file, the JSON path and the fix.
   package static func decode(_ data: Data, file: String) throws(SnapshotError) -> Snapshot {
-    let snapshot: Snapshot
+    let root: JSONValue
     do {
-      snapshot = try JSONDecoder().decode(Snapshot.self, from: data)
-    } catch let error as DecodingError {
-      throw SnapshotError.malformed(file: file, path: error.jsonPath, detail: error.detail)
+      root = try JSONParser.parse(data)
     } catch {
-      throw SnapshotError.malformed(file: file, path: "$", detail: "\(error)")
+      throw SnapshotError.malformed(file: file, path: error.path, detail: error.message)
     }
-    guard snapshot.format == formatVersion else {
-      throw SnapshotError.unsupportedFormat(file: file, found: snapshot.format)
+    guard case .object(let top) = root else {
+      throw SnapshotError.malformed(
+        file: file, path: "$", detail: "expected an object, found \(root.kindName)")
     }
+    func text(_ key: String) throws(SnapshotError) -> String {
+      guard let value = top[key] else {
+        throw SnapshotError.malformed(
+          file: file, path: "$.\(key)", detail: "missing field '\(key)'")
+      }
+      guard case .string(let s) = value else {
+        throw SnapshotError.malformed(
+          file: file, path: "$.\(key)", detail: "expected String, found \(value.kindName)")
+      }
+      return s
+    }
+    let format = try text("format")
+    let collectedAt = try text("collectedAt")
+    let source = try text("source")
+    guard let apiValue = top["api"] else {
+      throw SnapshotError.malformed(file: file, path: "$.api", detail: "missing field 'api'")
+    }
+    guard case .object(let api) = apiValue else {
+      throw SnapshotError.malformed(
+        file: file, path: "$.api",
+        detail: "expected an object of API paths, found \(apiValue.kindName)")
+    }
+    guard format == formatVersion else {
+      throw SnapshotError.unsupportedFormat(file: file, found: format)
+    }
+    var snapshot = Snapshot(collectedAt: collectedAt, source: source, api: api)
+    snapshot.format = format
     return snapshot
   }
 
@@ -57,7 +83,9 @@ package struct Snapshot: Codable, Sendable, Hashable {
   package func encoded(pretty: Bool = false) -> Data {
     let encoder = JSONEncoder()
     encoder.outputFormatting =
-      pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+      pretty
+      ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+      : [.sortedKeys, .withoutEscapingSlashes]
     // Encoding a tree of plain values cannot fail.
     var data = (try? encoder.encode(self)) ?? Data()
     data.append(0x0A)
@@ -79,53 +107,17 @@ package enum SnapshotError: Error, Sendable, Equatable, CustomStringConvertible 
   package var description: String {
     switch self {
     case .malformed(let file, let path, let detail):
-      return "\(file): malformed snapshot at \(path): \(detail); fix the JSON or collect it again with 'pvemend collect'"
+      return
+        "\(file): malformed snapshot at \(path): \(detail); fix the JSON or collect it again with 'pvemend collect'"
     case .unsupportedFormat(let file, let found):
-      return "\(file): format '\(found)' is not supported; expected '\(Snapshot.formatVersion)' (collect it again with 'pvemend collect')"
+      return
+        "\(file): format '\(found)' is not supported; expected '\(Snapshot.formatVersion)' (collect it again with 'pvemend collect')"
     case .missingPath(let file, let path):
-      return "\(file): the snapshot lacks API path '\(path)'; collect it with 'pvesh get \(path) --output-format json' on a node, or run 'pvemend collect'"
+      return
+        "\(file): the snapshot lacks API path '\(path)'; collect it with 'pvesh get \(path) --output-format json' on a node, or run 'pvemend collect'"
     case .wrongShape(let file, let path, let expected):
-      return "\(file): api[\"\(path)\"] is not \(expected) as 'pvesh get \(path) --output-format json' prints it; collect it again"
+      return
+        "\(file): api[\"\(path)\"] is not \(expected) as 'pvesh get \(path) --output-format json' prints it; collect it again"
     }
-  }
-}
-
-extension DecodingError {
-  /// A JSONPath-like location: `$.api["/cluster/resources"][3].vmid`.
-  var jsonPath: String {
-    let context: Context?
-    switch self {
-    case .typeMismatch(_, let c), .valueNotFound(_, let c), .dataCorrupted(let c): context = c
-    case .keyNotFound(let key, let c):
-      return Self.render(c.codingPath + [key])
-    @unknown default: context = nil
-    }
-    return Self.render(context?.codingPath ?? [])
-  }
-
-  var detail: String {
-    switch self {
-    case .typeMismatch(let t, let c): return "expected \(t): \(c.debugDescription)"
-    case .valueNotFound(let t, let c): return "missing \(t): \(c.debugDescription)"
-    case .keyNotFound(let k, _): return "missing field '\(k.stringValue)'"
-    case .dataCorrupted(let c):
-      let underlying = (c.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-      return [c.debugDescription, underlying].compactMap { $0 }.joined(separator: ": ")
-    @unknown default: return "\(self)"
-    }
-  }
-
-  static func render(_ path: [any CodingKey]) -> String {
-    var out = "$"
-    for key in path {
-      if let i = key.intValue {
-        out += "[\(i)]"
-      } else if key.stringValue.hasPrefix("/") || key.stringValue.contains(".") {
-        out += "[\"\(key.stringValue)\"]"
-      } else {
-        out += ".\(key.stringValue)"
-      }
-    }
-    return out
   }
 }

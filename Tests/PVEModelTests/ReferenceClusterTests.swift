@@ -39,20 +39,20 @@ import Testing
     #expect(cluster.guests.count == 37)
     struct Row: Equatable {
       var total, running, stopped: Int
-      var allocatedGiB: Int64
+      var allocated: Int64
     }
     let rows = cluster.nodes.map { node -> Row in
       let guests = cluster.guests(on: node.name)
       let running = guests.filter(\.isRunning).count
       return Row(
         total: guests.count, running: running, stopped: guests.count - running,
-        allocatedGiB: guests.reduce(0) { $0 + $1.memory } / ByteSize.gib)
+        allocated: guests.reduce(0) { $0 + $1.memory })
     }
     #expect(
       rows == [
-        Row(total: 17, running: 15, stopped: 2, allocatedGiB: 25),
-        Row(total: 10, running: 9, stopped: 1, allocatedGiB: 13),
-        Row(total: 10, running: 9, stopped: 1, allocatedGiB: 26),
+        Row(total: 17, running: 15, stopped: 2, allocated: 25 * ByteSize.gib),
+        Row(total: 10, running: 9, stopped: 1, allocated: 13 * ByteSize.gib),
+        Row(total: 10, running: 9, stopped: 1, allocated: 26 * ByteSize.gib),
       ])
   }
 
@@ -136,7 +136,7 @@ import Testing
       cluster.guests.contains { g in
         g.kind == .lxc && g.disks.contains { $0.key == "mp0" && $0.storage == "Truenas_jbod" }
       })
-    let windows = try #require(cluster.guests.first { g in g.disks.contains(where: \.isUnused) })
+    let windows = try #require(cluster.guests.first { g in g.disks.contains { $0.isUnused } })
     #expect(windows.kind == .qemu)
     #expect(!windows.disks.contains { $0.key == "ide2" })
   }
