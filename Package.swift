@@ -97,6 +97,9 @@ let package = Package(
         "SandboxCore", "PVEModel", "SSHTransport", "Execution", "Synth", "PVEMendTestSupport",
       ]),
     .testTarget(
+      name: "CLITests", dependencies: ["PVEModel", "Synth", "PVEMendTestSupport"],
+      exclude: ["Cases"]),
+    .testTarget(
       name: "ExecutionTests",
       dependencies: [
         "Execution", "Export", "Planning", "Transport", "SSHTransport", "PVEMendTestSupport",
