@@ -76,6 +76,25 @@ struct PlaybookNode {
     return text
   }
 
+  /// A string on one line and without control characters, at most `maxLength` characters: it
+  /// ends up in Proxmox comments, which are single lines (a line feed makes Proxmox refuse the
+  /// config it would be written to).
+  func singleLine(example: String, maxLength: Int? = nil) throws(PlaybookError) -> String {
+    let text = try string(example: example)
+    guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+    else {
+      throw error(
+        "\(subject) must be one line without control characters (line feeds, tabs, escapes); example: \(key): \(example)"
+      )
+    }
+    if let maxLength, text.count > maxLength {
+      throw error(
+        "\(subject) must be at most \(maxLength) characters, got \(text.count); example: \(key): \(example)"
+      )
+    }
+    return text
+  }
+
   func int(example: Int, minimum: Int? = nil) throws(PlaybookError) -> Int {
     let text = try scalarText(expected: "an integer", example: "\(key): \(example)")
     guard let value = Int(text.trimmingSpaces) else {
