@@ -173,7 +173,13 @@ extension Cluster {
     var defined = Set<String>()
     for s in storageConfig {
       guard let id = s["storage"]?.stringValue else { continue }
-      defined.insert(id)
+      guard defined.insert(id).inserted else {
+        inconsistencies.append(
+          Inconsistency(
+            key: "duplicate-storage/\(id)",
+            message: "storage '\(id)' is defined more than once in /storage; the first counts"))
+        continue
+      }
       let type = s["type"]?.stringValue ?? seenTypes[id]?.type ?? "unknown"
       let shared = s["shared"]?.boolValue ?? seenTypes[id]?.shared ?? false
       storages.append(
@@ -194,8 +200,11 @@ extension Cluster {
 
     // HA resources and live status.
     var haResources: [HAResource] = []
+    var haSIDs = Set<String>()
     for r in haConfig {
-      guard let sid = r["sid"]?.stringValue, let (kind, vmid) = Cluster.parseSID(sid) else {
+      guard let sid = r["sid"]?.stringValue, let (kind, vmid) = Cluster.parseSID(sid),
+        haSIDs.insert(sid).inserted
+      else {
         continue
       }
       haResources.append(
@@ -315,7 +324,33 @@ extension Cluster {
           template: (r["template"]?.boolValue ?? false) || (config["template"]?.boolValue ?? false),
           lock: r["lock"]?.stringValue ?? config["lock"]?.stringValue,
           onboot: config["onboot"]?.boolValue ?? false,
-          haState: r["hastate"]?.stringValue ?? haState["\(kind.haType):\(vmid)"]))
+          haState: r["hastate"]?.stringValue ?? haState["\(kind.haType):\(vmid)"],
+          localDevices: Cluster.localDevices(kind: kind, config: config)))
+    }
+    // A guest listed twice (a stale entry during a migration, a hand-edited snapshot) is one
+    // guest: the first entry counts. A VMID held by a VM and a container is reported.
+    var seenSIDs = Set<String>()
+    var unique: [Guest] = []
+    for guest in guests {
+      guard seenSIDs.insert(guest.sid).inserted else {
+        inconsistencies.append(
+          Inconsistency(
+            key: "duplicate-guest/\(guest.sid)",
+            message:
+              "\(guest.sid) is listed more than once in /cluster/resources (also on node '\(guest.node)'); the first entry counts"
+          ))
+        continue
+      }
+      unique.append(guest)
+    }
+    guests = unique
+    for vmid in Dictionary(grouping: guests, by: \.vmid).filter({ $0.value.count > 1 }).keys
+      .sorted()
+    {
+      inconsistencies.append(
+        Inconsistency(
+          key: "vmid-reused/\(vmid)",
+          message: "VMID \(vmid) is both vm:\(vmid) and ct:\(vmid); Proxmox VMIDs are unique"))
     }
     guests.sort { ($0.vmid, $0.kind) < ($1.vmid, $1.kind) }
     let guestSIDs = Set(guests.map(\.sid))
@@ -443,6 +478,29 @@ extension Cluster {
     case "ct": return (.lxc, vmid)
     default: return nil
     }
+  }
+
+  /// Config keys of host devices that pin a guest to its node (see `Guest.localDevices`).
+  package static func localDevices(kind: GuestKind, config: [String: JSONValue]) -> [String] {
+    func numbered(_ key: String, _ prefix: String) -> Bool {
+      key.hasPrefix(prefix) && key.count > prefix.count
+        && key.dropFirst(prefix.count).allSatisfy(\.isNumber)
+    }
+    var out: [String] = []
+    for (key, value) in config {
+      let text = value.stringValue ?? ""
+      let mapped = text.split(separator: ",").contains { $0.hasPrefix("mapping=") }
+      switch kind {
+      case .qemu:
+        if numbered(key, "hostpci") && !mapped { out.append(key) }
+        if numbered(key, "usb") && !mapped && !text.hasPrefix("spice") { out.append(key) }
+        if numbered(key, "serial") && text.hasPrefix("/dev/") { out.append(key) }
+        if numbered(key, "parallel") { out.append(key) }
+      case .lxc:
+        if numbered(key, "dev") && !mapped { out.append(key) }
+      }
+    }
+    return out.sorted()
   }
 
   static let qemuDiskPrefixes = ["ide", "sata", "scsi", "virtio", "efidisk", "tpmstate", "unused"]

@@ -8,7 +8,8 @@ import Testing
 /// - `playbook.yaml` (optional): the playbook; without it `playbooks/default.yaml` is used;
 /// - `expect.json`: `about` (one line), and for bad input `exit` (2), `stderr` (strings the
 ///   message must contain: the file, the JSON path or YAML line, the fix) and optionally
-///   `args.snapshot` (a snapshot file name to pass instead of `snapshot.json`);
+///   `args.snapshot` (a snapshot file name to pass instead of `snapshot.json`); `forbidden`:
+///   commands the plan must not contain (argv prefixes, `*` for any word) and why;
 /// - `golden/*.txt`: one transcript per command (command line, exit status, stdout, stderr),
 ///   compared byte for byte and rewritten with `PVEMEND_RECORD=1`.
 struct CaseFolder: Sendable, CustomTestStringConvertible {
@@ -17,10 +18,22 @@ struct CaseFolder: Sendable, CustomTestStringConvertible {
     struct Arguments: Decodable, Sendable {
       var snapshot: String?
     }
+    /// A command the plan must not contain: an argv prefix (`*` matches any one word) and why
+    /// Proxmox (or common sense) refuses it.
+    struct Forbidden: Decodable, Sendable {
+      var argv: [String]
+      var why: String
+
+      func matches(_ argv: [String]) -> Bool {
+        self.argv.count <= argv.count
+          && zip(self.argv, argv).allSatisfy { pattern, word in pattern == "*" || pattern == word }
+      }
+    }
     var about: String
     var exit: Int32?
     var stderr: [String]?
     var args: Arguments?
+    var forbidden: [Forbidden]?
   }
 
   static let root = Fixtures.root.appendingPathComponent("Tests/CLITests/Cases")

@@ -122,6 +122,12 @@ struct CaseTests {
     }
 
     let plan = try PlanCommands(saved)
+    for rule in folder.expectation.forbidden ?? [] {
+      for command in plan.commands where rule.matches(command.argv) {
+        Issue.record(
+          "\(folder.name): the plan runs \(command), which it must not: \(rule.why)")
+      }
+    }
     try scriptChecks(folder, plan: plan, script: script.stdout, dir: dir)
   }
 

@@ -62,12 +62,14 @@ enum ArgvCheck {
   }()
 
   /// Checks `plan.json` in `directory` for PVE `major`; nil when the tool is absent (the caller
-  /// records a clear skip message), else the tool's run.
+  /// records a clear skip message), else the tool's run. The checker knows PVE 8 and 9; an
+  /// older cluster (PVE 7 plans use the same commands as 8) is checked against 8.
   static func run(planFile: String, major: Int, in directory: URL) throws -> ProcessRun? {
     guard let tool, let python = Spawn.which("python3") else { return nil }
+    let schema = min(max(major, 8), 9)
     return try Spawn.run(
-      python, [tool.path, "--pve", String(major), planFile],
-      label: "pve-argv-check --pve \(major) \(planFile)", in: directory)
+      python, [tool.path, "--pve", String(schema), planFile],
+      label: "pve-argv-check --pve \(schema) \(planFile)", in: directory)
   }
 
   static let skipMessage =

@@ -434,7 +434,11 @@ def _():
     return c.snapshot()
 
 
-@case("ha-orphan", "an HA resource whose guest does not exist, and one in error state")
+@case("ha-orphan", "an HA resource whose guest does not exist, and one in error state",
+      expect={"forbidden": [
+          {"argv": ["ha-manager", "set", "ct:100", "--state", "stopped"], "why": "ct:100 is in HA state error: 'ha-manager set' fails with \"service 'ct:100' in error state, must be disabled and fixed first\" unless --state disabled"},
+          {"argv": ["ha-manager", "set", "ct:100", "--state", "started"], "why": "ct:100 is in HA state error: 'ha-manager set' fails with \"service 'ct:100' in error state, must be disabled and fixed first\" unless --state disabled"},
+      ]})
 def _():
     c = base()
     c.ha_resource("vm:999")
@@ -606,6 +610,121 @@ def _():
     c = base()
     c.backup = []
     return c.snapshot()
+
+
+@case("unmovable-guests", "guests that cannot migrate: PCI/USB passthrough, a raw host disk, a bind mount, a lock, a template",
+      expect={"forbidden": [
+          {"argv": ["qm", "migrate", "150"], "why": "vm:150 has hostpci0: Proxmox refuses 'can't migrate VM which uses local devices: hostpci0'"},
+          {"argv": ["qm", "migrate", "151"], "why": "vm:151 has usb0 (host=…): Proxmox refuses 'can't migrate VM which uses local devices: usb0'"},
+          {"argv": ["ha-manager", "add", "vm:150"], "why": "vm:150 has hostpci0: HA cannot start it on any other node"},
+          {"argv": ["ha-manager", "add", "vm:151"], "why": "vm:151 has usb0 (host=…): HA cannot start it on any other node"},
+          {"argv": ["qm", "migrate", "154"], "why": "vm:154 is locked (backup): Proxmox refuses 'VM is locked (backup)'"},
+          {"argv": ["qm", "disk", "move", "154"], "why": "vm:154 is locked (backup): Proxmox refuses 'VM is locked (backup)'"},
+      ]},
+      playbook="""name: unmovable
+critical:
+  - { name: "*", level: critical, purpose: everything }
+capacity: { vcpu_per_core: 1 }
+""")
+def _():
+    c = base()
+    # pve3 (4 cores) is overloaded with guests that cannot leave it.
+    c.vm(150, "pve3", "gpu-worker", cores=4, memory=4096, hostpci0="0000:01:00.0,pcie=1",
+         disks={"scsi0": "local-lvm:vm-150-disk-0,size=32G"})
+    c.vm(151, "pve3", "usb-dongle", cores=2, memory=1024, usb0="host=1a86:7523",
+         disks={"scsi0": "nas:151/vm-151-disk-0.qcow2,size=16G"})
+    c.vm(152, "pve3", "raw-disk", cores=2, memory=1024,
+         disks={"scsi0": "nas:152/vm-152-disk-0.qcow2,size=16G",
+                "scsi1": "/dev/disk/by-id/ata-WDC_WD40EFRX-68N32N0_WD-WCC7K0000001,size=3726G"})
+    c.ct(153, "pve3", "bind-mount", cores=2, memory=512, rootfs="nas:subvol-153-disk-0,size=8G",
+         mp0="/srv/media,mp=/media")
+    c.vm(154, "pve3", "locked", cores=2, memory=1024, lock="backup",
+         disks={"scsi0": "nas:154/vm-154-disk-0.qcow2,size=16G"})
+    c.vm(155, "pve3", "template", cores=2, memory=1024, template=1, status="stopped",
+         disks={"scsi0": "nas:base-155-disk-0,size=16G"})
+    snap = c.snapshot()
+    for e in snap["api"]["/cluster/resources"]:
+        if e.get("vmid") == 154:
+            e["lock"] = "backup"
+        if e.get("vmid") == 155:
+            e["template"] = 1
+    return snap
+
+
+@case("node-maintenance", "pve2 in HA maintenance mode: nothing may be moved onto it",
+      expect={"forbidden": [
+          {"argv": ["qm", "migrate", "*", "pve2"], "why": "pve2 is in HA maintenance mode (its admin is about to take it down)"},
+          {"argv": ["pct", "migrate", "*", "pve2"], "why": "pve2 is in HA maintenance mode (its admin is about to take it down)"},
+          {"argv": ["ha-manager", "migrate", "*", "pve2"], "why": "pve2 is in HA maintenance mode: the CRM will not place services there"},
+      ]},
+      playbook="""name: maintenance
+capacity: { vcpu_per_core: 1 }
+""")
+def _():
+    c = base()
+    c.vm(160, "pve3", "busy-1", cores=4, memory=2048, disks={"scsi0": "nas:160/vm-160-disk-0.qcow2,size=8G"})
+    c.vm(161, "pve3", "busy-2", cores=4, memory=2048, disks={"scsi0": "nas:161/vm-161-disk-0.qcow2,size=8G"})
+    snap = c.snapshot()
+    for e in snap["api"]["/cluster/resources"]:
+        if e.get("id") == "node/pve2":
+            e["hastate"] = "maintenance"
+    for e in snap["api"]["/cluster/ha/status/current"]:
+        if e.get("id") == "lrm:pve2":
+            e["status"] = "pve2 (maintenance mode, Sun Nov  9 09:59:58 2025)"
+    return snap
+
+
+@case("quorum-lost", "two of three nodes offline: the cluster is not quorate",
+      expect={"forbidden": [
+          {"argv": ["*"], "why": "without quorum /etc/pve is read-only: ha-manager add needs quorum (check_cfs_quorum), pct move-volume and every config change fail; only advice can help"},
+      ]})
+def _():
+    c = base()
+    c.nodes[1]["online"] = False
+    c.nodes[2]["online"] = False
+    snap = c.snapshot()
+    for e in snap["api"]["/cluster/ha/status/current"]:
+        if e.get("type") == "quorum":
+            e["quorate"] = 0
+            e["status"] = "No quorum on node 'pve1'!"
+    return snap
+
+
+@case("pve7", "a PVE 7.4 cluster (still in the field): groups, old version strings")
+def _():
+    c = base(pve="7.4.17")
+    snap = c.snapshot()
+    for k, v in snap["api"].items():
+        if k.endswith("/status") and isinstance(v, dict) and "pveversion" in v:
+            v["pveversion"] = "pve-manager/7.4-17/513c62be"
+    return snap
+
+
+@case("no-cluster-status", "an empty /cluster/status (pmxcfs hiccup): nodes known only from /cluster/resources")
+def _():
+    c = base()
+    snap = c.snapshot()
+    snap["api"]["/cluster/status"] = []
+    return snap
+
+
+@case("duplicates-and-mismatches", "a guest listed twice, an HA resource typed vm: for a container, a VMID used by a VM and a CT, unknown resource types")
+def _():
+    c = base()
+    c.ha_resource("vm:103")
+    snap = c.snapshot()
+    res = snap["api"]["/cluster/resources"]
+    dup = [e for e in res if e.get("vmid") == 102][0]
+    res.append(dict(dup))
+    res.append({"id": "lxc/101", "vmid": 101, "node": "pve3", "type": "lxc", "name": "twin",
+                "status": "running", "maxcpu": 1, "maxmem": 512 * MIB, "mem": 100 * MIB})
+    res.append({"id": "network/pve1/vmbr0", "type": "network", "node": "pve1", "network": "vmbr0"})
+    res.append({"id": "sdn/pve1/localnetwork", "type": "sdn", "node": "pve1", "sdn": "localnetwork", "status": "ok"})
+    res.append({"id": "pool/prod", "type": "pool", "pool": "prod"})
+    snap["api"]["/nodes/pve3/lxc/101/config"] = {"hostname": "twin", "cores": 1, "memory": 512,
+                                                  "rootfs": "local-lvm:vm-101-disk-0,size=4G"}
+    snap["api"]["/storage"].append(dict(snap["api"]["/storage"][0]))
+    return snap
 
 
 # --- malformed inputs (exit 2) -----------------------------------------------------------------
