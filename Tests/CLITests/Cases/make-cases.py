@@ -282,6 +282,19 @@ def _():
     c = base(nodes=(("pve", 8, 32),))
     c.clustered = False
     c.groups = []
+    c.ha = []
+    return c.snapshot()
+
+
+@case("single-node-cluster", "a cluster of one node ('pvecm create', never joined): HA cannot restart anything elsewhere",
+      expect={"forbidden": [
+          {"argv": ["ha-manager"], "why": "a single node: HA has no other node to restart a guest on"},
+          {"argv": ["pct", "move-volume"], "why": "a single node: moving volumes to shared storage for HA is downtime for nothing"},
+          {"argv": ["qm", "disk", "move"], "why": "a single node: moving volumes to shared storage for HA is downtime for nothing"},
+      ]})
+def _():
+    c = base(nodes=(("pve", 8, 32),))
+    c.ha = []
     return c.snapshot()
 
 
