@@ -411,6 +411,14 @@ def _():
     return c.snapshot()
 
 
+@case("hostile-cluster-name", "a cluster name, source and collectedAt that would run commands if a script or a terminal took them as code")
+def _():
+    c = base()
+    c.name = "lab'; touch canary7 #\n$(touch canary8)`touch canary9`"
+    return c.snapshot(collected="2025-11-09T10:00:00Z'\n$(touch canary10)",
+                      source="x\u001b]0;pwned\u0007\n\"; touch canary11; \"")
+
+
 @case("too-many-vcpus", "a VM with sockets x cores above every node's cores (QEMU would refuse to start it)")
 def _():
     c = base()
