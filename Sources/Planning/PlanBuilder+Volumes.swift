@@ -45,11 +45,9 @@ extension PlanBuilder {
     }
 
     let sids = Set(haPlanned.keys).union(existing.keys)
-    let ordered = sids.compactMap { sim.guest($0) }.sorted { a, b in
-      let ra = policy.criticality(of: a)?.level.rank ?? 9
-      let rb = policy.criticality(of: b)?.level.rank ?? 9
-      return (ra, a.vmid) < (rb, b.vmid)
-    }
+    let ordered = sids.compactMap { sid in
+      sim.guest(sid).map { (rank: policy.criticality(of: $0)?.level.rank ?? 9, guest: $0) }
+    }.sorted { ($0.rank, $0.guest.vmid) < ($1.rank, $1.guest.vmid) }.map(\.guest)
     for g in ordered {
       let reasons = (haPlanned[g.sid] ?? []) + (existing[g.sid] ?? [])
       let volumes = sim.localVolumes(of: g, includingUnused: false)
