@@ -55,10 +55,11 @@ func benchPlan(_ args: [String]) async throws {
       let t0 = ContinuousClock.now
       let cluster = try Cluster(snapshot: snapshot, file: "synth")
       let t1 = ContinuousClock.now
-      let findings = Auditor.findings(in: cluster, policy: policy)
+      let report = AuditReport(cluster: cluster, policy: policy)
+      let findings = report.findings
       let t2 = ContinuousClock.now
       let plan = Planner.plan(
-        snapshot: snapshot, cluster: cluster, findings: findings, policy: policy,
+        snapshot: snapshot, cluster: cluster, report: report, policy: policy,
         playbookPath: "bench", playbookText: "")
       let t3 = ContinuousClock.now
       _ = Planner.steps(cluster: cluster, findings: findings, policy: policy)
@@ -102,10 +103,9 @@ private func referencePlan() throws {
   let cluster = try Cluster(snapshot: snapshot, file: "examples/homelab-cluster.json")
   let policy = try PlaybookDecoder.decode(text, file: "playbooks/homelab.yaml")
   let start = ContinuousClock.now
-  let findings = Auditor.findings(in: cluster, policy: policy)
   let plan = Planner.plan(
-    snapshot: snapshot, cluster: cluster, findings: findings, policy: policy,
-    playbookPath: "playbooks/homelab.yaml", playbookText: text)
+    snapshot: snapshot, cluster: cluster, report: AuditReport(cluster: cluster, policy: policy),
+    policy: policy, playbookPath: "playbooks/homelab.yaml", playbookText: text)
   let elapsed = seconds(ContinuousClock.now - start)
   print(
     "reference cluster (examples/homelab-cluster.json, playbooks/homelab.yaml): audit + plan \(ms(elapsed))"

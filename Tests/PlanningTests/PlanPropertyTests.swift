@@ -45,7 +45,8 @@ import Testing
     var problems: [String] = []
     for step in plan.steps {
       for c in step.preconditions where !c.holds(in: state) {
-        problems.append("\(step.id): precondition \(c.expectation) fails (\(c.observation(in: state)))")
+        problems.append(
+          "\(step.id): precondition \(c.expectation) fails (\(c.observation(in: state)))")
       }
       if !step.effects.isEmpty && step.effects.allSatisfy({ $0.holds(in: state) }) {
         problems.append("\(step.id): every effect holds before it runs (it would be skipped)")
