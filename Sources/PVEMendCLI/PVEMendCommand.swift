@@ -6,7 +6,7 @@ package struct PVEMendCommand: AsyncParsableCommand {
     commandName: "pvemend",
     abstract: "Find what is wrong with a Proxmox VE cluster and fix it safely.",
     version: "0.1.0",
-    subcommands: [SynthCommand.self])
+    subcommands: [SynthCommand.self, CheckCommand.self])
 
   package init() {}
 }
