@@ -67,7 +67,7 @@ let package = Package(
       name: "pvemend-bench",
       dependencies: [
         "PVEModel", "Playbook", "Audit", "Planning", "Synth", "Transport", "SSHTransport",
-        "Execution",
+        "Execution", "PVEMendTestSupport",
       ]),
 
     // MARK: Tests
