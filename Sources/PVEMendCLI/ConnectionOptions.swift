@@ -33,12 +33,16 @@ package struct ConnectionOptions: ParsableArguments {
   }
 
   /// The live SSH transport. Call `shutdown()` on it before the process exits.
-  package func makeTransport() throws -> any Transport {
-    try makeLibSSH2Transport()
+  /// - Parameter commandTimeout: the deadline of commands run without their own
+  ///   `RunOptions.timeout` (the node's `timeout` stops them).
+  package func makeTransport(commandTimeout: Duration? = .seconds(600)) throws -> any Transport {
+    try makeLibSSH2Transport(commandTimeout: commandTimeout)
   }
 
   /// The live SSH transport as its concrete type (for `connect(node:)`).
-  package func makeLibSSH2Transport(commandTimeout: Duration? = nil) throws -> LibSSH2Transport {
+  package func makeLibSSH2Transport(commandTimeout: Duration? = .seconds(600)) throws
+    -> LibSSH2Transport
+  {
     let directory = NodeDirectory.standard(inventory: try loadInventory())
     var settings = SSHSettings()
     settings.acceptNewHostKeys = acceptNewHostKeys

@@ -22,9 +22,9 @@ import Testing
     let tools = [
       "pveversion": "echo 'pve-manager/8.2.4/faa83925c9641325 (running kernel: 6.8.8-2-pve)'",
       "pvesh": """
-        [ "$1 $2" = "get /cluster/status" ] || { echo "unexpected: $*" >&2; exit 2; }
-        echo '[{"id":"cluster","name":"prod","nodes":3,"quorate":\(quorate ? 1 : 0),"type":"cluster","version":7},{"id":"node/pve1","name":"pve1","nodeid":1,"online":1,"type":"node"},{"id":"node/pve2","name":"pve2","nodeid":2,"online":\(quorate ? 1 : 0),"type":"node"},{"id":"node/pve3","name":"pve3","nodeid":3,"online":\(quorate ? 1 : 0),"type":"node"}]'
-        """,
+      [ "$1 $2" = "get /cluster/status" ] || { echo "unexpected: $*" >&2; exit 2; }
+      echo '[{"id":"cluster","name":"prod","nodes":3,"quorate":\(quorate ? 1 : 0),"type":"cluster","version":7},{"id":"node/pve1","name":"pve1","nodeid":1,"online":1,"type":"node"},{"id":"node/pve2","name":"pve2","nodeid":2,"online":\(quorate ? 1 : 0),"type":"node"},{"id":"node/pve3","name":"pve3","nodeid":3,"online":\(quorate ? 1 : 0),"type":"node"}]'
+      """,
     ]
     for (name, body) in tools {
       let path = bin.appendingPathComponent(name).path
@@ -99,7 +99,9 @@ import Testing
     #expect(output.contains("NOT quorate, prod: 1/3 nodes online"))
     #expect(output.contains("debian: pveversion not found"))
     #expect(!output.contains("debian: pvesh"))
-    #expect(output.contains("stranger: host key for [127.0.0.1]:\(unknownKey.port) is not known (SHA256:"))
+    #expect(
+      output.contains("stranger: host key for [127.0.0.1]:\(unknownKey.port) is not known (SHA256:")
+    )
     #expect(output.contains("pve9: cannot connect"))
     #expect(output.contains("not ready: 4 of 4 nodes failed"))
 
