@@ -1,0 +1,211 @@
+import Foundation
+import PVEModel
+import Transport
+
+/// Collects a `pvemend-snapshot/1` from a live cluster: every API path of the format, read with
+/// `pvesh get <path> --output-format json` over any `Transport`, all through one entry node (pvesh
+/// proxies `/nodes/<n>/…` to the other nodes), several commands in flight at once.
+///
+/// Cluster-wide paths come first; their node and guest lists decide the per-node and per-guest
+/// paths (online nodes only: an offline node cannot answer). HA placement is read by version: PVE 8
+/// and unmigrated PVE 9 answer `/cluster/ha/groups`; on a migrated PVE 9 that fails and
+/// `/cluster/ha/rules` is read instead. Every command is read-only. A failure of any path fails the
+/// whole collection with an error that names each failed path; nothing partial is returned.
+package struct SnapshotCollector: Sendable {
+  package let transport: any Transport
+  package let entryNode: String
+  package let parallelism: Int
+  package let progress: (@Sendable (String) -> Void)?
+
+  package init(
+    transport: any Transport, entryNode: String, parallelism: Int = 4,
+    progress: (@Sendable (String) -> Void)? = nil
+  ) {
+    self.transport = transport
+    self.entryNode = entryNode
+    self.parallelism = max(1, parallelism)
+    self.progress = progress
+  }
+
+  /// Reads every path and returns the snapshot, or throws `CollectError.failed` naming each path
+  /// that could not be read.
+  package func collect(collectedAt: String, source: String) async throws -> Snapshot {
+    var api: [String: JSONValue] = [:]
+    var failures: [CollectError.FailedPath] = []
+
+    progress?("collecting \(Snapshot.clusterPaths.count) cluster-wide paths from \(entryNode)")
+    let (clusterWide, clusterFailures) = await fetch(Snapshot.clusterPaths)
+    api.merge(clusterWide) { a, _ in a }
+    failures += clusterFailures
+    guard api["/cluster/status"] != nil || api["/cluster/resources"] != nil else {
+      throw CollectError.failed(entryNode: entryNode, paths: failures)
+    }
+
+    let layout = ClusterLayout(status: api["/cluster/status"], resources: api["/cluster/resources"])
+    let offline = layout.nodes.filter { !layout.online.contains($0) }
+    progress?(
+      "found \(layout.nodes.count) nodes (\(layout.online.count) online) and \(layout.guests.count) guests"
+        + (offline.isEmpty ? "" : "; skipping offline node(s) \(offline.joined(separator: ", "))"))
+    var perNode: [String] = []
+    for node in layout.nodes where layout.online.contains(node) {
+      perNode += [Snapshot.nodeStatusPath(node), Snapshot.nodeStoragePath(node)]
+    }
+    for guest in layout.guests where layout.online.contains(guest.node) {
+      perNode.append(Snapshot.guestConfigPath(node: guest.node, kind: guest.kind, vmid: guest.vmid))
+    }
+    progress?("collecting \(perNode.count) node and guest paths through \(entryNode)")
+    let (nodeValues, nodeFailures) = await fetch(perNode, report: true)
+    api.merge(nodeValues) { a, _ in a }
+    failures += nodeFailures
+
+    // HA placement: groups (PVE 8, unmigrated 9) or rules (migrated 9).
+    let majors = layout.nodes.compactMap { node in
+      api[Snapshot.nodeStatusPath(node)]?["pveversion"]?.stringValue.flatMap(
+        PVEVersion.init(parsing:))?.major
+    }
+    let major =
+      majors.min()
+      ?? api["/version"]?["version"]?.stringValue.flatMap(PVEVersion.init(parsing:))?.major ?? 8
+    let (groups, groupFailures) = await fetch([Snapshot.haGroupsPath])
+    if major < 9 {
+      progress?("HA placement: groups (PVE \(major))")
+      api.merge(groups) { a, _ in a }
+      failures += groupFailures
+    } else if let list = groups[Snapshot.haGroupsPath], list.arrayValue?.isEmpty == false {
+      progress?("HA placement: groups (PVE 9, not yet migrated to rules)")
+      api.merge(groups) { a, _ in a }
+    } else {
+      progress?("HA placement: rules (PVE 9, groups migrated)")
+      let (rules, ruleFailures) = await fetch([Snapshot.haRulesPath])
+      api.merge(rules) { a, _ in a }
+      failures += ruleFailures
+      if groups[Snapshot.haGroupsPath] != nil, !ruleFailures.isEmpty {
+        api.merge(groups) { a, _ in a }
+      }
+    }
+
+    guard failures.isEmpty else {
+      throw CollectError.failed(entryNode: entryNode, paths: failures)
+    }
+    progress?("collected \(api.count) paths")
+    return Snapshot(collectedAt: collectedAt, source: source, api: api)
+  }
+
+  /// Runs `pvesh get` for each path, at most `parallelism` at a time.
+  private func fetch(_ paths: [String], report: Bool = false) async -> (
+    [String: JSONValue], [CollectError.FailedPath]
+  ) {
+    var values: [String: JSONValue] = [:]
+    var failures: [CollectError.FailedPath] = []
+    let step = paths.count >= 50 ? paths.count / 10 : Int.max
+    var done = 0
+    await withTaskGroup(of: (String, Result<JSONValue, CollectError.FailedPath>).self) { group in
+      var next = 0
+      func launch() {
+        guard next < paths.count else { return }
+        let path = paths[next]
+        next += 1
+        group.addTask { (path, await self.get(path)) }
+      }
+      for _ in 0..<min(parallelism, paths.count) { launch() }
+      while let (path, result) = await group.next() {
+        switch result {
+        case .success(let value): values[path] = value
+        case .failure(let failure): failures.append(failure)
+        }
+        done += 1
+        if report, done % step == 0 {
+          progress?("  \(done)/\(paths.count)")
+        }
+        launch()
+      }
+    }
+    return (values, failures.sorted { $0.path < $1.path })
+  }
+
+  private func get(_ path: String) async -> Result<JSONValue, CollectError.FailedPath> {
+    let command = RemoteCommand.pveshGet(path, on: entryNode)
+    let result: CommandResult
+    do {
+      result = try await transport.run(command)
+    } catch {
+      return .failure(.init(path: path, reason: "\(error)"))
+    }
+    guard result.succeeded else {
+      let text = result.stderrText.trimmingCharacters(in: .whitespacesAndNewlines)
+        .split(separator: "\n").prefix(2).joined(separator: " / ")
+      let how = result.exitSignal.map { "killed by SIG\($0)" } ?? "exit \(result.exitStatus)"
+      return .failure(.init(path: path, reason: text.isEmpty ? how : "\(how): \(text)"))
+    }
+    do {
+      return .success(try JSONParser.parse(result.stdout))
+    } catch {
+      let head = result.stdoutText.prefix(60)
+      return .failure(.init(path: path, reason: "output is not JSON (starts with '\(head)')"))
+    }
+  }
+}
+
+/// The nodes and guests a cluster's `/cluster/status` and `/cluster/resources` list.
+struct ClusterLayout {
+  var nodes: [String] = []
+  var online: Set<String> = []
+  var guests: [(kind: GuestKind, vmid: Int, node: String)] = []
+
+  init(status: JSONValue?, resources: JSONValue?) {
+    var names = Set<String>()
+    var statusOnline: [String: Bool] = [:]
+    for e in status?.arrayValue ?? [] where e["type"]?.stringValue == "node" {
+      guard let n = e["name"]?.stringValue else { continue }
+      names.insert(n)
+      statusOnline[n] = e["online"]?.boolValue ?? false
+    }
+    for e in resources?.arrayValue ?? [] {
+      switch e["type"]?.stringValue {
+      case "node":
+        guard let n = e["node"]?.stringValue else { continue }
+        names.insert(n)
+        if statusOnline[n] == nil { statusOnline[n] = e["status"]?.stringValue == "online" }
+      case "qemu", "lxc":
+        guard let kind = e["type"]?.stringValue.flatMap(GuestKind.init(rawValue:)),
+          let vmid = e["vmid"]?.intValue, let node = e["node"]?.stringValue
+        else { continue }
+        guests.append((kind, Int(vmid), node))
+      default: break
+      }
+    }
+    nodes = names.sorted()
+    online = Set(statusOnline.filter(\.value).keys)
+    guests.sort { ($0.vmid, $0.kind) < ($1.vmid, $1.kind) }
+  }
+}
+
+/// Why a collection failed. Messages name every failed path and end with the fix.
+package enum CollectError: Error, Sendable, Hashable, CustomStringConvertible {
+  /// One path that could not be read, and why.
+  package struct FailedPath: Error, Sendable, Hashable {
+    package var path: String
+    package var reason: String
+  }
+
+  /// Some paths could not be read; nothing was written.
+  case failed(entryNode: String, paths: [FailedPath])
+
+  package var description: String {
+    switch self {
+    case .failed(let node, let paths):
+      // Paths that failed for the same reason (a dead connection fails them all) share a line.
+      var reasons: [String] = []
+      var byReason: [String: [String]] = [:]
+      for p in paths {
+        if byReason[p.reason] == nil { reasons.append(p.reason) }
+        byReason[p.reason, default: []].append(p.path)
+      }
+      let list = reasons.map { reason in
+        "  \((byReason[reason] ?? []).joined(separator: ", ")): \(reason)"
+      }.joined(separator: "\n")
+      return
+        "could not read \(paths.count) API path(s) through node '\(node)'; nothing was written:\n\(list)\nrun 'pvesh get <path> --output-format json' on \(node) to see the error, fix it (or pick another node with --node), then collect again"
+    }
+  }
+}

@@ -1,2 +1,0 @@
-/// The simulated Proxmox tools.
-package enum SandboxCore {}

@@ -1,0 +1,113 @@
+import Foundation
+import PVEMendTestSupport
+import PVEModel
+import Testing
+
+/// `pvemend collect` against a running sandbox: real sshd per node on 127.0.0.1.
+@Suite struct CollectCommandTests {
+  struct Run {
+    var status: Int32
+    var stderr: String
+  }
+
+  func pvemend(_ arguments: [String]) throws -> Run {
+    let process = Process()
+    process.executableURL = try Sandbox.builtProduct("pvemend")
+    process.arguments = arguments
+    let err = Pipe()
+    process.standardError = err
+    process.standardOutput = FileHandle.nullDevice
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return Run(status: process.terminationStatus, stderr: text)
+  }
+
+  @Test(arguments: RoundTripTests.examples)
+  func collectsEveryExampleOverSSH(_ file: URL) async throws {
+    let original = try Snapshot.decode(Data(contentsOf: file), file: file.path)
+    try await Sandbox.with(snapshot: file) { sandbox in
+      let out = sandbox.directory.appendingPathComponent("collected.json")
+      let entry = RoundTripTests.entryNode(original)
+      let run = try pvemend([
+        "collect", "--inventory", sandbox.inventory.path, "--node", entry, "--out", out.path,
+      ])
+      #expect(run.status == 0, "\(run.stderr)")
+      #expect(run.stderr.contains("collect: wrote \(out.path)"))
+      let collected = try Snapshot.decode(Data(contentsOf: out), file: out.path)
+      #expect(collected.source == "ssh://\(entry)")
+      #expect(collected.collectedAt.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/) != nil)
+      RoundTripTests.expectSameAPI(collected, original, file.lastPathComponent)
+    }
+  }
+
+  @Test func failureWritesNothing() async throws {
+    let file = Fixtures.example("pve8-groups-cluster.json")
+    try await Sandbox.with(snapshot: file) { sandbox in
+      // hv3 is offline in that snapshot: the sandbox runs no sshd for it.
+      let out = sandbox.directory.appendingPathComponent("collected.json")
+      let run = try pvemend([
+        "collect", "--inventory", sandbox.inventory.path, "--node", "hv3", "--out", out.path,
+      ])
+      #expect(run.status != 0)
+      #expect(
+        run.stderr.contains("could not read 8 API path(s) through node 'hv3'; nothing was written"))
+      #expect(run.stderr.contains("/cluster/status"))
+      #expect(!FileManager.default.fileExists(atPath: out.path))
+      // A state the sandbox broke on purpose: a missing guest config fails that one path.
+      var snapshot = try Snapshot.decode(Data(contentsOf: file), file: file.path)
+      let config = snapshot.api.keys.sorted().first { $0.hasSuffix("/config") } ?? ""
+      snapshot.api[config] = nil
+      try snapshot.encoded().write(to: URL(fileURLWithPath: sandbox.statePath))
+      let partial = try pvemend([
+        "collect", "--inventory", sandbox.inventory.path, "--out", out.path,
+      ])
+      #expect(partial.status != 0)
+      #expect(partial.stderr.contains("could not read 1 API path(s) through node 'hv1'"))
+      #expect(partial.stderr.contains("  \(config): exit 255: Configuration file"))
+      #expect(!FileManager.default.fileExists(atPath: out.path))
+    }
+  }
+
+  @Test func sandboxListensOnlyOnLoopback() async throws {
+    try await Sandbox.with(snapshot: Fixtures.example("homelab-cluster.json")) { sandbox in
+      #expect(sandbox.ports.count == 3)
+      for node in ["proxmox", "proxmox2", "proxmox3"] {
+        let config = try String(
+          contentsOf: sandbox.directory.appendingPathComponent("nodes/\(node)/sshd_config"),
+          encoding: .utf8)
+        #expect(config.contains("ListenAddress 127.0.0.1\n"))
+        #expect(config.contains("\"PVEMEND_SANDBOX_NODE=\(node)\""))
+        let log = try String(
+          contentsOf: sandbox.directory.appendingPathComponent("nodes/\(node)/sshd.log"),
+          encoding: .utf8)
+        #expect(log.contains("Server listening on 127.0.0.1 port \(sandbox.ports[node] ?? 0)"))
+        #expect(!log.contains("0.0.0.0") && !log.contains("::"))
+      }
+      let inventory = try String(contentsOf: sandbox.inventory, encoding: .utf8)
+      #expect(inventory.contains("known_hosts: \(sandbox.knownHosts.path)"))
+      let hosts = inventory.split(separator: "\n").filter { $0.contains("host: ") }
+      #expect(hosts.count == 3)
+      #expect(hosts.allSatisfy { $0.hasSuffix("host: 127.0.0.1") })
+    }
+  }
+
+  @Test func stopKillsEverySSHD() async throws {
+    let sandbox = try Sandbox.start(snapshot: Fixtures.example("homelab-cluster.json"))
+    let pids = try sandbox.ports.keys.map { node in
+      try String(
+        contentsOf: sandbox.directory.appendingPathComponent("nodes/\(node)/pid"), encoding: .utf8
+      )
+      .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+    #expect(pids.count == 3)
+    #expect(pids.allSatisfy { FileManager.default.fileExists(atPath: "/proc/\($0)") })
+    sandbox.stop()
+    for pid in pids {
+      // A stopped sshd is gone (or a zombie until its parent reaps it).
+      let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+      #expect(status.isEmpty || status.contains("State:\tZ"), "sshd \(pid) still runs")
+    }
+  }
+}

@@ -1,3 +1,0 @@
-import Testing
-
-@Test func SandboxTestsBuilds() { #expect(Bool(true)) }

@@ -1,0 +1,177 @@
+import Execution
+import Foundation
+import PVEMendTestSupport
+import PVEModel
+import SandboxCore
+import Synchronization
+import Synth
+import Testing
+import Transport
+
+/// Sandbox seeded with a snapshot → `SnapshotCollector` → the same snapshot (but collectedAt/source).
+@Suite struct RoundTripTests {
+  static var examples: [URL] {
+    let dir = Fixtures.root.appendingPathComponent("examples")
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+    return names.filter { $0.hasSuffix(".json") }.sorted().map { dir.appendingPathComponent($0) }
+  }
+
+  /// The node a snapshot was collected from: `local: 1` in `/cluster/status`, else the first online.
+  static func entryNode(_ snapshot: Snapshot) -> String {
+    let nodes =
+      snapshot.api["/cluster/status"]?.arrayValue?.filter { $0["type"]?.stringValue == "node" }
+      ?? []
+    if let local = nodes.first(where: { $0["local"]?.boolValue == true })?["name"]?.stringValue {
+      return local
+    }
+    return nodes.first(where: { $0["online"]?.boolValue == true })?["name"]?.stringValue ?? "pve1"
+  }
+
+  /// Compares path by path so a failure names the paths that differ.
+  static func expectSameAPI(_ collected: Snapshot, _ original: Snapshot, _ name: String) {
+    let missing = Set(original.api.keys).subtracting(collected.api.keys).sorted()
+    let extra = Set(collected.api.keys).subtracting(original.api.keys).sorted()
+    let differing = original.api.keys.filter {
+      collected.api[$0] != nil && collected.api[$0] != original.api[$0]
+    }.sorted()
+    #expect(missing.isEmpty, "\(name): not collected: \(missing)")
+    #expect(extra.isEmpty, "\(name): collected but not in the snapshot: \(extra)")
+    #expect(differing.isEmpty, "\(name): differing: \(differing)")
+    #expect(collected.api == original.api)
+  }
+
+  @Test func examplesExist() {
+    #expect(
+      Self.examples.count >= 3, "examples/ should hold the reference, PVE 8 and PVE 9 clusters")
+  }
+
+  @Test(arguments: RoundTripTests.examples)
+  func throughTheExecutable(_ file: URL) async throws {
+    let original = try Snapshot.decode(Data(contentsOf: file), file: file.path)
+    let fixture = try StateFixture(file: file)
+    defer { fixture.remove() }
+    let transport = StandInTransport(
+      mode: .process(try Sandbox.standInBinary()), statePath: fixture.path)
+    let entry = Self.entryNode(original)
+    let collector = SnapshotCollector(transport: transport, entryNode: entry, parallelism: 4)
+    let collected = try await collector.collect(
+      collectedAt: "2030-01-01T00:00:00Z", source: "ssh://\(entry)")
+    #expect(collected.collectedAt == "2030-01-01T00:00:00Z")
+    #expect(collected.source == "ssh://\(entry)")
+    #expect(collected.format == Snapshot.formatVersion)
+    Self.expectSameAPI(collected, original, file.lastPathComponent)
+    // Only read-only pvesh get, all on the entry node.
+    #expect(
+      transport.calls.allSatisfy { $0.node == entry && $0.argv.starts(with: ["pvesh", "get"]) })
+    #expect(transport.calls.allSatisfy { ReadOnlyCommands.isReadOnly($0.argv) })
+  }
+
+  @Test(arguments: [8, 9])
+  func tinyClusterInProcess(_ major: Int) async throws {
+    let snapshot = try Snapshot.decode(TinyCluster.snapshot(major: major).encoded(), file: "tiny")
+    let fixture = try StateFixture(snapshot)
+    defer { fixture.remove() }
+    let transport = StandInTransport(mode: .inProcess, statePath: fixture.path)
+    let collected = try await SnapshotCollector(transport: transport, entryNode: "pve2").collect(
+      collectedAt: "t", source: "s")
+    Self.expectSameAPI(collected, snapshot, "tiny PVE \(major)")
+  }
+
+  @Test(arguments: [8, 9])
+  func synthClustersInProcess(_ major: Int) async throws {
+    let generated = Synth.snapshot(nodes: 5, guests: 120, seed: 7, pveMajor: major)
+    let snapshot = try Snapshot.decode(generated.encoded(), file: "synth")
+    let fixture = try StateFixture(snapshot)
+    defer { fixture.remove() }
+    let transport = StandInTransport(mode: .inProcess, statePath: fixture.path)
+    let entry = Self.entryNode(snapshot)
+    let collected = try await SnapshotCollector(
+      transport: transport, entryNode: entry, parallelism: 8
+    )
+    .collect(collectedAt: "t", source: "s")
+    Self.expectSameAPI(collected, snapshot, "synth PVE \(major)")
+  }
+
+  @Test func unmigratedPVE9KeepsGroups() async throws {
+    let snapshot = try Snapshot.decode(
+      TinyCluster.snapshot(major: 9, unmigratedGroups: true).encoded(), file: "tiny")
+    let fixture = try StateFixture(snapshot)
+    defer { fixture.remove() }
+    let transport = StandInTransport(mode: .inProcess, statePath: fixture.path)
+    let collected = try await SnapshotCollector(transport: transport, entryNode: "pve1").collect(
+      collectedAt: "t", source: "s")
+    Self.expectSameAPI(collected, snapshot, "tiny PVE 9 unmigrated")
+    #expect(collected.api["/cluster/ha/rules"] == nil)
+  }
+
+  @Test func aCollectionAfterChangesSeesThem() async throws {
+    let fixture = try StateFixture(TinyCluster.snapshot())
+    defer { fixture.remove() }
+    let transport = StandInTransport(mode: .inProcess, statePath: fixture.path)
+    let add = try await transport.run(
+      RemoteCommand(node: "pve1", argv: ["ha-manager", "add", "vm:102"], mutating: true))
+    #expect(add.exitStatus == 0)
+    let migrate = try await transport.run(
+      RemoteCommand(
+        node: "pve1",
+        argv: ["qm", "migrate", "100", "pve3", "--online", "1", "--with-local-disks", "1"],
+        mutating: true))
+    #expect(migrate.exitStatus == 0, "\(migrate.stderrText)")
+    let collected = try await SnapshotCollector(transport: transport, entryNode: "pve1").collect(
+      collectedAt: "t", source: "s")
+    let cluster = try Cluster(snapshot: collected)
+    #expect(cluster.guest(vmid: 100)?.node == "pve3")
+    #expect(cluster.guest(vmid: 102)?.isRunning == true)
+    #expect(cluster.haResource("vm:102") != nil)
+    #expect(cluster.inconsistencies.isEmpty)
+  }
+
+  @Test func failuresNameEveryPath() async throws {
+    var snapshot = TinyCluster.snapshot()
+    snapshot.api["/nodes/pve2/storage"] = nil
+    snapshot.api["/nodes/pve1/qemu/101/config"] = nil
+    let fixture = try StateFixture(snapshot)
+    defer { fixture.remove() }
+    let transport = StandInTransport(mode: .inProcess, statePath: fixture.path)
+    do {
+      _ = try await SnapshotCollector(transport: transport, entryNode: "pve1").collect(
+        collectedAt: "t", source: "s")
+      Issue.record("expected a failure")
+    } catch let error as CollectError {
+      guard case .failed(let node, let paths) = error else { return }
+      #expect(node == "pve1")
+      #expect(paths.map(\.path) == ["/nodes/pve1/qemu/101/config", "/nodes/pve2/storage"])
+      #expect(
+        paths.first?.reason
+          == "exit 255: Configuration file 'nodes/pve1/qemu-server/101.conf' does not exist")
+      let text = "\(error)"
+      #expect(
+        text.contains(
+          "/nodes/pve2/storage: exit 255: No 'get' handler defined for 'nodes/pve2/storage'"))
+      #expect(text.contains("nothing was written"))
+    }
+  }
+
+  @Test func progressIsReported() async throws {
+    let fixture = try StateFixture(TinyCluster.snapshot())
+    defer { fixture.remove() }
+    let lines = Lines()
+    let transport = StandInTransport(mode: .inProcess, statePath: fixture.path)
+    _ = try await SnapshotCollector(
+      transport: transport, entryNode: "pve1", progress: { lines.append($0) }
+    )
+    .collect(collectedAt: "t", source: "s")
+    let all = lines.all
+    #expect(all.first == "collecting 8 cluster-wide paths from pve1")
+    #expect(all.contains("found 3 nodes (3 online) and 8 guests"))
+    #expect(all.contains("HA placement: rules (PVE 9, groups migrated)"))
+    #expect(all.last == "collected 23 paths")
+  }
+}
+
+/// Collected progress lines.
+final class Lines: Sendable {
+  private let storage = Mutex<[String]>([])
+  func append(_ line: String) { storage.withLock { $0.append(line) } }
+  var all: [String] { storage.withLock { $0 } }
+}
