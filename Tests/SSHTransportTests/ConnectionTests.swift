@@ -74,6 +74,22 @@ import Transport
     }
   }
 
+  @Test func keepalivesAreSentWhileACommandRunsAndWhileIdle() async throws {
+    let sshd = try SSHD.start(extraConfig: ["LogLevel DEBUG3"])
+    defer { sshd.stop() }
+    var settings = SSHSettings()
+    settings.keepaliveInterval = .seconds(1)
+    try await withTransport(sshd.transport(settings: settings)) { transport in
+      _ = try await transport.run(shell("sleep 2.5"))
+      let busy = sshd.log.components(separatedBy: "keepalive@libssh2.org").count - 1
+      #expect(busy >= 1)
+      try await Task.sleep(for: .seconds(2.5))
+      let idle = sshd.log.components(separatedBy: "keepalive@libssh2.org").count - 1
+      #expect(idle > busy)
+      #expect(try await transport.run(shell("echo alive")).stdoutText == "alive\n")
+    }
+  }
+
   @Test func refusedPortIsUnreachable() async throws {
     let keys = try SSHD.Keys.generate(hostKeyTypes: ["ed25519"])
     defer { try? FileManager.default.removeItem(at: keys.directory) }
