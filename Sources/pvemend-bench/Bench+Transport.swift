@@ -48,16 +48,21 @@ func benchTransport(_ args: [String]) async throws {
     }
     firstTimes.append(elapsed)
   }
+  var samples: [Duration] = []
+  samples.reserveCapacity(commands)
   let sequential = try await clock.measure {
     for index in 0..<commands {
       let node = endpoints[index % endpoints.count].node
+      let start = clock.now
       let result = try await transport.run(
         RemoteCommand(node: node, argv: ["true"], mutating: false))
+      samples.append(start.duration(to: clock.now))
       guard result.succeeded else {
         throw BenchError("true failed on \(node): \(result.stderrText)")
       }
     }
   }
+  samples.sort()
   let parallel = try await clock.measure {
     try await withThrowingTaskGroup(of: Void.self) { group in
       for endpoint in endpoints {
@@ -138,6 +143,9 @@ func benchTransport(_ args: [String]) async throws {
   print("                                         ms/command")
   print(
     "libssh2 transport, open session       \(format(transportPer))   (\(commands) sequential, round-robin)"
+  )
+  print(
+    "  median / p90 / min                  \(format(ms(samples[samples.count / 2])))  / \(String(format: "%.2f", ms(samples[samples.count * 9 / 10]))) / \(String(format: "%.2f", ms(samples[0])))"
   )
   print("libssh2 transport, 3 nodes in parallel\(format(parallelPer))   (wall time / commands)")
   print("ssh process per command               \(format(sshPer))   (\(sshCommands) commands)")
