@@ -33,6 +33,13 @@ struct CollectCommand: AsyncParsableCommand {
   @Option(name: .long, help: "How many 'pvesh get' commands run at once.")
   var parallel: Int = 4
 
+  @Flag(
+    name: .long,
+    help:
+      "Read each node's paths on that node instead of through --node (needs SSH to every node; faster)."
+  )
+  var eachNode = false
+
   func validate() throws {
     guard parallel >= 1 else { throw ValidationError("--parallel must be at least 1") }
   }
@@ -47,7 +54,8 @@ struct CollectCommand: AsyncParsableCommand {
     let snapshot: Snapshot
     do {
       snapshot = try await SnapshotCollector(
-        transport: transport, entryNode: entry, parallelism: parallel, progress: progress
+        transport: transport, entryNode: entry, parallelism: parallel, progress: progress,
+        route: eachNode ? .eachNode : .entryNode
       ).collect(collectedAt: Self.rfc3339(started), source: "ssh://\(entry)")
     } catch {
       await transport.shutdown()
