@@ -48,7 +48,11 @@ let package = Package(
       exclude: ["README.md"]),
     /** Collecting snapshots and applying plans over a Transport: dry run, execute, journal, resume. */
     .target(
-      name: "Execution", dependencies: ["PVEModel", "Planning", "Transport", "Audit", "Playbook"],
+      name: "Execution",
+      dependencies: [
+        "PVEModel", "Planning", "Transport", "Audit", "Playbook",
+        .product(name: "Crypto", package: "swift-crypto"),
+      ],
       exclude: ["README.md"]),
     /** The simulated Proxmox node tools (pvesh, qm, pct, ha-manager, pveversion) behind the sandbox. */
     .target(name: "SandboxCore", dependencies: ["PVEModel"], exclude: ["README.md"]),
@@ -96,7 +100,8 @@ let package = Package(
       name: "ExecutionTests",
       dependencies: [
         "Execution", "Export", "Planning", "Transport", "SSHTransport", "PVEMendTestSupport",
-      ]),
+      ],
+      exclude: ["Golden"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -6,7 +6,10 @@ package struct PVEMendCommand: AsyncParsableCommand {
     commandName: "pvemend",
     abstract: "Find what is wrong with a Proxmox VE cluster and fix it safely.",
     version: "0.1.0",
-    subcommands: [CollectCommand.self, SynthCommand.self])
+    subcommands: [
+      AuditCommand.self, PlanCommand.self, ShowCommand.self, ApplyCommand.self,
+      ExportCommand.self, UndoCommand.self, CollectCommand.self, SynthCommand.self,
+    ])
 
   package init() {}
 }

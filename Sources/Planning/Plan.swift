@@ -91,8 +91,10 @@ package struct Step: Codable, Sendable, Hashable {
   package var effects: [Condition]
   /// Expected guest downtime in seconds (0: none) and why.
   package var downtime: Downtime
-  /// Before/after figures of the nodes a move touches.
+  /// Figures of the nodes a move touches, before the step (predicted, after the steps before it).
   package var figures: [NodeFigures]
+  /// The same nodes' figures after the step (predicted); nil for steps that change no node's load.
+  package var figuresAfter: [NodeFigures]?
   /// Asynchronous completion to wait for (HA migrate/relocate are only queued).
   package var wait: Wait?
   /// The commands that undo it, where Proxmox has an inverse.
@@ -104,7 +106,8 @@ package struct Step: Codable, Sendable, Hashable {
     id: String, kind: StepKind, title: String, reasons: [String], after: [String],
     commands: [RemoteCommand], preconditions: [Condition], effects: [Condition],
     downtime: Downtime = Downtime(seconds: 0, note: nil), figures: [NodeFigures] = [],
-    wait: Wait? = nil, inverse: [RemoteCommand] = [], detail: String? = nil
+    wait: Wait? = nil, inverse: [RemoteCommand] = [], detail: String? = nil,
+    figuresAfter: [NodeFigures]? = nil
   ) {
     self.id = id
     self.kind = kind
@@ -116,6 +119,7 @@ package struct Step: Codable, Sendable, Hashable {
     self.effects = effects
     self.downtime = downtime
     self.figures = figures
+    self.figuresAfter = figuresAfter
     self.wait = wait
     self.inverse = inverse
     self.detail = detail
@@ -229,16 +233,21 @@ package struct Downtime: Codable, Sendable, Hashable {
 /// What an asynchronous step waits for.
 package struct Wait: Codable, Sendable, Hashable {
   /// `ha-migrate`: until `sid` is on `node` and its HA state is settled.
+  /// `ha-state`: until the CRM reports `sid` on `node` in HA state `state` (`ha-manager set --state`
+  /// and `pct start|shutdown` of an HA-managed guest only queue a request).
   package var kind: String
   package var sid: String
   package var node: String
   package var timeoutSeconds: Int
+  /// For `ha-state`: the HA state to reach (`stopped`, `started`).
+  package var state: String?
 
-  package init(kind: String, sid: String, node: String, timeoutSeconds: Int) {
+  package init(kind: String, sid: String, node: String, timeoutSeconds: Int, state: String? = nil) {
     self.kind = kind
     self.sid = sid
     self.node = node
     self.timeoutSeconds = timeoutSeconds
+    self.state = state
   }
 }
 
@@ -291,10 +300,15 @@ package struct Unresolved: Codable, Sendable, Hashable {
   package var finding: String
   /// "no node can take vm:301: needs 6.0 GiB, best is proxmox2 with 4.2 GiB after reserve".
   package var reason: String
+  /// The limit that blocks it, as a word: `memory`, `cores`, `vcpu-ceiling`, `local-storage`,
+  /// `shared-storage`, `keep-apart`, `ha-placement`, `never-move`, `container-restart`, `move-limit`,
+  /// `backup-storage`, `backup-job-exists`, `unmovable`, `nodes`; nil when no single limit applies.
+  package var limit: String?
 
-  package init(finding: String, reason: String) {
+  package init(finding: String, reason: String, limit: String? = nil) {
     self.finding = finding
     self.reason = reason
+    self.limit = limit
   }
 }
 

@@ -1,0 +1,12 @@
+import Foundation
+
+extension AuditReport {
+  /// The report as JSON: sorted keys, pretty-printed, unescaped slashes, a final newline.
+  package func json() -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+    // Encoding plain values cannot fail.
+    guard let data = try? encoder.encode(self) else { return "{}\n" }
+    return (String(data: data, encoding: .utf8) ?? "{}") + "\n"
+  }
+}

@@ -1,0 +1,105 @@
+import PVEModel
+
+/// Section 9: one failure and what it costs: which HA guests restart elsewhere (about 2–5 minutes:
+/// fencing, then restart), which guests stay down, and the recovery time to expect.
+package struct RecoveryScenario: Sendable, Codable, Hashable {
+  /// `node`, `storage-server` or `service`.
+  package var kind: String
+  /// The node, server or guest that fails.
+  package var subject: String
+  /// `2–5 min`, `manual`, `hours–days`.
+  package var rto: String
+  /// HA guests that restart on another node (`name (sid)`).
+  package var restarted: [String]
+  /// Guests that stay down until someone acts.
+  package var down: [String]
+  /// HA guests that cannot restart elsewhere (node-local volumes or no room).
+  package var haNotRecovered: [String]
+  /// One line for the table.
+  package var impact: String
+
+  static let haRTO = "2–5 min"
+
+  /// `failover`: each online node's simulated failure, by node name.
+  static func all(_ context: AuditContext, failover: [String: FailoverOutcome])
+    -> [RecoveryScenario]
+  {
+    var out: [RecoveryScenario] = []
+    for n in context.onlineNodes {
+      let outcome = failover[n.name] ?? context.failover(of: n)
+      let unplaced = Set(outcome.unplaced)
+      var restarted: [String] = []
+      var notRecovered: [String] = []
+      var down: [String] = []
+      for g in context.guests(on: n.name) {
+        if context.isHARecovered(g) {
+          if unplaced.contains(g.sid) || !context.localVolumes(of: g).isEmpty {
+            notRecovered.append(AuditContext.label(g))
+          } else {
+            restarted.append(AuditContext.label(g))
+          }
+        } else if g.isRunning {
+          down.append(AuditContext.label(g))
+        }
+      }
+      var parts: [String] = []
+      if !restarted.isEmpty { parts.append("\(restarted.count) HA guest(s) restart elsewhere") }
+      if !notRecovered.isEmpty {
+        parts.append("\(notRecovered.count) HA guest(s) cannot restart elsewhere")
+      }
+      if !down.isEmpty { parts.append("\(down.count) non-HA guest(s) down") }
+      if parts.isEmpty { parts.append("no running guests affected") }
+      let rto =
+        down.isEmpty && notRecovered.isEmpty
+        ? (restarted.isEmpty ? "none" : haRTO)
+        : (restarted.isEmpty ? "manual (node repair)" : "\(haRTO) for HA; manual for the rest")
+      out.append(
+        RecoveryScenario(
+          kind: "node", subject: n.name, rto: rto, restarted: restarted, down: down,
+          haNotRecovered: notRecovered, impact: parts.joined(separator: "; ")))
+    }
+    // Nodes already offline: their non-HA guests are down now.
+    for n in context.cluster.nodes where !n.online {
+      let listed = context.guests(on: n.name).filter { !context.isHARecovered($0) }.map(
+        AuditContext.label)
+      out.append(
+        RecoveryScenario(
+          kind: "node", subject: n.name, rto: "now (offline)", restarted: [], down: listed,
+          haNotRecovered: [],
+          impact: "offline now; \(listed.count) non-HA guest(s) listed on it are down"))
+    }
+    // Each server behind shared guest storage.
+    let sharedPools = context.cluster.storages.filter {
+      $0.shared && !$0.disabled && ($0.content.contains("images") || $0.content.contains("rootdir"))
+    }
+    var poolsByServer: [String: Set<String>] = [:]
+    for s in sharedPools {
+      if let server = s.server { poolsByServer[server, default: []].insert(s.id) }
+    }
+    let allShared = sharedPools.allSatisfy { $0.server != nil } && poolsByServer.count == 1
+    for server in poolsByServer.keys.sorted() {
+      let pools = poolsByServer[server] ?? []
+      let hit = context.guests.filter { g in
+        g.isRunning && g.disks.contains { d in d.storage.map(pools.contains) ?? false }
+      }.map(AuditContext.label)
+      let scope =
+        allShared
+        ? "all shared storage lost" : "pool(s) \(pools.sorted().joined(separator: ", ")) lost"
+      out.append(
+        RecoveryScenario(
+          kind: "storage-server", subject: server, rto: "hours–days", restarted: [], down: hit,
+          haNotRecovered: [],
+          impact: "\(scope); \(hit.count) running guest(s) down, HA cannot help"))
+    }
+    // Each critical guest without HA that the policy wants protected.
+    for g in context.guests where context.wantsHA(g) && !context.isHAManaged(g) {
+      let purpose = context.criticality(of: g)?.purpose.map { ": \($0)" } ?? ""
+      out.append(
+        RecoveryScenario(
+          kind: "service", subject: AuditContext.label(g), rto: "manual", restarted: [],
+          down: [AuditContext.label(g)], haNotRecovered: [],
+          impact: "down until restarted by hand\(purpose)"))
+    }
+    return out
+  }
+}

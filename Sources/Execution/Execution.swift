@@ -1,6 +1,0 @@
-import PVEModel
-import Planning
-import Transport
-
-/// Collecting and applying over a Transport.
-package enum Execution {}

@@ -1,0 +1,199 @@
+import Foundation
+import PVEModel
+import Planning
+import Transport
+
+extension Executor {
+  /// Runs one step: fresh read, skip if satisfied, refuse if stale, commands in order on their nodes,
+  /// then verification of the effects (polling for asynchronous ones).
+  func runStep(
+    _ step: Step, verifyOnly: Bool, index: Int, total: Int, transport: any Transport,
+    options: ExecutionOptions, run: RunJournal
+  ) async -> StepResult {
+    let started = clock.monotonic()
+    var begin = run.entry(.stepStart)
+    begin.step = step.id
+    begin.kind = step.kind
+    begin.title = step.title
+    begin.nodes = StepScheduler.nodes(of: step).sorted()
+    begin.count = step.commands.count
+    begin.detail = verifyOnly ? "verify only: its commands ran in an earlier run" : nil
+    run.append(begin)
+    observer.handle(.stepStarted(step, index: index, total: total))
+
+    func end(_ outcome: StepOutcome, _ detail: String?, connection: Bool = false) -> StepResult {
+      let duration = clock.monotonic() - started
+      var e = run.entry(.stepEnd)
+      e.step = step.id
+      e.kind = step.kind
+      e.title = step.title
+      e.outcome = outcome.rawValue
+      e.detail = detail
+      e.duration = duration
+      if outcome == .succeeded {
+        e.inverse = step.inverse
+        e.preconditions = step.preconditions
+        e.effects = step.effects
+        e.wait = step.wait
+        e.nodes = Set(step.commands.map(\.node)).sorted()
+      }
+      run.append(e)
+      observer.handle(.stepFinished(step: step.id, outcome, detail: detail, duration: duration))
+      return StepResult(
+        id: step.id, outcome: outcome, detail: detail, duration: duration,
+        connectionFailure: connection)
+    }
+
+    if !verifyOnly {
+      observer.handle(.reading(step: step.id))
+      let cluster: Cluster
+      do {
+        cluster = try await readCluster(transport)
+      } catch {
+        return end(
+          .failed, "cannot read the cluster state before the step: \(error)",
+          connection: Self.isConnectionFailure(error))
+      }
+      if !step.effects.isEmpty && step.effects.allSatisfy({ $0.holds(in: cluster) }) {
+        return end(.satisfied, "its effects hold already; nothing ran")
+      }
+      let stale = PlanCheck.mismatches(step.preconditions, stepID: step.id, in: cluster)
+      if !stale.isEmpty {
+        return end(.stale, stale.joined(separator: "; ") + "; nothing ran, plan again")
+      }
+      for (i, command) in step.commands.enumerated() {
+        observer.handle(.commandStarted(step: step.id, command))
+        var entry = run.entry(.command)
+        entry.step = step.id
+        entry.node = command.node
+        entry.argv = command.argv
+        entry.mutating = command.mutating
+        entry.index = i
+        entry.count = step.commands.count
+        let t0 = clock.monotonic()
+        let result: CommandResult
+        do {
+          result = try await transport.run(
+            command, options: RunOptions(timeout: options.commandTimeout))
+        } catch {
+          entry.duration = clock.monotonic() - t0
+          entry.hostKey = await transport.hostKeyFingerprint(node: command.node)
+          entry.detail = "\(error)"
+          run.append(entry)
+          return end(
+            .failed, "\(error)", connection: Self.isConnectionFailure(error))
+        }
+        entry.duration = result.duration > 0 ? result.duration : clock.monotonic() - t0
+        entry.hostKey = await transport.hostKeyFingerprint(node: command.node)
+        entry.exitStatus = result.exitStatus
+        entry.exitSignal = result.exitSignal
+        entry.stdoutTail = Self.tail(result.stdout, bytes: options.tailBytes)
+        entry.stderrTail = Self.tail(result.stderr, bytes: options.tailBytes)
+        run.append(entry)
+        for line in result.stdoutText.split(separator: "\n") {
+          observer.handle(
+            .output(step: step.id, node: command.node, line: String(line), stderr: false))
+        }
+        for line in result.stderrText.split(separator: "\n") {
+          observer.handle(
+            .output(step: step.id, node: command.node, line: String(line), stderr: true))
+        }
+        observer.handle(.commandFinished(step: step.id, command, result))
+        if !result.succeeded {
+          let how =
+            result.exitSignal.map { "was killed by SIG\($0)" } ?? "exited \(result.exitStatus)"
+          let why = result.stderrText.split(separator: "\n").last.map { ": \($0)" } ?? ""
+          return end(
+            .failed,
+            "\(command.node): '\(command.shellLine)' \(how)\(why); the following commands of the "
+              + "step did not run")
+        }
+      }
+    }
+    if step.effects.isEmpty && step.wait == nil { return end(.succeeded, nil) }
+    return await verify(step, transport: transport, options: options, end: end)
+  }
+
+  /// Reads the cluster until the step's effects (and its wait) hold; fails on HA `error` and on timeout.
+  func verify(
+    _ step: Step, transport: any Transport, options: ExecutionOptions,
+    end: (StepOutcome, String?, Bool) -> StepResult
+  ) async -> StepResult {
+    let timeout = step.wait.map { Double($0.timeoutSeconds) } ?? options.verifyTimeout
+    let t0 = clock.monotonic()
+    while true {
+      observer.handle(.reading(step: step.id))
+      let cluster: Cluster
+      do {
+        cluster = try await readCluster(transport)
+      } catch {
+        return end(
+          .failed, "cannot read the cluster state to verify the step: \(error)",
+          Self.isConnectionFailure(error))
+      }
+      let missing = Self.missing(step, in: cluster)
+      if missing.isEmpty { return end(.succeeded, nil, false) }
+      if let sid = Self.haErrorSID(step, in: cluster) {
+        return end(
+          .failed,
+          "\(sid) is in HA state error; see 'ha-manager status' and the task log on the node, fix the "
+            + "cause, then 'ha-manager set \(sid) --state disabled' to clear it", false)
+      }
+      let elapsed = clock.monotonic() - t0
+      if interruption.isTriggered {
+        return end(
+          .interrupted,
+          "its commands ran; not verified yet (\(missing.joined(separator: "; "))); "
+            + "resume with --resume to verify it", false)
+      }
+      if elapsed >= timeout {
+        return end(
+          .failed,
+          "its commands ran, but after \(Int(timeout)) s the cluster still shows "
+            + "\(missing.joined(separator: "; ")); check the node's task log", false)
+      }
+      observer.handle(
+        .waiting(step: step.id, detail: missing.joined(separator: "; "), elapsed: elapsed))
+      do {
+        try await clock.sleep(seconds: options.pollInterval)
+      } catch {
+        return end(.interrupted, "cancelled while waiting for its effects", false)
+      }
+    }
+  }
+
+  /// What is not there yet: each unmet effect, and the wait (guest on its target, HA settled).
+  static func missing(_ step: Step, in cluster: Cluster) -> [String] {
+    var out = step.effects.filter { !$0.holds(in: cluster) }.map {
+      "\($0.expectation) (\($0.observation(in: cluster)))"
+    }
+    if let wait = step.wait {
+      let on = Condition(.guestOnNode, sid: wait.sid, node: wait.node)
+      let settled = Condition(.haSettled, sid: wait.sid)
+      for c in [on, settled] where !c.holds(in: cluster) && !step.effects.contains(c) {
+        out.append("\(c.expectation) (\(c.observation(in: cluster)))")
+      }
+    }
+    return out
+  }
+
+  /// The sid of the step's HA service when its live state is `error`.
+  static func haErrorSID(_ step: Step, in cluster: Cluster) -> String? {
+    var sids = step.effects.filter {
+      [.haSettled, .haManaged, .guestOnNode].contains($0.kind)
+    }.compactMap(\.sid)
+    if let wait = step.wait { sids.insert(wait.sid, at: 0) }
+    return sids.first { Condition.liveHAState($0, in: cluster) == "error" }
+  }
+
+  /// The last `bytes` of `data` as text (at a line start when possible); nil when empty.
+  static func tail(_ data: Data, bytes: Int) -> String? {
+    guard !data.isEmpty else { return nil }
+    guard data.count > bytes else { return String(decoding: data, as: UTF8.self) }
+    var slice = data.suffix(bytes)
+    if let nl = slice.firstIndex(of: 0x0A), nl < slice.endIndex - 1 {
+      slice = slice[slice.index(after: nl)...]
+    }
+    return "…" + String(decoding: slice, as: UTF8.self)
+  }
+}

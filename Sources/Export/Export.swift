@@ -1,5 +1,0 @@
-import PVEModel
-import Planning
-
-/// Plan exports (shell, Ansible, markdown).
-package enum PlanExport {}

@@ -1,0 +1,88 @@
+import ArgumentParser
+import Audit
+import Foundation
+import PVEModel
+import Planning
+import Playbook
+
+/// `pvemend plan SNAPSHOT --playbook FILE`: the ordered, capacity-safe remediation plan.
+///
+/// The CLI is the I/O edge: it reads the snapshot and the playbook, audits, plans (pure), prints a
+/// view and, with `--out`, saves the plan document for `pvemend apply`.
+struct PlanCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "plan",
+    abstract:
+      "Plan fixes for a cluster snapshot: HA, storage moves, migrations, backup jobs, advice.",
+    discussion: """
+      Audits the snapshot with the playbook's policy and plans the fixes in the order an admin would
+      run them. Every move is checked against every hard limit (cores, memory reserve, local storage
+      reserve, keep-apart sets, HA rules and groups) in the state it will run in. Nothing runs:
+      save the plan with --out and apply it with 'pvemend apply'. The plan is dated with the
+      snapshot's collectedAt, so the same inputs always give the same bytes.
+
+      Exit codes:
+        0  a plan was made (unresolved findings are part of the plan, not errors)
+        2  bad input: the snapshot or playbook cannot be read or decoded, or --out cannot be written
+           (the message names the file and the fix)
+        64 bad command line
+      """)
+
+  /// Output formats.
+  enum Format: String, CaseIterable, ExpressibleByArgument {
+    case text, json, markdown
+  }
+
+  @Argument(help: "The snapshot file (pvemend-snapshot/1 JSON), or '-' for standard input.")
+  var snapshot: String
+
+  @Option(help: "The playbook (YAML): critical guests, HA, capacity, migration and backup policy.")
+  var playbook: String
+
+  @Option(help: "Save the plan document (pvemend-plan/1 JSON) to this file, for 'pvemend apply'.")
+  var out: String?
+
+  @Option(help: "What to print: text, json or markdown.")
+  var format: Format = .text
+
+  func run() throws {
+    let plan: Plan
+    do {
+      let snap = try Snapshot.decode(CLIFiles.read(snapshot), file: snapshot)
+      let cluster = try Cluster(snapshot: snap, file: snapshot)
+      let text = try CLIFiles.text(playbook)
+      let policy = try PlaybookDecoder.decode(text, file: playbook)
+      let findings = Auditor.findings(in: cluster, policy: policy)
+      plan = Planner.plan(
+        snapshot: snap, cluster: cluster, findings: findings, policy: policy,
+        playbookPath: playbook, playbookText: text)
+    } catch {
+      CLIFiles.standardError("pvemend plan: \(error)\n")
+      throw ExitCode(2)
+    }
+    let document = PlanFile.encode(plan)
+    if let out {
+      do {
+        try document.write(to: URL(fileURLWithPath: out), options: .atomic)
+      } catch {
+        CLIFiles.standardError(
+          "pvemend plan: \(out): cannot write the plan (\(error.localizedDescription)); check the directory exists and is writable\n"
+        )
+        throw ExitCode(2)
+      }
+    }
+    switch format {
+    case .text: CLIFiles.standardOutput(PlanTextView.render(plan))
+    case .markdown: CLIFiles.standardOutput(PlanMarkdownView.render(plan))
+    case .json: FileHandle.standardOutput.write(document)
+    }
+    if let out {
+      let saved = "\nSaved the plan to \(out). To apply exactly these steps: pvemend apply \(out)\n"
+      if format == .json {
+        CLIFiles.standardError(saved)
+      } else {
+        CLIFiles.standardOutput(saved)
+      }
+    }
+  }
+}

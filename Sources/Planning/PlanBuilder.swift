@@ -1,0 +1,157 @@
+import Audit
+import PVEModel
+import Playbook
+
+/// Room a step frees on a node: claims, a guest slot, local volume bytes per pool.
+struct FreedRoom: Sendable {
+  var step: Int
+  var vcpus = 0
+  var memory: Int64 = 0
+  var guests = 0
+  var local: [String: Int64] = [:]
+}
+
+/// The planner's working state: the simulation, the drafted steps, and what stays unresolved.
+struct PlanBuilder: Sendable {
+  var sim: Simulation
+  let original: Cluster
+  let policy: Policy
+  let findings: [Finding]
+  /// Findings by id.
+  let findingByID: [String: Finding]
+  /// Each guest's node in the snapshot.
+  let originalNode: [String: String]
+  /// Whether HA placement uses PVE 9 rules (else PVE 8 groups).
+  let usesRules: Bool
+  var drafts: [StepDraft] = []
+  private(set) var unresolved: [String: Unresolved] = [:]
+  /// The last step that touched each guest (its next step waits for it).
+  var lastStepOfGuest: [String: Int] = [:]
+  /// Room each step freed on each node, in step order (a move into the node waits for the ones
+  /// it needs).
+  var freed: [String: [FreedRoom]] = [:]
+  /// The first step that gives each node an HA guest (an HA resource added there, or an HA guest
+  /// moved there).
+  var haArrival: [String: Int] = [:]
+  /// Guests moved by this plan (never moved twice).
+  var moved: Set<String> = []
+  /// Migrations so far (against `migration.max_moves`).
+  var migrations = 0
+  /// Guests that become HA-managed, with the findings that ask for it.
+  var haPlanned: [String: [String]] = [:]
+  /// Guests of `haPlanned` per node they are on now (until the HA phase adds them).
+  var plannedHAOn: [String: Int] = [:]
+
+  init(cluster: Cluster, findings: [Finding], policy: Policy) {
+    self.original = cluster
+    self.policy = policy
+    self.findings = findings.sorted()
+    var byID: [String: Finding] = [:]
+    for f in findings where byID[f.id] == nil { byID[f.id] = f }
+    self.findingByID = byID
+    var nodes: [String: String] = [:]
+    for g in cluster.guests where nodes[g.sid] == nil { nodes[g.sid] = g.node }
+    self.originalNode = nodes
+    self.usesRules = cluster.usesHARules
+    self.sim = Simulation(cluster: cluster, policy: policy)
+    sim.enforceShare = policy.action(for: "node.imbalance") == .rebalance
+  }
+
+  mutating func run() {
+    planVolumeMoves()
+    countPlannedHA()
+    planKeepApart()
+    planRebalance()
+    planSpread()
+    planHA()
+    sim.sortHAResources()
+    planBackupJobs()
+    planAdvice()
+    closeFindings()
+  }
+
+  // MARK: Findings
+
+  /// Findings of `rule` whose playbook action is `action`, sorted by id.
+  func findings(_ rule: String, action: FindingAction) -> [Finding] {
+    guard policy.action(for: rule) == action else { return [] }
+    return findings.filter { $0.rule == rule }.sorted { $0.id < $1.id }
+  }
+
+  /// The id `rule/subject` if that finding exists.
+  func findingID(_ rule: String, _ subject: String) -> String? {
+    let id = "\(rule)/\(subject)"
+    return findingByID[id] == nil ? nil : id
+  }
+
+  mutating func markUnresolved(_ finding: String, _ reason: String, limit: String?) {
+    guard unresolved[finding] == nil else { return }
+    unresolved[finding] = Unresolved(finding: finding, reason: reason, limit: limit)
+  }
+
+  func isUnresolved(_ finding: String) -> Bool { unresolved[finding] != nil }
+
+  func unresolvedList() -> [Unresolved] {
+    unresolved.values.sorted { $0.finding < $1.finding }
+  }
+
+  // MARK: Drafts
+
+  /// Adds a draft and returns its index.
+  @discardableResult
+  mutating func add(_ draft: StepDraft) -> Int {
+    drafts.append(draft)
+    return drafts.count - 1
+  }
+
+  /// The node cluster-wide commands run on: the first online node by name.
+  var entryNode: String {
+    sim.cluster.nodes.first(where: \.online)?.name ?? sim.cluster.nodes.first?.name ?? "localhost"
+  }
+
+  /// `traefik (ct:110)`.
+  func label(_ g: Guest) -> String { "\(g.sid) (\(g.name))" }
+
+  /// A Proxmox configuration id (`^[a-z][a-z0-9_-]+$`) from free text.
+  static func configID(_ text: String) -> String {
+    var out = ""
+    for c in text.lowercased() {
+      if c.isASCII && (c.isLetter || c.isNumber || c == "-" || c == "_") {
+        out.append(c)
+      } else {
+        out.append("-")
+      }
+    }
+    if out.first.map({ !($0.isASCII && $0.isLetter) }) ?? true { out = "p" + out }
+    if out.count < 2 { out += "x" }
+    return out
+  }
+
+  // MARK: Summary
+
+  func summary(steps: [Step]) -> Summary {
+    func count(_ kind: StepKind) -> Int { steps.filter { $0.kind == kind }.count }
+    let volumeMoves = steps.filter { step in
+      step.kind == .moveVolume
+        && step.commands.contains {
+          $0.argv.starts(with: ["qm", "disk", "move"])
+            || $0.argv.starts(with: ["pct", "move-volume"])
+        }
+    }.count
+    return Summary(
+      haEnablements: count(.haAdd), haPlacements: count(.haGroup) + count(.haRule),
+      volumeMoves: volumeMoves, migrations: count(.migrate), backupJobs: count(.backupJob),
+      advisories: count(.advice), unresolved: unresolved.count,
+      downtimeSeconds: steps.reduce(0) { $0 + $1.downtime.seconds })
+  }
+
+  /// Findings no step names and nothing marked unresolved: say so rather than drop them.
+  mutating func closeFindings() {
+    var named = Set<String>()
+    for d in drafts { named.formUnion(d.reasons) }
+    for f in findings where policy.action(for: f.rule) != .ignore {
+      if named.contains(f.id) || unresolved[f.id] != nil { continue }
+      markUnresolved(f.id, "no step of this plan addresses it", limit: nil)
+    }
+  }
+}

@@ -1,0 +1,162 @@
+import Foundation
+import PVEModel
+
+/// The plan as terminal text, rendered from the plan document alone (`pvemend plan`, `pvemend show`).
+package enum PlanTextView {
+  /// Step groups in the order they are shown, with their headings.
+  static let groups: [(StepKind, String)] = [
+    (.moveVolume, "Volume moves to shared storage"),
+    (.migrate, "Migrations"),
+    (.haGroup, "HA groups"),
+    (.haAdd, "HA resources"),
+    (.haRule, "HA rules"),
+    (.backupJob, "Backup jobs"),
+    (.advice, "Advice (for human hands; never executed)"),
+  ]
+
+  package static func render(_ plan: Plan) -> String {
+    var out: [String] = []
+    let placement = plan.haPlacement == "rules" ? "HA rules" : "HA groups"
+    out.append(
+      "Plan for \(clean(plan.cluster)) · PVE \(plan.pveMajor) (\(placement)) · snapshot \(clean(plan.createdAt))"
+    )
+    out.append(
+      "Playbook \(clean(plan.playbook.name)) (\(clean(plan.playbook.path)), sha256 \(plan.playbook.sha256.prefix(12)))"
+    )
+    out.append("Snapshot sha256 \(plan.snapshotSHA256.prefix(12)) · \(plan.tool)")
+    if plan.steps.isEmpty {
+      out.append("")
+      out.append("No changes: nothing in the findings asks for a step.")
+    }
+    for (kind, heading) in groups {
+      let steps = plan.steps.filter { $0.kind == kind }
+      guard !steps.isEmpty else { continue }
+      out.append("")
+      out.append("\(heading) (\(steps.count))")
+      for step in steps { out += lines(of: step) }
+    }
+    if !plan.unresolved.isEmpty {
+      out.append("")
+      out.append("Unresolved (\(plan.unresolved.count))")
+      for u in plan.unresolved {
+        let limit = u.limit.map { " [\($0)]" } ?? ""
+        out.append("  ? \(clean(u.finding))\(limit)")
+        out.append("      \(clean(u.reason))")
+      }
+    }
+    out.append("")
+    out.append("Before → after (predicted)")
+    out += figureTable(plan)
+    out.append(
+      "  score \(score(plan.before.score)) → \(score(plan.after.score)) · findings \(plan.before.findings) → \(plan.after.findings) · downtime \(plan.summary.downtimeSeconds == 0 ? "none" : Format.duration(plan.summary.downtimeSeconds))"
+    )
+    out.append("")
+    out.append(summaryLine(plan))
+    return out.joined(separator: "\n") + "\n"
+  }
+
+  /// "Plan: 4 HA enablements, 6 migrations, 1 backup job, 5 advisories; 0 unresolved".
+  package static func summaryLine(_ plan: Plan) -> String {
+    let s = plan.summary
+    var parts = [Format.count(s.haEnablements, "HA enablement")]
+    if s.haPlacements > 0 {
+      parts.append(
+        Format.count(s.haPlacements, plan.haPlacement == "rules" ? "HA rule" : "HA group"))
+    }
+    if s.volumeMoves > 0 { parts.append(Format.count(s.volumeMoves, "volume move")) }
+    parts.append(Format.count(s.migrations, "migration"))
+    parts.append(Format.count(s.backupJobs, "backup job"))
+    parts.append(Format.count(s.advisories, "advisory", "advisories"))
+    return "Plan: \(parts.joined(separator: ", ")); \(s.unresolved) unresolved"
+  }
+
+  private static func lines(of step: Step) -> [String] {
+    let pad = "         "
+    var out = ["  \(step.kind.symbol) \(step.id)  \(clean(step.title))"]
+    if !step.reasons.isEmpty {
+      out.append("\(pad)why: \(step.reasons.map(clean).joined(separator: ", "))")
+    }
+    if !step.after.isEmpty { out.append("\(pad)after: \(step.after.joined(separator: ", "))") }
+    var node: String?
+    for c in step.commands {
+      let prefix = "on \(clean(c.node)): "
+      if node == c.node {
+        out.append(pad + String(repeating: " ", count: prefix.count) + c.shellLine)
+      } else {
+        out.append(pad + prefix + c.shellLine)
+        node = c.node
+      }
+    }
+    if let wait = step.wait {
+      let what =
+        wait.kind == "ha-migrate"
+        ? "until HA reports \(wait.sid) on \(clean(wait.node))"
+        : "until HA reports \(wait.sid) \(wait.state ?? "settled") on \(clean(wait.node))"
+      out.append("\(pad)waits \(what) (at most \(Format.duration(wait.timeoutSeconds)))")
+    }
+    if step.kind == .migrate || step.kind == .moveVolume || step.downtime.seconds > 0 {
+      let seconds = step.downtime.seconds
+      let head = seconds == 0 ? "none" : "~\(Format.duration(seconds))"
+      let note = step.downtime.note.map { " · \(clean($0))" } ?? ""
+      out.append("\(pad)downtime: \(head)\(note)")
+    }
+    if let after = step.figuresAfter, step.kind == .migrate || step.kind == .moveVolume {
+      for f in step.figures {
+        guard let a = after.first(where: { $0.node == f.node }) else { continue }
+        out.append(pad + figureLine(f, a, migration: step.kind == .migrate))
+      }
+    }
+    if let detail = step.detail {
+      for line in detail.split(separator: "\n", omittingEmptySubsequences: false) {
+        out.append(pad + clean(String(line)))
+      }
+    }
+    return out
+  }
+
+  private static func figureLine(_ b: NodeFigures, _ a: NodeFigures, migration: Bool) -> String {
+    let name = clean(b.node).padding(
+      toLength: max(10, b.node.count + 1), withPad: " ", startingAt: 0)
+    if !migration {
+      return "\(name)local free \(Format.bytes(b.localFree)) → \(Format.bytes(a.localFree))"
+    }
+    return
+      "\(name)\(Format.ratio(b.vcpuPerCore)) → \(Format.ratio(a.vcpuPerCore)) vCPU/core · \(gib(b.memory)) → \(gib(a.memory)) of \(gib(b.memoryTotal)) · \(b.guests) → \(a.guests) guests · local free \(Format.bytes(b.localFree)) → \(Format.bytes(a.localFree))"
+  }
+
+  private static func figureTable(_ plan: Plan) -> [String] {
+    var rows = [["node", "cores", "vCPU/core", "memory claimed", "guests", "HA", "local free"]]
+    for b in plan.before.nodes {
+      let a = plan.after.nodes.first { $0.node == b.node } ?? b
+      rows.append([
+        clean(b.node), "\(b.cores)",
+        "\(Format.ratio(b.vcpuPerCore)) → \(Format.ratio(a.vcpuPerCore))",
+        "\(gib(b.memory)) → \(gib(a.memory)) of \(gib(b.memoryTotal))",
+        "\(b.guests) → \(a.guests)", "\(b.haGuests) → \(a.haGuests)",
+        "\(Format.bytes(b.localFree)) → \(Format.bytes(a.localFree))",
+      ])
+    }
+    var widths = Array(repeating: 0, count: rows[0].count)
+    for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
+    return rows.map { r in
+      "  "
+        + r.enumerated().map { i, c in
+          i == r.count - 1 ? c : c.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+        }.joined(separator: "  ")
+    }
+  }
+
+  static func gib(_ bytes: Int64) -> String {
+    String(format: "%.1f GiB", Double(bytes) / Double(ByteSize.gib))
+  }
+
+  static func score(_ value: Double) -> String { String(format: "%.1f", value) }
+
+  /// Control characters out of hostile text (guest names, paths).
+  static func clean(_ text: String) -> String {
+    String(
+      text.map {
+        $0.isNewline || ($0.asciiValue.map { $0 < 0x20 || $0 == 0x7F } ?? false) ? "?" : $0
+      })
+  }
+}

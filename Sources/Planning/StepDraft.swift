@@ -1,0 +1,76 @@
+import PVEModel
+
+/// A step before it has its id: dependencies point at other drafts by index.
+struct StepDraft: Sendable {
+  /// Execution phase; ties in the topological order break by phase, then by creation order.
+  enum Phase: Int, Sendable, Comparable {
+    case volumes = 0, keepApart, rebalance, spread, haGroups, haResources, haRules, backup, advice
+
+    static func < (a: Phase, b: Phase) -> Bool { a.rawValue < b.rawValue }
+  }
+
+  var phase: Phase
+  var kind: StepKind
+  var title: String
+  var reasons: [String]
+  /// Indexes of drafts that must run first.
+  var dependencies: Set<Int> = []
+  var commands: [RemoteCommand] = []
+  var preconditions: [Condition] = []
+  var effects: [Condition] = []
+  var downtime = Downtime(seconds: 0, note: nil)
+  var figures: [NodeFigures] = []
+  var figuresAfter: [NodeFigures]?
+  var wait: Wait?
+  var inverse: [RemoteCommand] = []
+  var detail: String?
+}
+
+extension StepDraft {
+  /// Orders drafts topologically (Kahn), ties broken by phase then creation order, and gives them
+  /// ids `s01`, `s02`, … in that order.
+  static func steps(from drafts: [StepDraft]) -> [Step] {
+    var indegree = Array(repeating: 0, count: drafts.count)
+    var dependents = Array(repeating: [Int](), count: drafts.count)
+    for (i, d) in drafts.enumerated() {
+      for dep in d.dependencies where dep != i && drafts.indices.contains(dep) {
+        indegree[i] += 1
+        dependents[dep].append(i)
+      }
+    }
+    func key(_ i: Int) -> (Int, Int) { (drafts[i].phase.rawValue, i) }
+    var ready = drafts.indices.filter { indegree[$0] == 0 }.sorted { key($0) < key($1) }
+    var order: [Int] = []
+    while !ready.isEmpty {
+      let next = ready.removeFirst()
+      order.append(next)
+      for d in dependents[next] {
+        indegree[d] -= 1
+        if indegree[d] == 0 {
+          let at = ready.firstIndex { key($0) > key(d) } ?? ready.endIndex
+          ready.insert(d, at: at)
+        }
+      }
+    }
+    // A cycle cannot arise (dependencies always point at earlier drafts); keep any leftovers anyway.
+    if order.count < drafts.count {
+      let seen = Set(order)
+      order += drafts.indices.filter { !seen.contains($0) }
+    }
+    let width = max(2, String(drafts.count).count)
+    var idOf: [Int: String] = [:]
+    for (position, i) in order.enumerated() {
+      let n = String(position + 1)
+      idOf[i] = "s" + String(repeating: "0", count: max(0, width - n.count)) + n
+    }
+    return order.map { i in
+      let d = drafts[i]
+      let after = d.dependencies.filter { $0 != i }.compactMap { idOf[$0] }.sorted()
+      return Step(
+        id: idOf[i] ?? "s00", kind: d.kind, title: d.title, reasons: d.reasons, after: after,
+        commands: d.commands, preconditions: d.preconditions, effects: d.effects,
+        downtime: d.downtime, figures: d.figures, wait: d.wait, inverse: d.inverse,
+        detail: d.detail, figuresAfter: d.figuresAfter)
+    }
+  }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import PVEModel
+import Transport
+
+/// The live `Transport`: libssh2, one reused connection per node, each on its own executor.
+///
+/// Host keys are checked against known_hosts by pvemend itself (see `KnownHosts`); keys come from
+/// an ssh-agent or key files (ed25519 or ECDSA; RSA is refused up front with a clear message).
+package final class LibSSH2Transport: Transport, @unchecked Sendable {
+  private let settings: SSHSettings
+  private let resolve: @Sendable (String) throws -> NodeEndpoint
+  private let lock = NSLock()
+  private var connections: [String: NodeConnection] = [:]
+
+  /// - Parameter resolve: where a node lives (usually `NodeDirectory.endpoint(for:)`).
+  package init(
+    settings: SSHSettings = SSHSettings(),
+    resolve: @escaping @Sendable (String) throws -> NodeEndpoint
+  ) {
+    self.settings = settings
+    self.resolve = resolve
+  }
+
+  /// A transport for a fixed set of endpoints; other node names are `unknownNode`.
+  package convenience init(endpoints: [NodeEndpoint], settings: SSHSettings = SSHSettings()) {
+    let byNode = Dictionary(
+      endpoints.map { ($0.node, $0) }, uniquingKeysWith: { first, _ in first })
+    self.init(settings: settings) { node in
+      guard let endpoint = byNode[node] else { throw TransportError.unknownNode(node) }
+      return endpoint
+    }
+  }
+
+  package func run(_ command: RemoteCommand, options: RunOptions) async throws -> CommandResult {
+    let invocation = try RemoteInvocation(
+      node: command.node, argv: command.argv, stdin: options.stdin,
+      timeout: options.timeout ?? settings.defaultCommandTimeout, killAfter: settings.killAfter)
+    return try await connection(for: command.node).run(invocation, argv: command.argv)
+  }
+
+  /// Connects to a node (or reuses its connection) and reports the host key and authentication.
+  package func connect(node: String) async throws -> ConnectionReport {
+    try await connection(for: node).connect()
+  }
+
+  package func hostKeyFingerprint(node: String) async -> String? {
+    let connection = locked { connections[node] }
+    return await connection?.fingerprint
+  }
+
+  package func shutdown() async {
+    let all = locked {
+      defer { connections = [:] }
+      return Array(connections.values)
+    }
+    await withTaskGroup(of: Void.self) { group in
+      for connection in all { group.addTask { await connection.close() } }
+    }
+  }
+
+  private func locked<T>(_ body: () throws -> T) rethrows -> T {
+    lock.lock()
+    defer { lock.unlock() }
+    return try body()
+  }
+
+  private func connection(for node: String) throws -> NodeConnection {
+    lock.lock()
+    defer { lock.unlock() }
+    if let existing = connections[node] { return existing }
+    let connection = NodeConnection(endpoint: try resolve(node), settings: settings)
+    connections[node] = connection
+    return connection
+  }
+}

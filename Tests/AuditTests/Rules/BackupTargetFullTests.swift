@@ -1,0 +1,28 @@
+import Audit
+import PVEModel
+import Playbook
+import Testing
+
+@Suite struct BackupTargetFullTests {
+  let base = TestCluster().node("a").node("b").guest(100, on: "a")
+    .sharedStorage(
+      "nas", server: "10.0.0.1", content: ["backup"], totalGB: 100, usedGB: 92, nodes: ["a", "b"]
+    )
+    .localStorage(
+      "local", type: "dir", content: ["backup"], perNode: [("a", 100, 10), ("b", 100, 85)])
+
+  @Test func fullTargetsOfEnabledJobsAreFound() {
+    let c = base.backupJob("j1", all: true, storage: "nas").backupJob("j2", all: true, storage: nil)
+    let f = c.findings(BackupTargetFull())
+    #expect(f.map(\.id) == ["backup.target-full/local", "backup.target-full/nas"])
+    #expect(f.map(\.severity) == [.medium, .high])
+    #expect(f[1].evidence["jobs"] == .array([.string("j1")]))
+  }
+
+  @Test func unusedOrDisabledTargetsAreNotFound() {
+    #expect(base.findings(BackupTargetFull()).isEmpty)
+    #expect(
+      base.backupJob("j", enabled: false, all: true, storage: "nas").findings(BackupTargetFull())
+        .isEmpty)
+  }
+}

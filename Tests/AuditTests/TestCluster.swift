@@ -1,0 +1,160 @@
+import Audit
+import PVEModel
+import Playbook
+
+/// Builds small `Cluster` values for rule tests with the model's memberwise inits.
+///
+/// Defaults: nodes online with 8 cores and 32 GiB; guests are running containers with 1 vCPU and
+/// 1 GiB and no disks; quorum follows the nodes (one vote each) unless set.
+struct TestCluster {
+  static let gib = ByteSize.gib
+
+  var name: String? = "test"
+  var nodes: [Node] = []
+  var guests: [Guest] = []
+  var storages: [Storage] = []
+  var haResources: [HAResource] = []
+  var haGroups: [HAGroup]? = []
+  var haRules: [HARule]? = nil
+  var haServices: [String: HAServiceStatus] = [:]
+  var master: String? = nil
+  var backupJobs: [BackupJob] = []
+  var quorum: Quorum? = nil
+  var inconsistencies: [Inconsistency] = []
+
+  func node(
+    _ name: String, cores: Int = 8, memoryGiB: Int64 = 32, online: Bool = true, cpu: Double = 0.1
+  ) -> TestCluster {
+    var c = self
+    c.nodes.append(
+      Node(
+        name: name, online: online, cores: cores, memoryTotal: memoryGiB * Self.gib,
+        memoryUsed: online ? memoryGiB * Self.gib / 4 : 0, cpuUsage: online ? cpu : 0,
+        uptime: online ? 3 * 86_400 : 0, version: PVEVersion(major: 8, minor: 4, patch: 1),
+        ip: nil, haState: nil))
+    return c
+  }
+
+  func guest(
+    _ vmid: Int, on node: String, name: String? = nil, kind: GuestKind = .lxc,
+    status: String = "running", vcpus: Int = 1, memoryGiB: Int64 = 1, disks: [Disk] = [],
+    tags: [String] = [], pool: String? = nil, template: Bool = false, onboot: Bool = false
+  ) -> TestCluster {
+    var c = self
+    c.guests.append(
+      Guest(
+        kind: kind, vmid: vmid, name: name ?? "guest\(vmid)", node: node, status: status,
+        vcpus: vcpus, memory: memoryGiB * Self.gib,
+        memoryUsed: status == "running" ? memoryGiB * Self.gib / 2 : 0, disks: disks, tags: tags,
+        pool: pool, template: template, lock: nil, onboot: onboot, haState: nil))
+    return c
+  }
+
+  /// An HA resource (requested state `started` unless given) for an existing or missing guest.
+  func ha(_ sid: String, state: String = "started", group: String? = nil, live: String? = nil)
+    -> TestCluster
+  {
+    var c = self
+    guard let (kind, vmid) = Cluster.parseSID(sid) else { return c }
+    c.haResources.append(
+      HAResource(
+        sid: sid, kind: kind, vmid: vmid, state: state, maxRestart: 1, maxRelocate: 1,
+        group: group, failback: nil, comment: nil))
+    if let live { c.haServices[sid] = HAServiceStatus(node: nil, state: live) }
+    return c
+  }
+
+  /// A node-local pool with figures on the given nodes (GB, decimal).
+  func localStorage(
+    _ id: String, type: String = "lvmthin", content: [String] = ["images", "rootdir"],
+    perNode: [(String, Int64, Int64)]
+  ) -> TestCluster {
+    var c = self
+    c.storages.append(
+      Storage(
+        id: id, type: type, shared: false, content: content, restrictedTo: nil, disabled: false,
+        server: nil,
+        perNode: perNode.map {
+          NodeStorage(
+            node: $0.0, total: $0.1 * 1_000_000_000, used: $0.2 * 1_000_000_000,
+            available: ($0.1 - $0.2) * 1_000_000_000, active: true, enabled: true)
+        }))
+    return c
+  }
+
+  /// A shared pool every listed node reports with the same figures (GB, decimal).
+  func sharedStorage(
+    _ id: String, server: String?, type: String = "nfs", content: [String] = ["images", "rootdir"],
+    totalGB: Int64, usedGB: Int64, nodes: [String]
+  ) -> TestCluster {
+    var c = self
+    c.storages.append(
+      Storage(
+        id: id, type: type, shared: true, content: content, restrictedTo: nil, disabled: false,
+        server: server,
+        perNode: nodes.map {
+          NodeStorage(
+            node: $0, total: totalGB * 1_000_000_000, used: usedGB * 1_000_000_000,
+            available: (totalGB - usedGB) * 1_000_000_000, active: true, enabled: true)
+        }))
+    return c
+  }
+
+  func backupJob(
+    _ id: String, enabled: Bool = true, all: Bool = false, vmids: [Int] = [], exclude: [Int] = [],
+    pool: String? = nil, node: String? = nil, storage: String? = "backup"
+  ) -> TestCluster {
+    var c = self
+    c.backupJobs.append(
+      BackupJob(
+        id: id, enabled: enabled, all: all, vmids: vmids, exclude: exclude, pool: pool, node: node,
+        storage: storage, schedule: "02:00", mode: "snapshot", compress: "zstd",
+        pruneBackups: ["keep-daily": "7"], comment: nil))
+    return c
+  }
+
+  func with(_ change: (inout TestCluster) -> Void) -> TestCluster {
+    var c = self
+    change(&c)
+    return c
+  }
+
+  var cluster: Cluster {
+    let q =
+      quorum
+      ?? Quorum(
+        quorate: true, nodes: nodes.count, online: nodes.filter(\.online).count, configVersion: 3)
+    return Cluster(
+      name: name, collectedAt: "2025-11-09T10:00:00Z", source: "test",
+      nodes: nodes.sorted { $0.name < $1.name }, guests: guests.sorted { $0.vmid < $1.vmid },
+      storages: storages.sorted { $0.id < $1.id }, haResources: haResources, haGroups: haGroups,
+      haRules: haRules,
+      haManager: HAManagerStatus(master: master, quorate: true, services: haServices),
+      backupJobs: backupJobs, quorum: q, version: PVEVersion(major: 8, minor: 4, patch: 1),
+      inconsistencies: inconsistencies, options: [:])
+  }
+
+  /// Findings of one rule over this cluster.
+  func findings(_ rule: some AuditRule, policy: Policy = .builtinDefault) -> [Finding] {
+    rule.findings(in: cluster, policy: policy)
+  }
+
+  /// A volume on `storage` of `gib` GiB.
+  static func disk(_ storage: String, gib: Int64 = 8, key: String = "rootfs") -> Disk {
+    Disk(key: key, volid: "\(storage):vol-\(key)", storage: storage, size: gib * Self.gib)
+  }
+
+  /// A policy with critical entries by VMID.
+  static func policy(
+    _ entries: [(Int, CriticalityLevel)], levels: [CriticalityLevel] = [.critical, .high]
+  )
+    -> Policy
+  {
+    Policy(
+      name: "test",
+      critical: entries.map {
+        CriticalEntry(selector: GuestSelector(vmid: $0.0), level: $0.1, purpose: "service \($0.0)")
+      },
+      ha: HAPolicy(levels: levels))
+  }
+}

@@ -1,0 +1,338 @@
+import Execution
+import Foundation
+import PVEMendTestSupport
+import PVEModel
+import Planning
+import Transport
+
+/// A tiny simulated cluster behind a `RecordingTransport`: mutating commands change a `Cluster`
+/// value the way Proxmox would, `readCluster` returns it. HA migrations are asynchronous: they
+/// complete after `migrationReads` reads, as the CRM needs a few rounds.
+final class FakeProxmox: @unchecked Sendable {
+  private let lock = NSLock()
+  private var state: Cluster
+  private var pendingMigrations: [String: (target: String, reads: Int)] = [:]
+  /// Reads an HA migration takes to complete.
+  var migrationReads = 2
+  /// The HA state a migration ends in (`error` to simulate a failed recovery).
+  var migrationEndState = "started"
+  /// Shell line → forced result (failures).
+  var forced: [String: CommandResult] = [:]
+  /// Shell line → error to throw once.
+  var throwOnce: [String: TransportError] = [:]
+  /// Seconds each mutating command sleeps (parallelism tests).
+  var commandDelay: Duration = .zero
+  /// Error to throw on every read (host key changed, node down).
+  var readError: TransportError?
+  private(set) var reads = 0
+
+  lazy var transport: RecordingTransport = RecordingTransport { [unowned self] command in
+    try await self.handle(command)
+  }
+
+  init(_ cluster: Cluster) { state = cluster }
+
+  var cluster: Cluster {
+    get { lock.withLock { state } }
+    set { lock.withLock { state = newValue } }
+  }
+
+  /// The executor's `readCluster`: one read-only command through the transport it is given.
+  func readCluster(_ transport: any Transport) async throws -> Cluster {
+    if let readError { throw readError }
+    _ = try await transport.run(.pveshGet("/cluster/resources", on: "proxmox1"))
+    return lock.withLock {
+      reads += 1
+      for (sid, m) in pendingMigrations {
+        if m.reads <= 1 {
+          pendingMigrations[sid] = nil
+          if let i = state.guests.firstIndex(where: { $0.sid == sid }) {
+            state.guests[i].node = m.target
+          }
+          state.haManager.services[sid] = HAServiceStatus(node: m.target, state: migrationEndState)
+        } else {
+          pendingMigrations[sid] = (m.target, m.reads - 1)
+        }
+      }
+      return state
+    }
+  }
+
+  var executorRead: Executor.ReadCluster { { [self] t in try await self.readCluster(t) } }
+
+  func handle(_ command: RemoteCommand) async throws -> CommandResult {
+    let line = command.shellLine
+    if let error = lock.withLock({ throwOnce.removeValue(forKey: line) }) { throw error }
+    if let forced = lock.withLock({ forced[line] }) { return forced }
+    if ReadOnlyCommands.isReadOnly(command.argv) { return .text("[]\n") }
+    if commandDelay > .zero { try await Task.sleep(for: commandDelay) }
+    return lock.withLock { apply(command) }
+  }
+
+  private func fail(_ message: String) -> CommandResult {
+    .text("", stderr: message + "\n", status: 255)
+  }
+
+  /// Changes `state` as Proxmox would; must hold the lock.
+  private func apply(_ command: RemoteCommand) -> CommandResult {
+    let a = command.argv
+    func option(_ name: String) -> String? {
+      guard let i = a.firstIndex(of: name), i + 1 < a.count else { return nil }
+      return a[i + 1]
+    }
+    switch (a.first, a.count > 1 ? a[1] : "") {
+    case ("ha-manager", "add"):
+      let sid = a[2]
+      if state.haResource(sid) != nil { return fail("resource ID '\(sid)' already defined") }
+      guard let (kind, vmid) = Cluster.parseSID(sid), state.guest(sid: sid) != nil else {
+        return fail("resource '\(sid)' does not exist in cluster")
+      }
+      let st = option("--state") ?? "started"
+      state.haResources.append(
+        HAResource(
+          sid: sid, kind: kind, vmid: vmid, state: st, maxRestart: 1, maxRelocate: 1,
+          group: option("--group"), failback: nil, comment: option("--comment")))
+      state.haManager.services[sid] = HAServiceStatus(node: state.guest(sid: sid)?.node, state: st)
+      return .text("")
+    case ("ha-manager", "remove"):
+      let sid = a[2]
+      guard state.haResource(sid) != nil else { return fail("no such resource '\(sid)'") }
+      state.haResources.removeAll { $0.sid == sid }
+      state.haManager.services[sid] = nil
+      return .text("")
+    case ("ha-manager", "migrate"), ("ha-manager", "relocate"):
+      let sid = a[2]
+      guard state.haResource(sid) != nil else { return fail("resource '\(sid)' is not HA managed") }
+      state.haManager.services[sid]?.state = "migrate"
+      pendingMigrations[sid] = (a[3], migrationReads)
+      return .text("")
+    case ("qm", "migrate"), ("pct", "migrate"):
+      guard let vmid = Int(a[2]), let i = state.guests.firstIndex(where: { $0.vmid == vmid }) else {
+        return fail("no such guest")
+      }
+      guard state.guests[i].node == command.node else {
+        return fail("unable to find configuration file for VM \(vmid) on node '\(command.node)'")
+      }
+      state.guests[i].node = a[3]
+      return .text("migration finished successfully\n")
+    case ("pvesh", "create") where a.count > 2 && a[2] == "/cluster/backup":
+      guard let id = option("--id") else { return fail("missing --id") }
+      state.backupJobs.append(
+        BackupJob(
+          id: id, enabled: true, all: option("--all") == "1", vmids: [], exclude: [], pool: nil,
+          node: nil, storage: option("--storage"), schedule: option("--schedule"), mode: nil,
+          compress: nil, pruneBackups: [:], comment: nil))
+      return .text("")
+    case ("pvesh", "delete") where a.count > 2 && a[2].hasPrefix("/cluster/backup/"):
+      let id = String(a[2].dropFirst("/cluster/backup/".count))
+      state.backupJobs.removeAll { $0.id == id }
+      return .text("")
+    default:
+      return fail("fake proxmox: unknown command \(command.shellLine)")
+    }
+  }
+}
+
+/// Hand-built clusters and plans.
+enum Build {
+  static func node(_ name: String, cores: Int = 8) -> Node {
+    Node(
+      name: name, online: true, cores: cores, memoryTotal: 32 << 30, memoryUsed: 8 << 30,
+      cpuUsage: 0.1, uptime: 1000, version: PVEVersion(major: 8, minor: 4, patch: 1), ip: nil,
+      haState: "online")
+  }
+
+  static func guest(_ kind: GuestKind, _ vmid: Int, _ name: String, on node: String) -> Guest {
+    Guest(
+      kind: kind, vmid: vmid, name: name, node: node, status: "running", vcpus: 2,
+      memory: 2 << 30, memoryUsed: 1 << 30, disks: [], tags: [], pool: nil, template: false,
+      lock: nil, onboot: true, haState: nil)
+  }
+
+  /// proxmox1..3; ct:110 traefik and vm:114 on proxmox1, ct:131 on proxmox2, vm:120 on proxmox3;
+  /// vm:114 HA-managed.
+  static func cluster() -> Cluster {
+    Cluster(
+      name: "homelab", collectedAt: "2025-11-09T10:00:00Z", source: "test",
+      nodes: [node("proxmox1"), node("proxmox2"), node("proxmox3")],
+      guests: [
+        guest(.lxc, 110, "traefik", on: "proxmox1"),
+        guest(.qemu, 114, "homeassistant", on: "proxmox1"),
+        guest(.qemu, 120, "db", on: "proxmox3"), guest(.lxc, 131, "pihole", on: "proxmox2"),
+      ],
+      storages: [],
+      haResources: [
+        HAResource(
+          sid: "vm:114", kind: .qemu, vmid: 114, state: "started", maxRestart: 1, maxRelocate: 1,
+          group: nil, failback: nil, comment: nil)
+      ], haGroups: [], haRules: nil,
+      haManager: HAManagerStatus(
+        master: "proxmox1", quorate: true,
+        services: ["vm:114": HAServiceStatus(node: "proxmox1", state: "started")]),
+      backupJobs: [], quorum: Quorum(quorate: true, nodes: 3, online: 3, configVersion: 3),
+      version: PVEVersion(major: 8, minor: 4, patch: 1), inconsistencies: [], options: [:])
+  }
+
+  static func plan(_ steps: [Step], cluster: String = "homelab") -> Plan {
+    Plan(
+      tool: "pvemend 0.1.0", createdAt: "2025-11-09T10:00:00Z", cluster: cluster, pveMajor: 8,
+      haPlacement: "groups", snapshotSHA256: "abc123",
+      snapshot: Snapshot(collectedAt: "2025-11-09T10:00:00Z", source: "test", api: [:]),
+      playbook: PlaybookRef(name: "homelab", path: "playbooks/homelab.yaml", sha256: "def456"),
+      findings: [], steps: steps, unresolved: [],
+      before: Figures(score: 5, nodes: [], findings: 3),
+      after: Figures(score: 8, nodes: [], findings: 1),
+      summary: Summary(
+        haEnablements: 0, haPlacements: 0, volumeMoves: 0, migrations: 0, backupJobs: 0,
+        advisories: 0, unresolved: 0, downtimeSeconds: 0))
+  }
+
+  /// `ha-manager add <sid>` on `node`.
+  static func haAdd(_ id: String, _ sid: String, node: String = "proxmox1", after: [String] = [])
+    -> Step
+  {
+    Step(
+      id: id, kind: .haAdd, title: "Enable HA for \(sid)", reasons: ["ha.unprotected/\(sid)"],
+      after: after,
+      commands: [
+        RemoteCommand(
+          node: node, argv: ["ha-manager", "add", sid, "--state", "started"], mutating: true)
+      ],
+      preconditions: [Condition(.haNotManaged, sid: sid)],
+      effects: [Condition(.haManaged, sid: sid, state: "started")],
+      inverse: [RemoteCommand(node: node, argv: ["ha-manager", "remove", sid], mutating: true)])
+  }
+
+  /// `qm|pct migrate` from `from` to `to` (not HA-managed).
+  static func migrate(_ id: String, _ sid: String, from: String, to: String, after: [String] = [])
+    -> Step
+  {
+    let cli = sid.hasPrefix("vm:") ? "qm" : "pct"
+    let vmid = String(sid.dropFirst(3))
+    let opt = cli == "qm" ? ["--online", "1"] : ["--restart", "1"]
+    return Step(
+      id: id, kind: .migrate, title: "Move \(sid) from \(from) to \(to)",
+      reasons: ["node.imbalance/\(from)"],
+      after: after,
+      commands: [
+        RemoteCommand(node: from, argv: [cli, "migrate", vmid, to] + opt, mutating: true)
+      ],
+      preconditions: [
+        Condition(.guestOnNode, sid: sid, node: from), Condition(.nodeOnline, node: to),
+      ],
+      effects: [Condition(.guestOnNode, sid: sid, node: to)],
+      inverse: [RemoteCommand(node: to, argv: [cli, "migrate", vmid, from] + opt, mutating: true)])
+  }
+
+  /// `ha-manager migrate <sid> <to>`: queued, then polled.
+  static func haMigrate(_ id: String, _ sid: String, from: String, to: String, after: [String] = [])
+    -> Step
+  {
+    Step(
+      id: id, kind: .migrate, title: "Move \(sid) from \(from) to \(to) (HA)",
+      reasons: ["node.imbalance/\(from)"], after: after,
+      commands: [
+        RemoteCommand(node: from, argv: ["ha-manager", "migrate", sid, to], mutating: true)
+      ],
+      preconditions: [
+        Condition(.guestOnNode, sid: sid, node: from), Condition(.haSettled, sid: sid),
+      ],
+      effects: [Condition(.guestOnNode, sid: sid, node: to), Condition(.haSettled, sid: sid)],
+      wait: Wait(kind: "ha-migrate", sid: sid, node: to, timeoutSeconds: 60),
+      inverse: [
+        RemoteCommand(node: to, argv: ["ha-manager", "migrate", sid, from], mutating: true)
+      ])
+  }
+
+  static func backupJob(_ id: String, job: String, node: String = "proxmox1") -> Step {
+    Step(
+      id: id, kind: .backupJob, title: "Create backup job \(job)", reasons: ["backup.none/cluster"],
+      after: [],
+      commands: [
+        RemoteCommand(
+          node: node,
+          argv: [
+            "pvesh", "create", "/cluster/backup", "--id", job, "--all", "1", "--storage", "nas",
+            "--schedule", "daily",
+          ], mutating: true)
+      ],
+      preconditions: [Condition(.backupJobAbsent, id: job)],
+      effects: [Condition(.backupJobPresent, id: job)],
+      inverse: [
+        RemoteCommand(
+          node: node, argv: ["pvesh", "delete", "/cluster/backup/\(job)"], mutating: true)
+      ])
+  }
+
+  static func advice(_ id: String) -> Step {
+    Step(
+      id: id, kind: .advice, title: "Add a second backup target",
+      reasons: ["backup.offsite/cluster"],
+      after: [], commands: [], preconditions: [], effects: [], detail: "Set up an offsite copy.")
+  }
+}
+
+/// Records events for assertions.
+final class EventLog: ExecutionObserver, @unchecked Sendable {
+  private let lock = NSLock()
+  private var stored: [ExecutionEvent] = []
+  var onEvent: (@Sendable (ExecutionEvent) -> Void)?
+
+  func handle(_ event: ExecutionEvent) {
+    lock.withLock { stored.append(event) }
+    onEvent?(event)
+  }
+
+  var events: [ExecutionEvent] { lock.withLock { stored } }
+
+  var startedSteps: [String] {
+    events.compactMap {
+      if case .stepStarted(let s, _, _) = $0 { return s.id }
+      return nil
+    }
+  }
+}
+
+/// Scripted answers for the confirmation protocol.
+final class ScriptedConfirmation: Confirmation, @unchecked Sendable {
+  private let lock = NSLock()
+  private var runAnswer: Bool
+  private var stepAnswers: [StepDecision]
+  private(set) var asked: [String] = []
+
+  init(run: Bool = true, steps: [StepDecision] = []) {
+    runAnswer = run
+    stepAnswers = steps
+  }
+
+  func confirmRun(cluster: String, steps: Int) async -> Bool {
+    lock.withLock {
+      asked.append("run \(cluster) \(steps)")
+      return runAnswer
+    }
+  }
+
+  func confirmStep(_ step: Step, index: Int, total: Int) async -> StepDecision {
+    lock.withLock {
+      asked.append("step \(step.id) \(index)/\(total)")
+      return stepAnswers.isEmpty ? .run : stepAnswers.removeFirst()
+    }
+  }
+}
+
+extension FakeProxmox {
+  /// An executor over this fake with a virtual clock and an in-memory journal.
+  func executor(
+    journal: MemoryJournal = MemoryJournal(), observer: any ExecutionObserver = SilentObserver(),
+    confirmation: any Confirmation = AutoConfirmation(),
+    interruption: Interruption = Interruption(),
+    clock: VirtualClock = VirtualClock()
+  ) -> Executor {
+    Executor(
+      transport: transport, readCluster: executorRead, clock: clock, journal: journal,
+      observer: observer, confirmation: confirmation, interruption: interruption)
+  }
+}
+
+let execute = ExecutionOptions(mode: .execute, parallel: 4, pollInterval: 1, verifyTimeout: 5)
+let dryRun = ExecutionOptions(mode: .dryRun)

@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+
+/// Compares `text` with `Golden/<name>`; `PVEMEND_RECORD=1` rewrites the file and fails.
+func expectGolden(_ text: String, _ name: String, sourceLocation: SourceLocation = #_sourceLocation)
+{
+  let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .appendingPathComponent("Golden").appendingPathComponent(name)
+  let record = ProcessInfo.processInfo.environment["PVEMEND_RECORD"] == "1"
+  guard !record, let data = FileManager.default.contents(atPath: url.path) else {
+    try? FileManager.default.createDirectory(
+      at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+    try? Data(text.utf8).write(to: url)
+    Issue.record("recorded new baseline: \(url.path)", sourceLocation: sourceLocation)
+    return
+  }
+  let expected = String(decoding: data, as: UTF8.self)
+  if expected != text {
+    let a = expected.split(separator: "\n", omittingEmptySubsequences: false)
+    let b = text.split(separator: "\n", omittingEmptySubsequences: false)
+    let i = Array(zip(a, b)).firstIndex { $0.0 != $0.1 } ?? min(a.count, b.count)
+    Issue.record(
+      "\(name) differs from its golden file at line \(i + 1):\n- \(i < a.count ? String(a[i]) : "<end>")\n+ \(i < b.count ? String(b[i]) : "<end>")\n(PVEMEND_RECORD=1 to accept)",
+      sourceLocation: sourceLocation)
+  }
+}
+
+/// Runs a local tool for tests (bash, shellcheck, ansible-playbook).
+enum Tool {
+  struct Output {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+  }
+
+  /// The absolute path of `name` on PATH, or nil.
+  static func find(_ name: String) -> String? {
+    let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+    for dir in path.split(separator: ":") {
+      let candidate = "\(dir)/\(name)"
+      if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+    }
+    return nil
+  }
+
+  static func run(
+    _ executable: String, _ arguments: [String], environment: [String: String] = [:],
+    cwd: URL? = nil
+  ) throws -> Output {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: executable)
+    p.arguments = arguments
+    var env = ProcessInfo.processInfo.environment
+    for (k, v) in environment { env[k] = v }
+    p.environment = env
+    if let cwd { p.currentDirectoryURL = cwd }
+    let out = Pipe()
+    let err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    p.standardInput = FileHandle.nullDevice
+    try p.run()
+    // Read both pipes fully before waiting, so a chatty tool cannot block on a full pipe.
+    let group = DispatchGroup()
+    nonisolated(unsafe) var errData = Data()
+    group.enter()
+    DispatchQueue.global().async {
+      errData = err.fileHandleForReading.readDataToEndOfFile()
+      group.leave()
+    }
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    p.waitUntilExit()
+    return Output(
+      status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+      stderr: String(decoding: errData, as: UTF8.self))
+  }
+
+  /// A fresh temporary directory, removed by the caller.
+  static func temporaryDirectory() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "pvemend-test-\(ProcessInfo.processInfo.processIdentifier)-\(UInt64.random(in: 0...UInt64.max))"
+    )
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+  }
+}

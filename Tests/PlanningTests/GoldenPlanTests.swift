@@ -1,0 +1,87 @@
+import Foundation
+import PVEMendTestSupport
+import Planning
+import Testing
+
+/// The plan of every example with its playbook, as JSON, text and markdown, against the files in
+/// `Golden/<case>/`. `PVEMEND_RECORD=1` rewrites them (and fails, so a recording is never a pass).
+@Suite struct GoldenPlanTests {
+  static let folder = Fixtures.root.appendingPathComponent("Tests/PlanningTests/Golden")
+
+  @Test(arguments: Inputs.cases) func goldenPlan(_ c: Inputs.Case) throws {
+    let plan = try Inputs.outcome(c).plan
+    try Self.check(c.name, "plan.json", PlanFile.encode(plan))
+    try Self.check(c.name, "plan.txt", Data(PlanTextView.render(plan).utf8))
+    try Self.check(c.name, "plan.md", Data(PlanMarkdownView.render(plan).utf8))
+  }
+
+  @Test(arguments: Inputs.cases) func showRendersTheSavedPlanTheSameWay(_ c: Inputs.Case) throws {
+    let plan = try Inputs.outcome(c).plan
+    let saved = try PlanFile.decode(PlanFile.encode(plan), file: "plan.json")
+    #expect(PlanTextView.render(saved) == PlanTextView.render(plan))
+    #expect(PlanMarkdownView.render(saved) == PlanMarkdownView.render(plan))
+  }
+
+  @Test(arguments: Inputs.cases) func idempotentOnThePredictedState(_ c: Inputs.Case) throws {
+    let outcome = try Inputs.outcome(c)
+    let policy = try Inputs.policy(c.playbook)
+    let again = Plans.plan(outcome.predicted, policy)
+    #expect(again.steps.filter { $0.kind != .advice }.map(\.title) == [])
+  }
+
+  /// Proxmox's own schema accepts every command of every golden plan
+  /// (`../shared/tools/pve-argv-check`, for the plan's PVE major version).
+  @Test(arguments: Inputs.cases) func proxmoxAcceptsEveryCommand(_ c: Inputs.Case) throws {
+    guard let shared = Fixtures.shared else {
+      print("skipped: ../shared is absent, so pve-argv-check and endpoints.json are not available")
+      return
+    }
+    let plan = try Inputs.outcome(c).plan
+    let file = FileManager.default.temporaryDirectory
+      .appendingPathComponent("pvemend-argv-\(c.name)-\(getpid()).json")
+    try PlanFile.encode(plan).write(to: file)
+    defer { try? FileManager.default.removeItem(at: file) }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [
+      "python3", shared.appendingPathComponent("tools/pve-argv-check").path, "--pve",
+      String(plan.pveMajor), "--quiet", file.path,
+    ]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 0, "\(output)")
+  }
+
+  static func check(_ name: String, _ file: String, _ actual: Data) throws {
+    let url = folder.appendingPathComponent(name).appendingPathComponent(file)
+    if ProcessInfo.processInfo.environment["PVEMEND_RECORD"] == "1" {
+      try FileManager.default.createDirectory(
+        at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+      try actual.write(to: url)
+      Issue.record("recorded new baseline: \(name)/\(file)")
+      return
+    }
+    guard let expected = FileManager.default.contents(atPath: url.path) else {
+      Issue.record("missing golden \(name)/\(file); run with PVEMEND_RECORD=1 to record it")
+      return
+    }
+    if expected != actual {
+      let e = String(decoding: expected, as: UTF8.self).split(
+        separator: "\n", omittingEmptySubsequences: false)
+      let a = String(decoding: actual, as: UTF8.self).split(
+        separator: "\n", omittingEmptySubsequences: false)
+      let line =
+        zip(e, a).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+        ?? min(e.count, a.count)
+      let want = line < e.count ? String(e[line]) : "<end>"
+      let got = line < a.count ? String(a[line]) : "<end>"
+      Issue.record(
+        "\(name)/\(file) differs from the golden at line \(line + 1):\n  golden: \(want)\n  actual: \(got)\n(PVEMEND_RECORD=1 records the new output)"
+      )
+    }
+  }
+}
