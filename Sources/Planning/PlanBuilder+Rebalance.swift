@@ -246,6 +246,7 @@ extension PlanBuilder {
       for g in candidates {
         switch sim.landing(of: g, on: node) {
         case .success(let landing):
+          closest = nil
           addMigration(
             g, landing, phase: .spread, reasons: [id],
             why: "\(node) carries no HA guest; \(g.sid) becomes its first")

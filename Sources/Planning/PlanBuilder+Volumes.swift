@@ -77,6 +77,9 @@ extension PlanBuilder {
     let local = Set(sim.localVolumes(of: g, includingUnused: false).compactMap(\.storage)).sorted()
       .joined(separator: ", ")
     let prefix = "\(label(g)) keeps \(total) on \(local)"
+    // Blocker texts are made later: they must not hold on to `self` (its storage would be
+    // copied on the next change).
+    let warn = policy.capacity.storageWarn
     if let id = policy.ha.sharedStorage {
       guard let pool = sim.storage(id), pool.shared else {
         return .failure(
@@ -100,7 +103,7 @@ extension PlanBuilder {
           Blocker(
             limit: "shared-storage", node: nil,
             text:
-              "\(prefix): \(id) has \(Format.bytes(max(0, free))) below its \(Format.percent(policy.capacity.storageWarn)) warning line",
+              "\(prefix): \(id) has \(Format.bytes(max(0, free))) below its \(Format.percent(warn)) warning line",
             shortfall: 1))
       }
       return .success(id)
@@ -121,7 +124,7 @@ extension PlanBuilder {
         Blocker(
           limit: "shared-storage", node: nil,
           text:
-            "\(prefix): no shared storage has room, best is \(best.0) with \(Format.bytes(max(0, best.1))) below its \(Format.percent(policy.capacity.storageWarn)) warning line",
+            "\(prefix): no shared storage has room, best is \(best.0) with \(Format.bytes(max(0, best.1))) below its \(Format.percent(warn)) warning line",
           shortfall: 1))
     }
     return .success(best.0)

@@ -118,9 +118,10 @@ extension Simulation {
     for set in keepApartOf[sid] ?? [] {
       for other in keepApart[set].sids where other != sid {
         if guest(other)?.node == target {
+          let name = keepApart[set].name
           return block(
             "keep-apart",
-            "would share \(target) with \(other) (keep-apart set '\(keepApart[set].name)')", 5)
+            "would share \(target) with \(other) (keep-apart set '\(name)')", 5)
         }
       }
     }
