@@ -71,7 +71,7 @@ let package = Package(
       name: "pvemend-bench",
       dependencies: [
         "PVEModel", "Playbook", "Audit", "Planning", "Synth", "Transport", "SSHTransport",
-        "Execution",
+        "Execution", "PVEMendTestSupport",
       ]),
 
     // MARK: Tests
@@ -96,6 +96,9 @@ let package = Package(
       dependencies: [
         "SandboxCore", "PVEModel", "SSHTransport", "Execution", "Synth", "PVEMendTestSupport",
       ]),
+    .testTarget(
+      name: "CLITests", dependencies: ["PVEModel", "Synth", "PVEMendTestSupport"],
+      exclude: ["Cases"]),
     .testTarget(
       name: "ExecutionTests",
       dependencies: [

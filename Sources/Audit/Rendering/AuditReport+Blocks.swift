@@ -151,7 +151,7 @@ extension AuditReport {
         .paragraph(
           findings.isEmpty && summary.guests == 0
             ? "No guests."
-            : "Every guest the policy names critical is HA-managed (or the policy names none: add `critical:` selectors to the playbook)."
+            : "Every guest the policy names critical is HA-managed (or the policy names none: add \(s.code("critical:")) selectors to the playbook)."
         ))
     } else {
       b.append(
@@ -236,6 +236,23 @@ extension AuditReport {
               $0.haState ?? "—",
             ]
           })))
+    if !net.dependencies.isEmpty {
+      b.append(.heading(3, "Critical Service Dependencies"))
+      b.append(
+        .table(
+          ReportTable(
+            ["Purpose", "Guests", "HA"],
+            net.dependencies.map { d in
+              let protected = d.haManaged.filter { $0 }.count
+              return [
+                d.purpose, list(d.guests, max: 6),
+                d.guests.count == 1
+                  ? (protected == 1 ? "yes" : "no")
+                  : protected == d.guests.count
+                    ? "all" : protected == 0 ? "none" : "\(protected) of \(d.guests.count)",
+              ]
+            })))
+    }
     b.append(.separator)
 
     // 7. SPOFs.
@@ -352,7 +369,7 @@ extension AuditReport {
           }))
     }
     if !recommendations.isEmpty {
-      b.append(.paragraph("Run `pvemend plan` with a playbook for the exact, ordered commands."))
+      b.append(.paragraph("Run \(s.code("pvemend plan SNAPSHOT --playbook FILE")) for the exact, ordered commands."))
     }
     b.append(.separator)
 
@@ -452,6 +469,32 @@ extension AuditReport {
               ]
             })))
     }
+    b.append(.separator)
+
+    // Conclusion.
+    b.append(.heading(2, "Conclusion"))
+    let top = recommendations.prefix(3).map { "\(s.severity($0.severity)) \(t($0.advice))" }
+    let strengths = scores.filter { $0.score >= 9 }.map {
+      "\($0.category.title) \(Figure.fixed($0.score))/10"
+    }
+    let weaknesses = scores.filter { $0.score < 5 }.map {
+      "\($0.category.title) \(Figure.fixed($0.score))/10"
+    }
+    b.append(
+      .paragraph(
+        "Overall health \(Figure.fixed(overallScore))/10 (\(CategoryScore.status(overallScore))) with \(findings.isEmpty ? "no findings" : "\(summary.findingsText) findings")."
+      ))
+    if !top.isEmpty {
+      b.append(.heading(3, "Top Priorities"))
+      b.append(.numbered(top))
+    }
+    b.append(
+      .fields([
+        ReportField(
+          "Strengths", strengths.isEmpty ? "none above 9/10" : strengths.joined(separator: ", ")),
+        ReportField(
+          "Weaknesses", weaknesses.isEmpty ? "none below 5/10" : weaknesses.joined(separator: ", ")),
+      ]))
     b.append(.separator)
 
     // Appendix.

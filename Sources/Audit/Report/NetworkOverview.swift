@@ -12,6 +12,16 @@ package struct NetworkOverview: Sendable, Codable, Hashable {
     package var haState: String?
   }
 
+  /// Guests the policy calls critical, grouped by purpose (DNS, DHCP, …): what the network and
+  /// its users depend on, and whether HA protects each.
+  package struct Dependency: Sendable, Codable, Hashable {
+    package var purpose: String
+    /// `name (sid)` of each guest, by VMID.
+    package var guests: [String]
+    /// Whether HA manages each guest (same order).
+    package var haManaged: [Bool]
+  }
+
   package var quorum: QuorumFigures
   package var configVersion: Int?
   package var haMaster: String?
@@ -19,6 +29,8 @@ package struct NetworkOverview: Sendable, Codable, Hashable {
   package var members: [Member]
   /// Whether every node runs the same PVE major version.
   package var uniformVersion: Bool
+  /// Critical services by purpose, sorted by purpose.
+  package var dependencies: [Dependency]
 
   init(context: AuditContext) {
     let c = context.cluster
@@ -32,5 +44,14 @@ package struct NetworkOverview: Sendable, Codable, Hashable {
         haState: $0.haState)
     }
     uniformVersion = Set(c.nodes.compactMap { $0.version?.major }).count <= 1
+    var byPurpose: [String: Dependency] = [:]
+    for g in context.guests {
+      guard let entry = context.criticality(of: g) else { continue }
+      let purpose = entry.purpose ?? entry.level.rawValue
+      byPurpose[purpose, default: Dependency(purpose: purpose, guests: [], haManaged: [])].guests
+        .append(AuditContext.label(g))
+      byPurpose[purpose]?.haManaged.append(context.isHAManaged(g))
+    }
+    dependencies = byPurpose.keys.sorted().compactMap { byPurpose[$0] }
   }
 }

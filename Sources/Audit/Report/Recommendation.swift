@@ -3,7 +3,8 @@ import PVEModel
 /// Section 10: what to do, one entry per rule with findings, most urgent first.
 ///
 /// Horizon from the worst severity: critical and high → `immediate`, medium → `short-term`,
-/// low and info → `medium-term`.
+/// low and info → `medium-term`. Findings that are not scored (see `CategoryScore`) do not raise a
+/// recommendation's severity unless the rule has no other findings.
 package struct Recommendation: Sendable, Codable, Hashable {
   package var horizon: String
   package var severity: Severity
@@ -20,7 +21,10 @@ package struct Recommendation: Sendable, Codable, Hashable {
     var byRule: [String: [Finding]] = [:]
     for f in findings { byRule[f.rule, default: []].append(f) }
     return byRule.map { rule, fs in
-      let worst = fs.map(\.severity).min() ?? .info
+      // Local volumes of guests not yet HA-managed rank with the `ha.unprotected` they belong to,
+      // not on their own (as in the scores).
+      let scored = fs.filter(CategoryScore.isScored)
+      let worst = (scored.isEmpty ? fs : scored).map(\.severity).min() ?? .info
       let horizon: String
       switch worst {
       case .critical, .high: horizon = "immediate"
