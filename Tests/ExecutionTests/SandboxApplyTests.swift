@@ -1,5 +1,6 @@
 import Audit
 import Execution
+import Export
 import Foundation
 import PVEMendTestSupport
 import PVEModel
@@ -111,6 +112,56 @@ struct SandboxApplyTests {
       #expect(again.exitCode == ExitStatus.success)
       #expect(again.steps.allSatisfy { $0.outcome == .satisfied || $0.outcome == .advice })
       #expect(recording.mutatingCommands.count == sent)
+    }
+  }
+
+  @Test("the exported script, run against the sandbox, reaches the state apply reaches")
+  func exportedScriptOnSandbox() async throws {
+    try await Sandbox.with(snapshot: Self.reference) { sandbox in
+      let (_, live) = try Self.transport(sandbox)
+      defer { Task { await live.shutdown() } }
+      let snapshot = try await SnapshotCollector(transport: live, entryNode: "proxmox").collect(
+        collectedAt: "2025-11-09T10:00:00Z", source: "sandbox")
+      let cluster = try Cluster(snapshot: snapshot)
+      let playbookURL = Fixtures.playbook("homelab.yaml")
+      let playbookText = try String(contentsOf: playbookURL, encoding: .utf8)
+      let policy = try PlaybookDecoder.decode(playbookText, file: playbookURL.path)
+      let outcome = Planner.outcome(
+        snapshot: snapshot, cluster: cluster,
+        findings: Auditor.findings(in: cluster, policy: policy),
+        policy: policy, playbookPath: "playbooks/homelab.yaml", playbookText: playbookText)
+      let script = sandbox.directory.appendingPathComponent("plan.sh")
+      try Data(PlanExport.render(outcome.plan, format: .sh, digest: "sha256:test").utf8).write(
+        to: script)
+      var env = [
+        "PVEMEND_USER": NSUserName(), "PVEMEND_POLL_SECONDS": "0.1",
+        "PVEMEND_SSH_OPTS":
+          "-o BatchMode=yes -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes -o LogLevel=ERROR "
+          + "-i \(sandbox.identity.path) -o UserKnownHostsFile=\(sandbox.knownHosts.path)",
+      ]
+      for (node, port) in sandbox.ports {
+        env["PVEMEND_HOST_\(node)"] = "127.0.0.1"
+        env["PVEMEND_PORT_\(node)"] = String(port)
+      }
+      let r = try Tool.run("/bin/bash", [script.path, "--execute"], environment: env)
+      #expect(r.status == 0, "\(r.stderr.suffix(2000))")
+      #expect(r.stdout.contains("pvemend: done"))
+      let after = try await Self.read(live)
+      let predicted = outcome.predicted
+      #expect(
+        after.guests.map { "\($0.sid)@\($0.node)" }
+          == predicted.guests.map { "\($0.sid)@\($0.node)" })
+      #expect(
+        after.guests.map { $0.disks.map { "\($0.key):\($0.storage ?? "-")" } }
+          == predicted.guests.map { $0.disks.map { "\($0.key):\($0.storage ?? "-")" } })
+      #expect(
+        after.haResources.map { "\($0.sid) \($0.state) \($0.group ?? "-")" }
+          == predicted.haResources.map { "\($0.sid) \($0.state) \($0.group ?? "-")" })
+      #expect(after.backupJobs.map(\.id) == predicted.backupJobs.map(\.id))
+      // And apply has nothing left to do.
+      let again = await Self.executor(live).apply(
+        outcome.plan, planDigest: "p", options: Self.options)
+      #expect(again.steps.allSatisfy { $0.outcome == .satisfied || $0.outcome == .advice })
     }
   }
 
