@@ -322,18 +322,8 @@ struct LiveServices: Sendable {
   /// The node cluster-wide paths are read from: the node the plan's snapshot was collected on
   /// (`local` in `/cluster/status`), else its first online node, else the first node a command names.
   static func defaultEntryNode(for plan: Plan) -> String {
-    let nodes =
-      plan.snapshot.api["/cluster/status"]?.arrayValue?.filter { $0["type"]?.stringValue == "node" }
-      ?? []
-    if let local = nodes.first(where: { $0["local"]?.boolValue == true })?["name"]?.stringValue {
-      return local
-    }
-    if let online = nodes.filter({ $0["online"]?.boolValue == true }).compactMap({
-      $0["name"]?.stringValue
-    }).sorted().first {
-      return online
-    }
-    return plan.steps.flatMap(\.commands).first?.node ?? "localhost"
+    ClusterReader.entryNode(of: plan.snapshot) ?? plan.steps.flatMap(\.commands).first?.node
+      ?? "localhost"
   }
 
   static func make(inventory path: String?, entryNode: String, clock: any ExecutionClock) throws
@@ -344,20 +334,7 @@ struct LiveServices: Sendable {
     let transport = LibSSH2Transport(settings: SSHSettings()) { node in
       try directory.endpoint(for: node)
     }
-    let read: Executor.ReadCluster = { transport in
-      let collector = SnapshotCollector(transport: transport, entryNode: entryNode)
-      let snapshot: Snapshot
-      do {
-        snapshot = try await collector.collect(
-          collectedAt: clock.timestamp(), source: "ssh://\(entryNode)")
-      } catch {
-        // The collector folds transport errors into per-path reasons; when the entry node itself
-        // cannot be reached (host key, refused, authentication), surface that error (exit 4).
-        _ = try await transport.run(.pveshGet("/version", on: entryNode))
-        throw error
-      }
-      return try Cluster(snapshot: snapshot, file: "ssh://\(entryNode)")
-    }
+    let read = ClusterReader.collecting(entryNode: entryNode, clock: clock)
     return LiveServices(transport: transport, readCluster: read)
   }
 }

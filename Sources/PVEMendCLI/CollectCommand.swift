@@ -2,7 +2,6 @@ import ArgumentParser
 import Execution
 import Foundation
 import PVEModel
-import SSHTransport
 import Transport
 
 /// `pvemend collect`: reads a live cluster into a `pvemend-snapshot/1` file, read-only.
@@ -22,7 +21,7 @@ struct CollectCommand: AsyncParsableCommand {
       prints an inventory to pass with --inventory.
       """)
 
-  @OptionGroup var connection: CollectConnection
+  @OptionGroup var connection: ConnectionOptions
 
   @Option(
     name: .long, help: "The node to collect through (default: the first node of the inventory).")
@@ -46,8 +45,12 @@ struct CollectCommand: AsyncParsableCommand {
   }
 
   func run() async throws {
-    let entry = try node ?? connection.defaultNode()
-    let transport = try connection.makeTransport()
+    guard let entry = try node ?? connection.inventoryNodes().first else {
+      throw ValidationError(
+        "name the node to collect through with --node NAME, or pass an --inventory that lists nodes"
+      )
+    }
+    let transport = try connection.makeTransport(commandTimeout: .seconds(120))
     let progress: @Sendable (String) -> Void = { line in
       FileHandle.standardError.write(Data("collect: \(line)\n".utf8))
     }
@@ -93,34 +96,5 @@ struct CollectCommand: AsyncParsableCommand {
       try? FileManager.default.removeItem(at: temp)
       throw ValidationError("cannot rename \(temp.path) to \(path): \(reason)")
     }
-  }
-}
-
-/// `--inventory FILE` for `collect` (the shared connection options are not in this build yet):
-/// nodes resolve through the inventory, then `~/.ssh/config`, then the defaults (the node name as
-/// host, root, port 22, `~/.ssh/id_ed25519`, `~/.ssh/known_hosts`), and commands run over libssh2
-/// with strict host-key checking.
-struct CollectConnection: ParsableArguments {
-  @Option(name: .long, help: "The node inventory (YAML): how to reach each node over SSH.")
-  var inventory: String?
-
-  func loadInventory() throws -> Inventory? {
-    guard let inventory else { return nil }
-    return try Inventory.load(path: inventory)
-  }
-
-  /// The first node of the inventory.
-  func defaultNode() throws -> String {
-    guard let first = try loadInventory()?.nodeNames.first else {
-      throw ValidationError(
-        "name the node to collect through with --node NAME, or pass an --inventory that lists nodes"
-      )
-    }
-    return first
-  }
-
-  func makeTransport() throws -> any Transport {
-    let directory = NodeDirectory.standard(inventory: try loadInventory())
-    return LibSSH2Transport(resolve: { node in try directory.endpoint(for: node) })
   }
 }

@@ -32,6 +32,11 @@ package struct ConnectionOptions: ParsableArguments {
     try inventory.map { path throws(InventoryError) in try Inventory.load(path: path) }
   }
 
+  /// The inventory's node names, sorted (empty without an inventory).
+  package func inventoryNodes() throws -> [String] {
+    try loadInventory()?.nodeNames ?? []
+  }
+
   /// The live SSH transport. Call `shutdown()` on it before the process exits.
   /// - Parameter commandTimeout: the deadline of commands run without their own
   ///   `RunOptions.timeout` (the node's `timeout` stops them).
