@@ -71,7 +71,7 @@ let package = Package(
       name: "pvemend-bench",
       dependencies: [
         "PVEModel", "Playbook", "Audit", "Planning", "Synth", "Transport", "SSHTransport",
-        "Execution",
+        "Execution", "PVEMendTestSupport",
       ]),
 
     // MARK: Tests

@@ -169,9 +169,19 @@ extension Executor {
     }
     if let wait = step.wait {
       let on = Condition(.guestOnNode, sid: wait.sid, node: wait.node)
-      let settled = Condition(.haSettled, sid: wait.sid)
-      for c in [on, settled] where !c.holds(in: cluster) && !step.effects.contains(c) {
-        out.append("\(c.expectation) (\(c.observation(in: cluster)))")
+      if !on.holds(in: cluster) && !step.effects.contains(on) {
+        out.append("\(on.expectation) (\(on.observation(in: cluster)))")
+      }
+      let live = Condition.liveHAState(wait.sid, in: cluster)
+      if wait.kind == "ha-state", let state = wait.state {
+        if live.map({ $0 == state || ($0 == "started" && state == "enabled") }) != true {
+          out.append("\(wait.sid) in HA state \(state) (HA state \(live ?? "none"))")
+        }
+      } else {
+        let settled = Condition(.haSettled, sid: wait.sid)
+        if !settled.holds(in: cluster) && !step.effects.contains(settled) {
+          out.append("\(settled.expectation) (\(settled.observation(in: cluster)))")
+        }
       }
     }
     return out

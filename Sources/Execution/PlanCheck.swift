@@ -79,20 +79,25 @@ package struct PlanCheck: Sendable, Hashable {
       }
       earlier.insert(step.id)
     }
+    let complete = Self.complete(plan.steps, in: cluster)
     var predicted = cluster
     var entries: [Entry] = []
     for step in plan.steps {
-      let status = Self.status(of: step, in: predicted, record: resume?.steps[step.id])
+      let status = Self.status(
+        of: step, in: predicted, record: resume?.steps[step.id],
+        complete: complete.contains(step.id))
       entries.append(Entry(step: step, status: status))
       if step.kind != .advice { for effect in step.effects { effect.establish(in: &predicted) } }
     }
     return PlanCheck(cluster: plan.cluster, entries: entries)
   }
 
-  static func status(of step: Step, in cluster: Cluster, record: ResumeState.StepRecord?) -> Status
-  {
+  static func status(
+    of step: Step, in cluster: Cluster, record: ResumeState.StepRecord?, complete: Bool = false
+  ) -> Status {
     if step.kind == .advice || (step.commands.isEmpty && step.effects.isEmpty) { return .advice }
-    let effectsHold = !step.effects.isEmpty && step.effects.allSatisfy { $0.holds(in: cluster) }
+    let effectsHold =
+      complete || (!step.effects.isEmpty && step.effects.allSatisfy { $0.holds(in: cluster) })
     if let record, record.finished {
       if effectsHold || step.effects.isEmpty { return .done }
       let failing = step.effects.filter { !$0.holds(in: cluster) }
@@ -115,6 +120,47 @@ package struct PlanCheck: Sendable, Hashable {
       failing.map {
         "step \(step.id) expects \($0.expectation), \($0.observation(in: cluster))\(interrupted)"
       })
+  }
+
+  /// Steps that are done in `cluster` as it is now: every effect holds, or is superseded by a later
+  /// step that is itself done (a later step changes the same thing: "stop ct:100" is done once "move
+  /// its volume and start it" is). This is what makes a second run of a finished plan skip every
+  /// step, though the stop's own effect no longer holds.
+  package static func complete(_ steps: [Step], in cluster: Cluster) -> Set<String> {
+    var done = Set<String>()
+    var superseding = Set<String>()
+    for step in steps.reversed() where step.kind != .advice && !step.effects.isEmpty {
+      let isDone = step.effects.allSatisfy {
+        superseding.contains(subject(of: $0)) || $0.holds(in: cluster)
+      }
+      if isDone {
+        done.insert(step.id)
+        for e in step.effects { superseding.insert(subject(of: e)) }
+      }
+    }
+    return done
+  }
+
+  /// What a condition is about: conditions on the same subject overwrite each other
+  /// (`ha-managed ct:100 stopped` then `ha-managed ct:100 started`).
+  static func subject(of c: Condition) -> String {
+    let family: String
+    switch c.kind {
+    case .guestOnNode: family = "node"
+    case .guestStatus: family = "status"
+    case .haManaged, .haNotManaged: family = "ha"
+    case .haSettled: family = "ha-settled"
+    case .haRulePresent, .haRuleAbsent: family = "rule"
+    case .haGroupPresent, .haGroupAbsent: family = "group"
+    case .haInGroup: family = "in-group"
+    case .backupJobPresent, .backupJobAbsent: family = "job"
+    case .volumeOnStorage: family = "volume"
+    case .nodeOnline: family = "online"
+    }
+    return [
+      family, c.sid ?? "", c.id ?? "", c.key ?? "", c.kind == .nodeOnline ? c.node ?? "" : "",
+    ]
+    .joined(separator: "\u{1}")
   }
 
   /// The mismatch messages of `conditions` that do not hold, for runtime checks.

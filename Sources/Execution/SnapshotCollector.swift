@@ -4,7 +4,9 @@ import Transport
 
 /// Collects a `pvemend-snapshot/1` from a live cluster: every API path of the format, read with
 /// `pvesh get <path> --output-format json` over any `Transport`, all through one entry node (pvesh
-/// proxies `/nodes/<n>/…` to the other nodes), several commands in flight at once.
+/// proxies `/nodes/<n>/…` to the other nodes), several commands in flight at once. With
+/// `Route.eachNode` the per-node and per-guest paths are read on their own node instead (no proxy
+/// hop, and one connection per node works in parallel; it needs SSH access to every node).
 ///
 /// Cluster-wide paths come first; their node and guest lists decide the per-node and per-guest
 /// paths (online nodes only: an offline node cannot answer). HA placement is read by version: PVE 8
@@ -16,15 +18,25 @@ package struct SnapshotCollector: Sendable {
   package let entryNode: String
   package let parallelism: Int
   package let progress: (@Sendable (String) -> Void)?
+  package let route: Route
+
+  /// Where `/nodes/<n>/…` paths are read.
+  package enum Route: Sendable, Hashable {
+    /// On the entry node; pvesh proxies to node n (needs SSH to one node only).
+    case entryNode
+    /// On node n itself.
+    case eachNode
+  }
 
   package init(
     transport: any Transport, entryNode: String, parallelism: Int = 4,
-    progress: (@Sendable (String) -> Void)? = nil
+    progress: (@Sendable (String) -> Void)? = nil, route: Route = .entryNode
   ) {
     self.transport = transport
     self.entryNode = entryNode
     self.parallelism = max(1, parallelism)
     self.progress = progress
+    self.route = route
   }
 
   /// Reads every path and returns the snapshot, or throws `CollectError.failed` naming each path
@@ -53,7 +65,9 @@ package struct SnapshotCollector: Sendable {
     for guest in layout.guests where layout.online.contains(guest.node) {
       perNode.append(Snapshot.guestConfigPath(node: guest.node, kind: guest.kind, vmid: guest.vmid))
     }
-    progress?("collecting \(perNode.count) node and guest paths through \(entryNode)")
+    progress?(
+      "collecting \(perNode.count) node and guest paths "
+        + (route == .entryNode ? "through \(entryNode)" : "on each node"))
     let (nodeValues, nodeFailures) = await fetch(perNode, report: true)
     api.merge(nodeValues) { a, _ in a }
     failures += nodeFailures
@@ -123,25 +137,33 @@ package struct SnapshotCollector: Sendable {
     return (values, failures.sorted { $0.path < $1.path })
   }
 
+  /// The node a path is read on.
+  func node(for path: String) -> String {
+    guard route == .eachNode, path.hasPrefix("/nodes/") else { return entryNode }
+    return path.split(separator: "/").dropFirst().first.map(String.init) ?? entryNode
+  }
+
   private func get(_ path: String) async -> Result<JSONValue, CollectError.FailedPath> {
-    let command = RemoteCommand.pveshGet(path, on: entryNode)
+    let node = node(for: path)
+    let command = RemoteCommand.pveshGet(path, on: node)
     let result: CommandResult
     do {
       result = try await transport.run(command)
     } catch {
-      return .failure(.init(path: path, reason: "\(error)"))
+      return .failure(.init(path: path, node: node, reason: "\(error)"))
     }
     guard result.succeeded else {
       let text = result.stderrText.trimmingCharacters(in: .whitespacesAndNewlines)
         .split(separator: "\n").prefix(2).joined(separator: " / ")
       let how = result.exitSignal.map { "killed by SIG\($0)" } ?? "exit \(result.exitStatus)"
-      return .failure(.init(path: path, reason: text.isEmpty ? how : "\(how): \(text)"))
+      return .failure(.init(path: path, node: node, reason: text.isEmpty ? how : "\(how): \(text)"))
     }
     do {
       return .success(try JSONParser.parse(result.stdout))
     } catch {
       let head = result.stdoutText.prefix(60)
-      return .failure(.init(path: path, reason: "output is not JSON (starts with '\(head)')"))
+      return .failure(
+        .init(path: path, node: node, reason: "output is not JSON (starts with '\(head)')"))
     }
   }
 }
@@ -185,6 +207,8 @@ package enum CollectError: Error, Sendable, Hashable, CustomStringConvertible {
   /// One path that could not be read, and why.
   package struct FailedPath: Error, Sendable, Hashable {
     package var path: String
+    /// The node the command ran on.
+    package var node: String
     package var reason: String
   }
 
@@ -198,8 +222,9 @@ package enum CollectError: Error, Sendable, Hashable, CustomStringConvertible {
       var reasons: [String] = []
       var byReason: [String: [String]] = [:]
       for p in paths {
-        if byReason[p.reason] == nil { reasons.append(p.reason) }
-        byReason[p.reason, default: []].append(p.path)
+        let reason = p.node == node ? p.reason : "on \(p.node): \(p.reason)"
+        if byReason[reason] == nil { reasons.append(reason) }
+        byReason[reason, default: []].append(p.path)
       }
       let list = reasons.map { reason in
         "  \((byReason[reason] ?? []).joined(separator: ", ")): \(reason)"

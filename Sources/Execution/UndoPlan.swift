@@ -40,11 +40,19 @@ package enum UndoPlan {
       }
       let undoEffects = effects.compactMap { negation(of: $0, preconditions: preconditions) }
       var wait: Wait?
-      if let w = e.wait,
-        let source = preconditions.first(where: { $0.kind == .guestOnNode && $0.sid == w.sid })?
-          .node
-      {
-        wait = Wait(kind: w.kind, sid: w.sid, node: source, timeoutSeconds: w.timeoutSeconds)
+      if let w = e.wait {
+        let source =
+          preconditions.first(where: { $0.kind == .guestOnNode && $0.sid == w.sid })?.node ?? w.node
+        if w.kind == "ha-state" {
+          // Back to the HA state the step found (its precondition), where that is known.
+          let before = preconditions.first { $0.kind == .haManaged && $0.sid == w.sid }?.state
+          wait = before.map {
+            Wait(
+              kind: w.kind, sid: w.sid, node: source, timeoutSeconds: w.timeoutSeconds, state: $0)
+          }
+        } else {
+          wait = Wait(kind: w.kind, sid: w.sid, node: source, timeoutSeconds: w.timeoutSeconds)
+        }
       }
       steps.append(
         Step(
@@ -85,7 +93,7 @@ package enum UndoPlan {
     switch effect.kind {
     case .guestOnNode: return before(.guestOnNode)
     case .guestStatus: return before(.guestStatus)
-    case .haManaged: return Condition(.haNotManaged, sid: effect.sid)
+    case .haManaged: return before(.haManaged) ?? Condition(.haNotManaged, sid: effect.sid)
     case .haNotManaged: return before(.haManaged) ?? Condition(.haManaged, sid: effect.sid)
     case .haSettled: return effect
     case .haRulePresent: return Condition(.haRuleAbsent, id: effect.id)

@@ -54,10 +54,11 @@ package enum AnsibleExport {
       }
       if let wait = step.wait {
         let node = step.commands.first?.node ?? wait.node
+        let states = wait.kind == "ha-state" ? wait.state.map { [$0] } : nil
         o.append(
-          "    - name: \(quote(name("\(step.id) wait until \(wait.sid) is settled on \(wait.node)")))"
+          "    - name: \(quote(name("\(step.id) wait until \(wait.sid) is \(states?.first ?? "settled") on \(wait.node)")))"
         )
-        if let pattern = settledPattern(sid: wait.sid, node: wait.node) {
+        if let pattern = settledPattern(sid: wait.sid, node: wait.node, states: states) {
           let delay = 5
           o.append("      ansible.builtin.command:")
           o.append("        argv:")
@@ -89,7 +90,7 @@ package enum AnsibleExport {
   /// A regex matching `service <sid> (<node>, started|stopped|disabled|ignored)` in `ha-manager
   /// status`, with no backslashes (brackets instead) so that YAML and Jinja leave it alone; nil for
   /// names outside `[A-Za-z0-9:._-]`.
-  static func settledPattern(sid: String, node: String) -> String? {
+  static func settledPattern(sid: String, node: String, states: [String]? = nil) -> String? {
     func literal(_ s: String) -> String? {
       var out = ""
       for ch in s {
@@ -98,8 +99,12 @@ package enum AnsibleExport {
       }
       return out
     }
-    guard let s = literal(sid), let n = literal(node) else { return nil }
-    return "(?m)^service \(s) [(]\(n), (started|stopped|disabled|ignored)[)]$"
+    let wanted = states ?? ["started", "stopped", "disabled", "ignored"]
+    let alternatives = wanted.compactMap(literal)
+    guard let s = literal(sid), let n = literal(node), alternatives.count == wanted.count else {
+      return nil
+    }
+    return "(?m)^service \(s) [(]\(n), (\(alternatives.joined(separator: "|")))[)]$"
   }
 
   /// A task name: one line, no template braces.

@@ -29,50 +29,7 @@ package enum ShellScriptExport {
       "# Steps:       \(plan.steps.count) (\(runnable.count) with commands, "
         + "\(plan.steps.count - runnable.count) advice); expected downtime "
         + PlanExport.downtime(downtime))
-    o.append("#")
-    o.append("# A dry run unless started with --execute: it prints each command and its node. With")
-    o.append(
-      "# --execute it runs them over ssh in plan order and stops at the first failure. It does")
-    o.append(
-      "# not check the cluster first: 'pvemend apply' refuses a stale plan and skips steps that")
-    o.append("# are done already, so prefer it where you can.")
-    o.append("#")
-    o.append("# Environment:")
-    o.append("#   PVEMEND_SSH           ssh command (default: ssh)")
-    o.append(
-      "#   PVEMEND_SSH_OPTS      extra ssh options, split on spaces (e.g. \"-o BatchMode=yes\")")
-    o.append("#   PVEMEND_USER          remote user (default: root)")
-    o.append("#   PVEMEND_HOST_<node>   address of a node (default: its name)")
-    o.append("#   PVEMEND_PORT_<node>   ssh port of a node (default: 22)")
-    o.append("#   PVEMEND_POLL_SECONDS  seconds between HA status polls (default: 5)")
-    o.append("#   (<node> with every character other than A-Z, a-z, 0-9 turned into _)")
-    o.append("set -euo pipefail")
-    o.append("")
-    o.append("execute=0")
-    o.append("case \"${1:-}\" in")
-    o.append("  --execute) execute=1 ;;")
-    o.append("  '') ;;")
-    o.append("  *)")
-    o.append("    echo \"usage: $0 [--execute]\" >&2")
-    o.append("    exit 2")
-    o.append("    ;;")
-    o.append("esac")
-    o.append("")
-    o.append("read -r -a pvemend_ssh <<<\"${PVEMEND_SSH:-ssh}\"")
-    o.append("read -r -a pvemend_ssh_opts <<<\"${PVEMEND_SSH_OPTS:-}\"")
-    o.append("poll_seconds=${PVEMEND_POLL_SECONDS:-5}")
-    o.append("current_step=''")
-    o.append("")
-    o.append("# on_exit: names the step that failed (set -e stops at the first failing command).")
-    o.append("on_exit() {")
-    o.append("  local rc=$?")
-    o.append("  if ((rc != 0)) && [[ -n $current_step ]]; then")
-    o.append(
-      "    echo \"pvemend: step $current_step failed (exit $rc); the steps after it did not run\" >&2"
-    )
-    o.append("  fi")
-    o.append("}")
-    o.append("trap on_exit EXIT")
+    o.append(contentsOf: lines(usage))
     o.append("")
     o.append("# node_host NODE / node_port NODE: where to reach a node.")
     o.append("node_host() {")
@@ -99,71 +56,7 @@ package enum ShellScriptExport {
     o.append("  printf '%s\\n' \"$port\"")
     o.append("}")
     o.append("")
-    o.append("# on_node NODE LINE: runs LINE, already quoted for the remote shell, on NODE.")
-    o.append("on_node() {")
-    o.append("  local host port")
-    o.append("  host=$(node_host \"$1\")")
-    o.append("  port=$(node_port \"$1\")")
-    o.append(
-      "  \"${pvemend_ssh[@]}\" \"${pvemend_ssh_opts[@]}\" -p \"$port\" -l \"${PVEMEND_USER:-root}\" -- \"$host\" \"$2\""
-    )
-    o.append("}")
-    o.append("")
-    o.append("# run NODE LINE: prints LINE (dry run) or runs it on NODE (--execute).")
-    o.append("run() {")
-    o.append("  if ((execute)); then")
-    o.append("    printf '+ [%s] %s\\n' \"$1\" \"$2\" >&2")
-    o.append("    on_node \"$1\" \"$2\"")
-    o.append("  else")
-    o.append("    printf '  would run on %s: %s\\n' \"$1\" \"$2\"")
-    o.append("  fi")
-    o.append("}")
-    o.append("")
-    o.append(
-      "# wait_ha NODE SID TARGET TIMEOUT: polls 'ha-manager status' on NODE until SID runs on")
-    o.append("# TARGET in a settled state; fails on HA state error and after TIMEOUT seconds.")
-    o.append("wait_ha() {")
-    o.append("  local node=$1 sid=$2 target=$3 timeout=$4 status line where state deadline")
-    o.append("  local re='^service ([^ ]+) \\(([^,]+), (.+)\\)$'")
-    o.append("  if ((!execute)); then")
-    o.append(
-      "    printf '  would wait up to %s s for %s to settle on %s\\n' \"$timeout\" \"$sid\" \"$target\""
-    )
-    o.append("    return 0")
-    o.append("  fi")
-    o.append("  deadline=$((SECONDS + timeout))")
-    o.append("  while :; do")
-    o.append("    status=$(on_node \"$node\" 'ha-manager status')")
-    o.append("    where=''")
-    o.append("    state=''")
-    o.append("    while IFS= read -r line; do")
-    o.append("      if [[ $line =~ $re ]] && [[ ${BASH_REMATCH[1]} == \"$sid\" ]]; then")
-    o.append("        where=${BASH_REMATCH[2]}")
-    o.append("        state=${BASH_REMATCH[3]}")
-    o.append("      fi")
-    o.append("    done <<<\"$status\"")
-    o.append("    case \"$state\" in")
-    o.append("      error)")
-    o.append(
-      "        echo \"pvemend: $sid is in HA state error; see 'ha-manager status' on $node\" >&2")
-    o.append("        return 1")
-    o.append("        ;;")
-    o.append("      started | stopped | disabled | ignored)")
-    o.append("        if [[ $where == \"$target\" ]]; then")
-    o.append("          printf '  %s is %s on %s\\n' \"$sid\" \"$state\" \"$target\"")
-    o.append("          return 0")
-    o.append("        fi")
-    o.append("        ;;")
-    o.append("    esac")
-    o.append("    if ((SECONDS >= deadline)); then")
-    o.append(
-      "      echo \"pvemend: $sid did not settle on $target within $timeout s (now: ${where:-?}, ${state:-?})\" >&2"
-    )
-    o.append("      return 1")
-    o.append("    fi")
-    o.append("    sleep \"$poll_seconds\"")
-    o.append("  done")
-    o.append("}")
+    o.append(contentsOf: lines(functions))
     o.append("")
     o.append("# step_begin ID N TITLE")
     o.append("step_begin() {")
@@ -227,13 +120,128 @@ package enum ShellScriptExport {
       }
       if let wait = step.wait {
         let node = step.commands.first?.node ?? wait.node
+        let state = wait.kind == "ha-state" ? wait.state.map { " " + q($0) } ?? "" : ""
         o.append(
-          "  wait_ha \(q(node)) \(q(wait.sid)) \(q(wait.node)) \(max(wait.timeoutSeconds, 1))")
+          "  wait_ha \(q(node)) \(q(wait.sid)) \(q(wait.node)) \(max(wait.timeoutSeconds, 1))\(state)"
+        )
       }
     }
     o.append("}")
     return o
   }
+
+  static func lines(_ text: String) -> [String] {
+    text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+  }
+
+  /// The header's second half and the argument handling.
+  static let usage = #"""
+    #
+    # A dry run unless started with --execute: it prints each command and its node. With
+    # --execute it runs them over ssh in plan order and stops at the first failure. It does
+    # not check the cluster first: 'pvemend apply' refuses a stale plan and skips steps that
+    # are done already, so prefer it where you can.
+    #
+    # Environment:
+    #   PVEMEND_SSH           ssh command (default: ssh)
+    #   PVEMEND_SSH_OPTS      extra ssh options, split on spaces (e.g. "-o BatchMode=yes")
+    #   PVEMEND_USER          remote user (default: root)
+    #   PVEMEND_HOST_<node>   address of a node (default: its name)
+    #   PVEMEND_PORT_<node>   ssh port of a node (default: 22)
+    #   PVEMEND_POLL_SECONDS  seconds between HA status polls (default: 5)
+    #   (<node> with every character other than A-Z, a-z, 0-9 turned into _)
+    set -euo pipefail
+
+    execute=0
+    case "${1:-}" in
+      --execute) execute=1 ;;
+      '') ;;
+      *)
+        echo "usage: $0 [--execute]" >&2
+        exit 2
+        ;;
+    esac
+
+    read -r -a pvemend_ssh <<<"${PVEMEND_SSH:-ssh}"
+    read -r -a pvemend_ssh_opts <<<"${PVEMEND_SSH_OPTS:-}"
+    poll_seconds=${PVEMEND_POLL_SECONDS:-5}
+    current_step=''
+
+    # on_exit: names the step that failed (set -e stops at the first failing command).
+    on_exit() {
+      local rc=$?
+      if ((rc != 0)) && [[ -n $current_step ]]; then
+        echo "pvemend: step $current_step failed (exit $rc); the steps after it did not run" >&2
+      fi
+    }
+    trap on_exit EXIT
+    """#
+
+  /// The helpers every script has: ssh to a node, run or print, wait for HA.
+  static let functions = #"""
+    # on_node NODE LINE: runs LINE, already quoted for the remote shell, on NODE.
+    on_node() {
+      local host port
+      host=$(node_host "$1")
+      port=$(node_port "$1")
+      "${pvemend_ssh[@]}" "${pvemend_ssh_opts[@]}" -p "$port" -l "${PVEMEND_USER:-root}" -- "$host" "$2"
+    }
+
+    # run NODE LINE: prints LINE (dry run) or runs it on NODE (--execute).
+    run() {
+      if ((execute)); then
+        printf '+ [%s] %s\n' "$1" "$2" >&2
+        on_node "$1" "$2"
+      else
+        printf '  would run on %s: %s\n' "$1" "$2"
+      fi
+    }
+
+    # wait_ha NODE SID TARGET TIMEOUT [STATE]: polls 'ha-manager status' on NODE until SID runs
+    # on TARGET in HA state STATE (default: any settled state: started, stopped, disabled,
+    # ignored); fails on HA state error and after TIMEOUT seconds.
+    wait_ha() {
+      local node=$1 sid=$2 target=$3 timeout=$4 want=${5:-} status line where state deadline settled
+      local re='^service ([^ ]+) \(([^,]+), (.+)\)$'
+      if ((!execute)); then
+        printf '  would wait up to %s s for %s to be %s on %s\n' "$timeout" "$sid" "${want:-settled}" "$target"
+        return 0
+      fi
+      deadline=$((SECONDS + timeout))
+      while :; do
+        status=$(on_node "$node" 'ha-manager status')
+        where=''
+        state=''
+        while IFS= read -r line; do
+          if [[ $line =~ $re ]] && [[ ${BASH_REMATCH[1]} == "$sid" ]]; then
+            where=${BASH_REMATCH[2]}
+            state=${BASH_REMATCH[3]}
+          fi
+        done <<<"$status"
+        if [[ $state == error ]]; then
+          echo "pvemend: $sid is in HA state error; see 'ha-manager status' on $node" >&2
+          return 1
+        fi
+        settled=0
+        case "$state" in
+          started | stopped | disabled | ignored) settled=1 ;;
+        esac
+        if [[ -n $want ]]; then
+          settled=0
+          if [[ $state == "$want" ]]; then settled=1; fi
+        fi
+        if ((settled)) && [[ $where == "$target" ]]; then
+          printf '  %s is %s on %s\n' "$sid" "$state" "$target"
+          return 0
+        fi
+        if ((SECONDS >= deadline)); then
+          echo "pvemend: $sid did not reach ${want:-a settled state} on $target within $timeout s (now: ${where:-?}, ${state:-?})" >&2
+          return 1
+        fi
+        sleep "$poll_seconds"
+      done
+    }
+    """#
 
   static func functionName(_ step: Step) -> String { "step_" + envName(step.id) }
 

@@ -3,6 +3,7 @@ import Execution
 import Foundation
 import PVEModel
 import Planning
+import SSHTransport
 import Transport
 
 /// `pvemend apply PLAN`: a dry run unless `--execute`.
@@ -89,8 +90,14 @@ struct RunOptionsGroup: ParsableArguments {
   @Option(help: "Seconds to wait for the effects of a step that has no wait of its own.")
   var verifyTimeout: Double = 120
 
-  @Option(help: "The node cluster-wide state is read from (default: the first node of the plan).")
+  @Option(help: "The node cluster-wide state is read from (default: the plan snapshot's node).")
   var entryNode: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "The node inventory (YAML): how to reach each node over SSH (default: node name, root, port 22, ~/.ssh).",
+      valueName: "file"))
+  var inventory: String?
 
   func validate() throws {
     if yes && !execute { throw ValidationError("--yes only makes sense with --execute") }
@@ -151,7 +158,8 @@ enum PlanRun {
     let entry = options.entryNode ?? LiveServices.defaultEntryNode(for: plan)
     let services: LiveServices
     do {
-      services = try LiveServices.make(entryNode: entry, clock: clock)
+      services = try LiveServices.make(
+        inventory: options.inventory, entryNode: entry, clock: clock)
     } catch {
       printError("pvemend: \(error)")
       return ExitStatus.connection
@@ -304,33 +312,29 @@ func printError(_ text: String) {
   FileHandle.standardError.write(Data((text + "\n").utf8))
 }
 
-/// The transport and the cluster reader `apply` and `undo` run against.
+/// The transport and the cluster reader `apply` and `undo` run against: libssh2 with strict host
+/// keys (no trust on first use here: `pvemend collect --accept-new-host-keys` or ssh-keyscan, checked
+/// out of band, records them), and the snapshot collector through one entry node.
 struct LiveServices: Sendable {
   var transport: any Transport
   var readCluster: Executor.ReadCluster
 
-  /// The node cluster-wide paths are read from: the first online node of the plan's snapshot, else
-  /// the first node a command names.
+  /// The node cluster-wide paths are read from: the node the plan's snapshot was collected on
+  /// (`local` in `/cluster/status`), else its first online node, else the first node a command names.
   static func defaultEntryNode(for plan: Plan) -> String {
-    if let cluster = try? Cluster(snapshot: plan.snapshot),
-      let node = cluster.nodes.first(where: \.online)
-    {
-      return node.name
+    ClusterReader.entryNode(of: plan.snapshot) ?? plan.steps.flatMap(\.commands).first?.node
+      ?? "localhost"
+  }
+
+  static func make(inventory path: String?, entryNode: String, clock: any ExecutionClock) throws
+    -> LiveServices
+  {
+    let inventory = try path.map { file in try Inventory.load(path: file) }
+    let directory = NodeDirectory.standard(inventory: inventory)
+    let transport = LibSSH2Transport(settings: SSHSettings()) { node in
+      try directory.endpoint(for: node)
     }
-    return plan.steps.flatMap(\.commands).first?.node ?? "localhost"
-  }
-
-  static func make(entryNode: String, clock: any ExecutionClock) throws -> LiveServices {
-    throw LiveServicesError.notWired
-  }
-}
-
-/// Why the live services could not be built.
-enum LiveServicesError: Error, CustomStringConvertible {
-  /// This build has no SSH transport or collector yet.
-  case notWired
-
-  var description: String {
-    "this build cannot reach nodes yet (the SSH transport and collector are not wired in); use 'pvemend export' meanwhile"
+    let read = ClusterReader.collecting(entryNode: entryNode, clock: clock)
+    return LiveServices(transport: transport, readCluster: read)
   }
 }

@@ -21,7 +21,7 @@ struct CollectCommand: AsyncParsableCommand {
       prints an inventory to pass with --inventory.
       """)
 
-  @OptionGroup var connection: CollectConnection
+  @OptionGroup var connection: ConnectionOptions
 
   @Option(
     name: .long, help: "The node to collect through (default: the first node of the inventory).")
@@ -33,13 +33,24 @@ struct CollectCommand: AsyncParsableCommand {
   @Option(name: .long, help: "How many 'pvesh get' commands run at once.")
   var parallel: Int = 4
 
+  @Flag(
+    name: .long,
+    help:
+      "Read each node's paths on that node instead of through --node (needs SSH to every node; faster)."
+  )
+  var eachNode = false
+
   func validate() throws {
     guard parallel >= 1 else { throw ValidationError("--parallel must be at least 1") }
   }
 
   func run() async throws {
-    let entry = try node ?? connection.defaultNode()
-    let transport = try connection.makeTransport()
+    guard let entry = try node ?? connection.inventoryNodes().first else {
+      throw ValidationError(
+        "name the node to collect through with --node NAME, or pass an --inventory that lists nodes"
+      )
+    }
+    let transport = try connection.makeTransport(commandTimeout: .seconds(120))
     let progress: @Sendable (String) -> Void = { line in
       FileHandle.standardError.write(Data("collect: \(line)\n".utf8))
     }
@@ -47,7 +58,8 @@ struct CollectCommand: AsyncParsableCommand {
     let snapshot: Snapshot
     do {
       snapshot = try await SnapshotCollector(
-        transport: transport, entryNode: entry, parallelism: parallel, progress: progress
+        transport: transport, entryNode: entry, parallelism: parallel, progress: progress,
+        route: eachNode ? .eachNode : .entryNode
       ).collect(collectedAt: Self.rfc3339(started), source: "ssh://\(entry)")
     } catch {
       await transport.shutdown()
@@ -85,155 +97,4 @@ struct CollectCommand: AsyncParsableCommand {
       throw ValidationError("cannot rename \(temp.path) to \(path): \(reason)")
     }
   }
-}
-
-/// `--inventory FILE` for `collect`, until the shared `ConnectionOptions` of the SSH transport is
-/// available: reads the inventory format (`defaults: {user, port, identity, known_hosts}`,
-/// `nodes: {<node>: {host, port, user, identity, known_hosts}}`) and runs each command with
-/// OpenSSH (`ssh -o BatchMode=yes`, strict host keys from the inventory's known_hosts).
-struct CollectConnection: ParsableArguments {
-  @Option(name: .long, help: "The node inventory (YAML): how to reach each node over SSH.")
-  var inventory: String?
-
-  /// One node's SSH endpoint.
-  struct Endpoint: Sendable, Hashable {
-    var host: String
-    var port: Int = 22
-    var user: String = "root"
-    var identity: String?
-    var knownHosts: String?
-  }
-
-  func endpoints() throws -> [String: Endpoint] {
-    guard let inventory else {
-      throw ValidationError(
-        "--inventory FILE is required: it says how to reach each node (try 'scripts/sandbox start', which writes one)"
-      )
-    }
-    guard let text = try? String(contentsOfFile: inventory, encoding: .utf8) else {
-      throw ValidationError("cannot read inventory \(inventory); check the path")
-    }
-    var defaults: [String: String] = [:]
-    var nodes: [String: [String: String]] = [:]
-    var section = ""
-    var node: String?
-    for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
-    {
-      let line =
-        raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(
-          String.init) ?? ""
-      if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
-      let indent = line.prefix { $0 == " " }.count
-      let body = line.trimmingCharacters(in: .whitespaces)
-      let parts = body.split(separator: ":", maxSplits: 1).map {
-        $0.trimmingCharacters(in: .whitespaces)
-      }
-      let key = parts[0]
-      let value = parts.count > 1 ? parts[1] : ""
-      switch indent {
-      case 0:
-        guard ["defaults", "nodes"].contains(key), value.isEmpty else {
-          throw ValidationError(
-            "\(inventory):\(number + 1): unknown top-level key '\(key)'; use defaults: or nodes:")
-        }
-        section = key
-      case 2 where section == "defaults":
-        defaults[key] = value
-      case 2 where section == "nodes":
-        node = key
-        nodes[key] = [:]
-      case 4 where section == "nodes" && node != nil:
-        nodes[node ?? ""]?[key] = value
-      default:
-        throw ValidationError("\(inventory):\(number + 1): unexpected line '\(body)'")
-      }
-    }
-    var out: [String: Endpoint] = [:]
-    for (name, fields) in nodes {
-      let merged = defaults.merging(fields) { _, node in node }
-      out[name] = Endpoint(
-        host: merged["host"] ?? name, port: merged["port"].flatMap(Int.init) ?? 22,
-        user: merged["user"] ?? "root", identity: merged["identity"],
-        knownHosts: merged["known_hosts"])
-    }
-    return out
-  }
-
-  func defaultNode() throws -> String {
-    guard let first = try endpoints().keys.sorted().first else {
-      throw ValidationError("the inventory lists no nodes; add them under nodes:")
-    }
-    return first
-  }
-
-  func makeTransport() throws -> any Transport { OpenSSHTransport(endpoints: try endpoints()) }
-}
-
-/// Runs each command with the `ssh` client (BatchMode, strict host keys): the fallback transport of
-/// `collect`. A non-zero exit status is a result; exit 255 with no output is a connection failure.
-struct OpenSSHTransport: Transport {
-  let endpoints: [String: CollectConnection.Endpoint]
-
-  func run(_ command: RemoteCommand, options: RunOptions) async throws -> CommandResult {
-    guard let endpoint = endpoints[command.node] else {
-      throw TransportError.unknownNode(command.node)
-    }
-    var args = [
-      "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "-o", "LogLevel=ERROR",
-      "-p", String(endpoint.port), "-l", endpoint.user,
-    ]
-    if let identity = endpoint.identity { args += ["-i", identity, "-o", "IdentitiesOnly=yes"] }
-    if let knownHosts = endpoint.knownHosts { args += ["-o", "UserKnownHostsFile=\(knownHosts)"] }
-    args += [endpoint.host, "--", command.shellLine]
-    let dir = FileManager.default.temporaryDirectory
-    let id = UUID().uuidString
-    let outURL = dir.appendingPathComponent("pvemend-ssh-\(id).out")
-    let errURL = dir.appendingPathComponent("pvemend-ssh-\(id).err")
-    FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    FileManager.default.createFile(atPath: errURL.path, contents: nil)
-    defer {
-      try? FileManager.default.removeItem(at: outURL)
-      try? FileManager.default.removeItem(at: errURL)
-    }
-    let out = try FileHandle(forWritingTo: outURL)
-    let err = try FileHandle(forWritingTo: errURL)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/ssh")
-    process.arguments = args
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = FileHandle.nullDevice
-    let started = Date()
-    try await withCheckedThrowingContinuation {
-      (continuation: CheckedContinuation<Void, any Error>) in
-      process.terminationHandler = { _ in continuation.resume() }
-      do { try process.run() } catch { continuation.resume(throwing: error) }
-    }
-    try? out.close()
-    try? err.close()
-    let stdout = (try? Data(contentsOf: outURL)) ?? Data()
-    let stderr = (try? Data(contentsOf: errURL)) ?? Data()
-    if process.terminationStatus == 255, stdout.isEmpty {
-      let text = String(decoding: stderr, as: UTF8.self)
-      if text.contains("Host key verification failed") || text.contains("No ED25519 host key")
-        || text.contains("REMOTE HOST IDENTIFICATION HAS CHANGED")
-      {
-        throw TransportError.unknownHostKey(
-          node: command.node, host: "[\(endpoint.host)]:\(endpoint.port)", fingerprint: "unknown",
-          knownHosts: endpoint.knownHosts ?? "~/.ssh/known_hosts")
-      }
-      if text.hasPrefix("ssh:") || text.contains("Connection refused")
-        || text.contains("Permission denied")
-      {
-        throw TransportError.unreachable(
-          node: command.node, detail: text.trimmingCharacters(in: .whitespacesAndNewlines))
-      }
-    }
-    return CommandResult(
-      stdout: stdout, stderr: stderr, exitStatus: process.terminationStatus,
-      duration: Date().timeIntervalSince(started))
-  }
-
-  func hostKeyFingerprint(node: String) async -> String? { nil }
-  func shutdown() async {}
 }

@@ -71,11 +71,12 @@ extension PlanBuilder {
         return
           "\(name) has \(cores) cores, the largest node \(largest): it cannot take over the others' load when a node fails, and guests with more than \(cores) vCPUs can never run on it."
       }
+      let it = subjects.count == 1 ? "it" : "them"
       return (
-        "Upgrade the CPU of \(joined) to \(largest) cores (or keep it lightly loaded)",
+        "Upgrade the CPU of \(joined) to \(largest) cores (or keep \(it) lightly loaded)",
         (lines
           + [
-            "Upgrade it to match the other nodes, or keep fewer guests on it; this plan already moves load off it where the limits allow."
+            "Upgrade \(it) to match the other nodes, or keep fewer guests on \(it); this plan already moves load off \(it) where the limits allow."
           ]).joined(separator: "\n")
       )
     case "backup.offsite":

@@ -150,20 +150,41 @@ package struct KnownHosts: Sendable, Hashable {
     "\(hostName(host, port: port)) \(keyType) \(key.base64EncodedString())"
   }
 
+  /// The line `ssh-keygen -H` would write: `|1|base64(salt)|base64(HMAC-SHA1(salt, name))`.
+  package static func hashedLine(
+    host: String, port: Int, keyType: String, key: Data,
+    salt: Data = Data((0..<20).map { _ in UInt8.random(in: 0...255) })
+  ) -> String {
+    let code = HMAC<Insecure.SHA1>.authenticationCode(
+      for: Data(hostName(host, port: port).utf8), using: SymmetricKey(data: salt))
+    return
+      "|1|\(salt.base64EncodedString())|\(Data(code).base64EncodedString()) \(keyType) \(key.base64EncodedString())"
+  }
+
   /// Serialises appends from the nodes connecting in parallel.
   private static let appendLock = NSLock()
 
   /// Records a first-seen key (OpenSSH's `accept-new`): re-reads the file under a lock, appends
   /// the line only if the host is still not listed, and returns the verdict found before
-  /// appending (`.unknown` means the key was recorded; a changed key is never recorded).
+  /// appending (`.unknown` means the key was recorded; a changed key is never recorded). The
+  /// line is hashed when the file already holds hashed entries (Debian's `HashKnownHosts yes`).
   package static func recordIfNew(host: String, port: Int, keyType: String, key: Data, path: String)
     throws -> Verdict
   {
     appendLock.lock()
     defer { appendLock.unlock() }
-    let verdict = try load(path: path).verdict(host: host, port: port, key: key)
+    let file = try load(path: path)
+    let verdict = file.verdict(host: host, port: port, key: key)
     if verdict == .unknown {
-      try appendUnlocked(line(host: host, port: port, keyType: keyType, key: key), to: path)
+      let hashed = file.entries.contains {
+        if case .hashed = $0.hosts { return true }
+        return false
+      }
+      let text =
+        hashed
+        ? hashedLine(host: host, port: port, keyType: keyType, key: key)
+        : line(host: host, port: port, keyType: keyType, key: key)
+      try appendUnlocked(text, to: path)
     }
     return verdict
   }

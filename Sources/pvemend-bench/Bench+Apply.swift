@@ -1,13 +1,17 @@
+import Audit
 import Execution
 import Foundation
 import PVEModel
 import Planning
+import Playbook
+import SSHTransport
 import Transport
 
 /// Benchmark: apply a plan with zero simulated Proxmox delay, sequential vs parallel.
 ///
 /// `pvemend-bench apply [--plan FILE] [--steps N] [--nodes M] [--delay-ms D] [--repeat R]
-/// [--journal file|memory]`
+/// [--journal file|memory]`; `pvemend-bench apply --sandbox [--standin PATH]` applies the reference
+/// plan on the loopback sandbox instead (see `benchApplySandbox`).
 /// Without `--plan`, a synthetic plan of N HA enables and migrations over M nodes. The transport
 /// answers in-process and the "cluster" establishes each step's effects when its first mutating
 /// command arrives, so the figures are the executor's own overhead per step: the check, the
@@ -23,6 +27,10 @@ func benchApply(_ args: [String]) async throws {
   let repeats = Int(value("--repeat") ?? "") ?? 3
   let memoryJournal = value("--journal") == "memory"
 
+  if args.contains("--sandbox") {
+    try await benchApplySandbox(repeats: repeats, standIn: value("--standin"))
+    return
+  }
   let plan: Plan
   let cluster: Cluster
   if let path = value("--plan") {
@@ -186,4 +194,113 @@ final class SimulatedWorld: Transport, @unchecked Sendable {
 
   func hostKeyFingerprint(node: String) async -> String? { "SHA256:bench" }
   func shutdown() async {}
+}
+
+/// Applies the reference plan (examples/homelab-cluster.json + playbooks/homelab.yaml) on a fresh
+/// loopback sandbox (scripts/sandbox, HA delay 0), sequential and parallel, over libssh2. Reports the
+/// wall time, the reads, the time in commands, and what is left: the executor's overhead per step.
+func benchApplySandbox(repeats: Int, standIn: String?) async throws {
+  let root = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+  let snapshotURL = root.appendingPathComponent("examples/homelab-cluster.json")
+  let playbookURL = root.appendingPathComponent("playbooks/homelab.yaml")
+  let bin =
+    standIn ?? root.appendingPathComponent(".build/release/pve-standin").path
+  guard FileManager.default.isExecutableFile(atPath: bin) else {
+    print(
+      "build the stand-in first: swift build -c release --product pve-standin (or pass --standin PATH)"
+    )
+    return
+  }
+  let playbookText = try String(contentsOf: playbookURL, encoding: .utf8)
+  let policy = try PlaybookDecoder.decode(playbookText, file: playbookURL.path)
+  print("apply benchmark on the sandbox: reference plan, stand-in \(bin)")
+  print("parallel  wall s   steps  reads  s/read  commands  s in commands  overhead/step ms")
+  for parallel in [1, 4] {
+    for _ in 0..<max(repeats, 1) {
+      let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "pvemend-bench-sandbox-\(ProcessInfo.processInfo.processIdentifier)")
+      let inventory = try sandbox(
+        ["start", "--snapshot", snapshotURL.path, "--dir", dir.path, "--bin", bin], root: root)
+      defer { _ = try? sandbox(["stop", "--dir", dir.path], root: root) }
+      let inv = try Inventory.load(path: inventory)
+      let directory = NodeDirectory.standard(inventory: inv)
+      let live = LibSSH2Transport(settings: SSHSettings()) { node in
+        try directory.endpoint(for: node)
+      }
+      let snapshot = try await SnapshotCollector(transport: live, entryNode: "proxmox").collect(
+        collectedAt: "2025-11-09T10:00:00Z", source: "sandbox")
+      let cluster = try Cluster(snapshot: snapshot)
+      let plan = Planner.plan(
+        snapshot: snapshot, cluster: cluster,
+        findings: Auditor.findings(in: cluster, policy: policy),
+        policy: policy, playbookPath: "playbooks/homelab.yaml", playbookText: playbookText)
+      // The cost of one read alone.
+      let clock = SystemClock()
+      let read = ClusterReader.collecting(entryNode: "proxmox", clock: clock)
+      let r0 = clock.monotonic()
+      for _ in 0..<3 { _ = try await read(live) }
+      let perReadBefore = (clock.monotonic() - r0) / 3
+      let counter = ReadCounter()
+      let journal = MemoryJournal()
+      let executor = Executor(
+        transport: live, readCluster: read, clock: clock, journal: journal, observer: counter,
+        confirmation: AutoConfirmation())
+      let t0 = clock.monotonic()
+      let report = await executor.apply(
+        plan, planDigest: "bench",
+        options: ExecutionOptions(
+          mode: .execute, parallel: parallel, pollInterval: 0.05, verifyTimeout: 60))
+      let wall = clock.monotonic() - t0
+      // Reads get dearer as the state changes: average the cost before and after the run.
+      let r1 = clock.monotonic()
+      for _ in 0..<3 { _ = try await read(live) }
+      let perRead = (perReadBefore + (clock.monotonic() - r1) / 3) / 2
+      await live.shutdown()
+      guard report.exitCode == 0 else {
+        print(ExecutionText.table(report))
+        return
+      }
+      let steps = report.steps.filter { $0.outcome == .succeeded }.count
+      let commands = journal.entries.filter { $0.event == .command }
+      let inCommands = commands.reduce(0) { $0 + ($1.duration ?? 0) }
+      let reads = counter.count
+      // Sequential: wall = reads + commands + overhead; parallel overlaps them, so only an upper bound.
+      let overhead = (wall - Double(reads) * perRead - inCommands) / Double(max(steps, 1))
+      func f(_ x: Double, _ d: Int) -> String { String(format: "%.\(d)f", x) }
+      func pad(_ s: String, _ n: Int) -> String {
+        s + String(repeating: " ", count: max(0, n - s.count))
+      }
+      print(
+        pad("\(parallel)", 10) + pad(f(wall, 1), 9) + pad("\(steps)", 7) + pad("\(reads)", 7)
+          + pad(f(perRead, 3), 8) + pad("\(commands.count)", 10) + pad(f(inCommands, 2), 15)
+          + (parallel == 1 ? f(overhead * 1000, 1) : "(overlapped)"))
+    }
+  }
+}
+
+/// Counts cluster reads.
+final class ReadCounter: ExecutionObserver, @unchecked Sendable {
+  private let lock = NSLock()
+  private var reads = 0
+  var count: Int { lock.withLock { reads } }
+  func handle(_ event: ExecutionEvent) {
+    if case .reading = event { lock.withLock { reads += 1 } }
+  }
+}
+
+/// Runs scripts/sandbox and returns its standard output, trimmed.
+func sandbox(_ arguments: [String], root: URL) throws -> String {
+  let p = Process()
+  p.executableURL = URL(fileURLWithPath: "/bin/bash")
+  p.arguments = [root.appendingPathComponent("scripts/sandbox").path] + arguments
+  let out = Pipe()
+  p.standardOutput = out
+  p.standardError = FileHandle.nullDevice
+  try p.run()
+  let data = out.fileHandleForReading.readDataToEndOfFile()
+  p.waitUntilExit()
+  guard p.terminationStatus == 0 else {
+    throw NSError(domain: "sandbox", code: Int(p.terminationStatus))
+  }
+  return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
 }

@@ -19,8 +19,26 @@ struct ExportTests {
     move.downtime = Downtime(seconds: 30, note: "container restart")
     let ha = Build.haMigrate("s03", "vm:114", from: "proxmox1", to: "proxmox2", after: ["s01"])
     let backup = Build.backupJob("s04", job: "pvemend-daily")
-    let advice = Build.advice("s05")
-    var plan = Build.plan([add, move, ha, backup, advice])
+    let stop = Step(
+      id: "s05", kind: .moveVolume, title: "Stop vm:114 through HA",
+      reasons: ["ha.local-storage/vm:114"],
+      after: ["s03"],
+      commands: [
+        RemoteCommand(
+          node: "proxmox2", argv: ["ha-manager", "set", "vm:114", "--state", "stopped"],
+          mutating: true)
+      ],
+      preconditions: [Condition(.haManaged, sid: "vm:114", state: "started")],
+      effects: [Condition(.haManaged, sid: "vm:114", state: "stopped")],
+      wait: Wait(
+        kind: "ha-state", sid: "vm:114", node: "proxmox2", timeoutSeconds: 30, state: "stopped"),
+      inverse: [
+        RemoteCommand(
+          node: "proxmox2", argv: ["ha-manager", "set", "vm:114", "--state", "started"],
+          mutating: true)
+      ])
+    let advice = Build.advice("s06")
+    var plan = Build.plan([add, move, ha, backup, stop, advice])
     plan.findings = [
       Finding(
         rule: "ha.unprotected", severity: .critical, subject: Subject(kind: .guest, id: "ct:110"),
@@ -93,9 +111,14 @@ struct ExportTests {
       printf 'ARGS %s\\n' "$*" >>"$log.raw"
       if [[ $line == 'ha-manager status' ]]; then
         echo 'quorum OK'
-        echo 'service vm:114 (proxmox2, started)'
+        if [[ -e "$log.stopped" ]]; then
+          echo 'service vm:114 (proxmox2, stopped)'
+        else
+          echo 'service vm:114 (proxmox2, started)'
+        fi
         exit 0
       fi
+      if [[ $line == 'ha-manager set vm:114 --state stopped' ]]; then touch "$log.stopped"; fi
       \(fail)
       eval "set -- $line"
       for a in "$@"; do printf '%s\\n' "$a"; done >>"$log"
@@ -148,6 +171,7 @@ struct ExportTests {
     #expect(
       raw.contains("ARGS -o BatchMode=yes -p 2222 -l root -- 10.0.0.2 pct migrate 131 proxmox3"))
     #expect(run.stdout.contains("vm:114 is started on proxmox2"))
+    #expect(run.stdout.contains("vm:114 is stopped on proxmox2"))
     #expect(run.stdout.contains("pvemend: done"))
   }
 
@@ -203,7 +227,13 @@ struct ExportTests {
     for tool in ["ha-manager", "pct", "pvesh", "qm"] {
       let body = """
         #!/usr/bin/env bash
-        if [[ $* == status ]]; then echo 'service vm:114 (proxmox2, started)'; exit 0; fi
+        flag=\(ShellQuoting.quote(log)).stopped
+        if [[ $* == status ]]; then
+          if [[ -e $flag ]]; then state=stopped; else state=started; fi
+          echo "service vm:114 (proxmox2, $state)"
+          exit 0
+        fi
+        if [[ $* == 'set vm:114 --state stopped' ]]; then touch "$flag"; fi
         { printf '%s\\n' \(ShellQuoting.quote(tool)) "$@"; echo; } >>\(ShellQuoting.quote(log))
 
         """

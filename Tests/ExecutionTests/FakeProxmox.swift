@@ -12,6 +12,7 @@ final class FakeProxmox: @unchecked Sendable {
   private let lock = NSLock()
   private var state: Cluster
   private var pendingMigrations: [String: (target: String, reads: Int)] = [:]
+  private var pendingStates: [String: (state: String, reads: Int)] = [:]
   /// Reads an HA migration takes to complete.
   var migrationReads = 2
   /// The HA state a migration ends in (`error` to simulate a failed recovery).
@@ -54,6 +55,14 @@ final class FakeProxmox: @unchecked Sendable {
           pendingMigrations[sid] = (m.target, m.reads - 1)
         }
       }
+      for (sid, p) in pendingStates {
+        if p.reads <= 1 {
+          pendingStates[sid] = nil
+          state.haManager.services[sid]?.state = p.state
+        } else {
+          pendingStates[sid] = (p.state, p.reads - 1)
+        }
+      }
       return state
     }
   }
@@ -94,6 +103,16 @@ final class FakeProxmox: @unchecked Sendable {
           group: option("--group"), failback: nil, comment: option("--comment")))
       state.haManager.services[sid] = HAServiceStatus(node: state.guest(sid: sid)?.node, state: st)
       return .text("")
+    case ("ha-manager", "set"):
+      let sid = a[2]
+      guard let i = state.haResources.firstIndex(where: { $0.sid == sid }) else {
+        return fail("resource '\(sid)' does not exist")
+      }
+      if let st = option("--state") {
+        state.haResources[i].state = st
+        pendingStates[sid] = (st, migrationReads)
+      }
+      return .text("")
     case ("ha-manager", "remove"):
       let sid = a[2]
       guard state.haResource(sid) != nil else { return fail("no such resource '\(sid)'") }
@@ -115,6 +134,17 @@ final class FakeProxmox: @unchecked Sendable {
       }
       state.guests[i].node = a[3]
       return .text("migration finished successfully\n")
+    case ("qm", "disk"), ("pct", "move-volume"):
+      // qm disk move <vmid> <key> <storage> | pct move-volume <vmid> <key> <storage>
+      let rest = a[1] == "disk" ? Array(a.dropFirst(3)) : Array(a.dropFirst(2))
+      guard rest.count >= 3, let vmid = Int(rest[0]),
+        let g = state.guests.firstIndex(where: { $0.vmid == vmid }),
+        state.guests[g].disks.contains(where: { $0.key == rest[1] })
+      else { return fail("no such volume") }
+      Condition(.volumeOnStorage, sid: state.guests[g].sid, key: rest[1], storage: rest[2])
+        .establish(
+          in: &state)
+      return .text("")
     case ("pvesh", "create") where a.count > 2 && a[2] == "/cluster/backup":
       guard let id = option("--id") else { return fail("missing --id") }
       state.backupJobs.append(

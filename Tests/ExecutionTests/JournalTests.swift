@@ -223,4 +223,92 @@ struct JournalTests {
         "satisfied", "satisfied", "satisfied",
       ])
   }
+
+  /// Stop vm:114 through HA, then start it again: the first step's effect does not survive the second.
+  static let stopStart = Build.plan([
+    Step(
+      id: "s01", kind: .moveVolume, title: "Stop vm:114 through HA", reasons: [], after: [],
+      commands: [
+        RemoteCommand(
+          node: "proxmox1", argv: ["ha-manager", "set", "vm:114", "--state", "stopped"],
+          mutating: true)
+      ],
+      preconditions: [Condition(.haManaged, sid: "vm:114", state: "started")],
+      effects: [Condition(.haManaged, sid: "vm:114", state: "stopped")],
+      wait: Wait(
+        kind: "ha-state", sid: "vm:114", node: "proxmox1", timeoutSeconds: 60, state: "stopped"),
+      inverse: [
+        RemoteCommand(
+          node: "proxmox1", argv: ["ha-manager", "set", "vm:114", "--state", "started"],
+          mutating: true)
+      ]),
+    Step(
+      id: "s02", kind: .moveVolume, title: "Move vm:114 scsi0 to nas and start it through HA",
+      reasons: [], after: ["s01"],
+      commands: [
+        RemoteCommand(
+          node: "proxmox1", argv: ["qm", "disk", "move", "114", "scsi0", "nas", "--delete", "1"],
+          mutating: true),
+        RemoteCommand(
+          node: "proxmox1", argv: ["ha-manager", "set", "vm:114", "--state", "started"],
+          mutating: true),
+      ],
+      preconditions: [
+        Condition(.haManaged, sid: "vm:114", state: "stopped"),
+        Condition(.volumeOnStorage, sid: "vm:114", key: "scsi0", storage: "local-lvm"),
+      ],
+      effects: [
+        Condition(.haManaged, sid: "vm:114", state: "started"),
+        Condition(.volumeOnStorage, sid: "vm:114", key: "scsi0", storage: "nas"),
+      ],
+      wait: Wait(
+        kind: "ha-state", sid: "vm:114", node: "proxmox1", timeoutSeconds: 60, state: "started")),
+  ])
+
+  @Test(
+    "an ha-state wait polls until the CRM reports the state; a finished plan re-runs as all satisfied"
+  )
+  func supersededStepsAreDone() async throws {
+    var cluster = Build.cluster()
+    cluster.guests[1].disks = [
+      Disk(key: "scsi0", volid: "local-lvm:vm-114-disk-0", storage: "local-lvm", size: 1 << 30)
+    ]
+    let fake = FakeProxmox(cluster)
+    fake.migrationReads = 3
+    let journal = MemoryJournal()
+    let log = EventLog()
+    let first = await fake.executor(journal: journal, observer: log).apply(
+      Self.stopStart, planDigest: "p", options: Self.sequential)
+    #expect(first.steps.map(\.outcome) == [.succeeded, .succeeded])
+    let waits = log.events.compactMap { e -> String? in
+      if case .waiting(_, let detail, _) = e { return detail }
+      return nil
+    }
+    #expect(waits.contains("vm:114 in HA state stopped (HA state started)"))
+
+    // s01's own effect (stopped) no longer holds, but s02 changed the same thing and holds.
+    let again = await fake.executor(journal: journal).apply(
+      Self.stopStart, planDigest: "p", options: Self.sequential)
+    #expect(again.steps.map(\.outcome) == [.satisfied, .satisfied])
+    let resume = try ResumeState.from(journal.entries, planDigest: "p", file: "j")
+    let resumed = await fake.executor(journal: journal).apply(
+      Self.stopStart, planDigest: "p", options: Self.sequential, resume: resume)
+    #expect(resumed.steps.map(\.outcome) == [.done, .done])
+    #expect(resumed.exitCode == ExitStatus.success)
+    #expect(fake.transport.mutatingCommands.count == 3)
+  }
+
+  @Test("undo of an ha-state step waits for the state the step found")
+  func undoHAState() async throws {
+    let fake = FakeProxmox(Build.cluster())
+    let journal = MemoryJournal()
+    let plan = Build.plan([Self.stopStart.steps[0]])
+    _ = await fake.executor(journal: journal).apply(plan, planDigest: "p", options: Self.sequential)
+    let undo = try UndoPlan.make(from: journal.entries, file: "j")
+    #expect(undo.steps[0].wait?.state == "started")
+    #expect(undo.steps[0].effects == [Condition(.haManaged, sid: "vm:114", state: "started")])
+    let r = await fake.executor().apply(undo, planDigest: "u", options: Self.sequential)
+    #expect(r.exitCode == ExitStatus.success)
+    #expect(fake.cluster.haManager.services["vm:114"]?.state == "started")
+  }
 }

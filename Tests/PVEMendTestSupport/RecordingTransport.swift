@@ -22,10 +22,21 @@ package final class RecordingTransport: Transport, @unchecked Sendable {
   /// Node → host key fingerprint reported by `hostKeyFingerprint(node:)`.
   package let fingerprints: [String: String]
 
+  private let base: (any Transport)?
+
   /// Answers every command with `reply`.
   package init(fingerprints: [String: String] = [:], reply: @escaping Reply) {
     self.fingerprints = fingerprints
     self.reply = reply
+    self.base = nil
+  }
+
+  /// Records every command and forwards it (with its options) to `base`: a live or sandbox transport
+  /// whose traffic a test wants to see.
+  package init(forwardingTo base: any Transport) {
+    self.fingerprints = [:]
+    self.base = base
+    self.reply = { command in try await base.run(command) }
   }
 
   /// Answers from a script: the command's shell line → result; anything else succeeds with no output.
@@ -63,14 +74,16 @@ package final class RecordingTransport: Transport, @unchecked Sendable {
         }
       }
     }
+    if let base { return try await base.run(command, options: options) }
     return try await reply(command)
   }
 
   package func hostKeyFingerprint(node: String) async -> String? {
-    fingerprints[node] ?? "SHA256:fake-\(node)"
+    if let base { return await base.hostKeyFingerprint(node: node) }
+    return fingerprints[node] ?? "SHA256:fake-\(node)"
   }
 
-  package func shutdown() async {}
+  package func shutdown() async { await base?.shutdown() }
 
   /// Every command received, in arrival order.
   package var commands: [RemoteCommand] { lock.withLock { log } }

@@ -230,9 +230,22 @@ package final class SSHD: @unchecked Sendable {
   package static func run(
     _ program: String, _ arguments: [String], environment: [String: String]? = nil
   ) throws -> String {
+    let (status, output) = try execute(program, arguments, environment: environment)
+    guard status == 0 else {
+      throw SSHDError(
+        "\(program) \(arguments.joined(separator: " ")) failed (exit \(status)): \(output)")
+    }
+    return output
+  }
+
+  /// Runs a program and returns its exit status (128 + signal when killed) and its combined
+  /// stdout and stderr.
+  package static func execute(
+    _ program: String, _ arguments: [String], environment: [String: String]? = nil
+  ) throws -> (status: Int32, output: String) {
     guard FileManager.default.isExecutableFile(atPath: program) else {
       throw SSHDError(
-        "\(program) not found; install OpenSSH with scripts/install-deps (apt-get install openssh-client)"
+        "\(program) not found; build it (swift build) or install OpenSSH with scripts/install-deps"
       )
     }
     let output = FileManager.default.temporaryDirectory
@@ -242,12 +255,8 @@ package final class SSHD: @unchecked Sendable {
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
     let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
-    // Exited normally with status 0: (status & 0x7f) == 0 and (status >> 8) & 0xff == 0.
-    guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else {
-      throw SSHDError(
-        "\(program) \(arguments.joined(separator: " ")) failed (wait status \(status)): \(text)")
-    }
-    return text
+    let signal = status & 0x7f
+    return (signal == 0 ? (status >> 8) & 0xff : 128 + signal, text)
   }
 
   /// Starts a program with stdin on /dev/null and stdout+stderr on /dev/null or in `output`;

@@ -88,13 +88,14 @@ import Testing
     #expect(policy.action(for: "backup.none") == .createBackupJob)
     #expect(
       Set(policy.advice.map(\.id))
-        == ["truenas-spof", "proxmox-cpu", "traefik-vip", "dr-runbook", "restore-testing"])
+        == ["traefik-vip", "dr-runbook", "restore-testing"])
   }
 
-  @Test func pve9ExampleSelectsByTag() throws {
+  @Test func pve9ExampleSelectsByTagAndName() throws {
     let policy = try decodeFile("pve9-example.yaml")
-    #expect(policy.critical.allSatisfy { $0.selector.tag != nil })
-    #expect(policy.keepApart.allSatisfy { $0.guests.allSatisfy { $0.tag != nil } })
+    #expect(policy.critical.map(\.selector.tag) == ["infra", "prod", nil, "monitoring"])
+    #expect(policy.critical.map(\.selector.name) == [nil, nil, "k8s-cp-*", nil])
+    #expect(policy.keepApart.map(\.name) == ["dns", "k8s-control-plane"])
   }
 
   @Test func offsiteAndQuantitiesDecode() throws {

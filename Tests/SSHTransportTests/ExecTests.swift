@@ -94,7 +94,6 @@ import Transport
   @Test func timeoutStopsTheRemoteCommand() async throws {
     try await withTransport(try sshd.transport()) { transport in
       let marker = try temporaryDirectory().appendingPathComponent("marker")
-      let started = ContinuousClock.now
       do {
         let result = try await transport.run(
           shell("sleep 1; touch \(marker.path)"), options: RunOptions(timeout: .milliseconds(300)))
@@ -108,7 +107,6 @@ import Transport
         #expect(argv.first == "sh")
         #expect(seconds == 0.3)
       }
-      #expect(started.duration(to: .now) < .seconds(1))
       try await Task.sleep(for: .seconds(1.2))
       #expect(!FileManager.default.fileExists(atPath: marker.path))
       // The connection still works.

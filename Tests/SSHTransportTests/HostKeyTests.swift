@@ -102,6 +102,20 @@ import Transport
     #expect(report.hostKey == .known)
   }
 
+  @Test func acceptNewHashesWhenTheFileIsHashed() async throws {
+    // A hashed entry for another host: new entries are hashed too, as OpenSSH on Debian does.
+    let path = try knownHosts(["[127.0.0.1]:1 \(try otherEd25519Key())"])
+    try SSHD.run("/usr/bin/ssh-keygen", ["-H", "-f", path])
+    let first = try await connect(knownHosts: path, acceptNew: true)
+    #expect(first.hostKey == .recorded)
+    let text = try String(contentsOfFile: path, encoding: .utf8)
+    #expect(!text.contains("127.0.0.1"))
+    let found = try SSHD.run(
+      "/usr/bin/ssh-keygen", ["-F", "[127.0.0.1]:\(try sshd.port)", "-f", path])
+    #expect(found.contains("ssh-ed25519"))
+    #expect(try await connect(knownHosts: path).hostKey == .known)
+  }
+
   @Test(arguments: ["ed25519", "ecdsa"])
   func onlyOneKeyTypeOnFileIsNegotiated(type: String) async throws {
     let path = try knownHosts([try sshd.knownHostsLine(type: type)])

@@ -29,6 +29,16 @@ import Testing
     #expect(file.entries.first?.line == 3)
   }
 
+  @Test func hashedLinesMatchOnlyTheirHost() {
+    let line = KnownHosts.hashedLine(host: "Pve1", port: 2222, keyType: "ssh-ed25519", key: key)
+    #expect(line.hasPrefix("|1|"))
+    #expect(!line.contains("pve1"))
+    let file = text([line])
+    #expect(file.verdict(host: "pve1", port: 2222, key: key) == .known)
+    #expect(file.verdict(host: "pve1", port: 22, key: key) == .unknown)
+    #expect(file.verdict(host: "pve2", port: 2222, key: key) == .unknown)
+  }
+
   @Test func revokedAndCertAuthorityMarkers() {
     let b64 = key.base64EncodedString()
     let file = text([

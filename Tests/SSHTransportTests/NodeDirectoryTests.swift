@@ -54,6 +54,16 @@ import Transport
     #expect(pve9.hostName == nil)
   }
 
+  @Test func sshConfigLoadsFromAGivenPath() throws {
+    let path = try temporaryDirectory().appendingPathComponent("config").path
+    try "Host pve5\n  HostName=10.0.0.15\n  Port 2205\n".write(
+      toFile: path, atomically: true, encoding: .utf8)
+    let loaded = SSHConfig.load(path: path).resolve(host: "pve5", home: "/h", localUser: "u")
+    #expect(loaded.hostName == "10.0.0.15")
+    #expect(loaded.port == 2205)
+    #expect(SSHConfig.load(path: path + ".missing") == SSHConfig(text: ""))
+  }
+
   @Test func withoutInventoryTheNodeNameIsTheHost() throws {
     let endpoint = try directory().endpoint(for: "backup1")
     #expect(

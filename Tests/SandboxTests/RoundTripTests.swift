@@ -92,6 +92,23 @@ import Transport
     Self.expectSameAPI(collected, snapshot, "synth PVE \(major)")
   }
 
+  @Test func eachNodeRouteReadsNodePathsOnTheirNode() async throws {
+    let snapshot = try Snapshot.decode(TinyCluster.snapshot().encoded(), file: "tiny")
+    let fixture = try StateFixture(snapshot)
+    defer { fixture.remove() }
+    let transport = StandInTransport(mode: .inProcess, statePath: fixture.path)
+    let collected = try await SnapshotCollector(
+      transport: transport, entryNode: "pve1", parallelism: 6, route: .eachNode
+    ).collect(collectedAt: "t", source: "s")
+    Self.expectSameAPI(collected, snapshot, "tiny, each node")
+    for call in transport.calls {
+      let path = call.argv[2]
+      let expected = path.hasPrefix("/nodes/") ? String(path.split(separator: "/")[1]) : "pve1"
+      #expect(call.node == expected, "\(path) ran on \(call.node)")
+    }
+    #expect(Set(transport.calls.map(\.node)) == ["pve1", "pve2", "pve3"])
+  }
+
   @Test func unmigratedPVE9KeepsGroups() async throws {
     let snapshot = try Snapshot.decode(
       TinyCluster.snapshot(major: 9, unmigratedGroups: true).encoded(), file: "tiny")

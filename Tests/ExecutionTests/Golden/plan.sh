@@ -4,7 +4,7 @@
 # Plan digest: sha256:0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0 (SHA-256 of the plan file's bytes)
 # Plan date:   2025-11-09T10:00:00Z (when its snapshot was collected)
 # Made by:     pvemend 0.1.0 with playbook homelab (playbooks/homelab.yaml)
-# Steps:       5 (4 with commands, 1 advice); expected downtime 30 s
+# Steps:       6 (5 with commands, 1 advice); expected downtime 30 s
 #
 # A dry run unless started with --execute: it prints each command and its node. With
 # --execute it runs them over ssh in plan order and stops at the first failure. It does
@@ -88,13 +88,14 @@ run() {
   fi
 }
 
-# wait_ha NODE SID TARGET TIMEOUT: polls 'ha-manager status' on NODE until SID runs on
-# TARGET in a settled state; fails on HA state error and after TIMEOUT seconds.
+# wait_ha NODE SID TARGET TIMEOUT [STATE]: polls 'ha-manager status' on NODE until SID runs
+# on TARGET in HA state STATE (default: any settled state: started, stopped, disabled,
+# ignored); fails on HA state error and after TIMEOUT seconds.
 wait_ha() {
-  local node=$1 sid=$2 target=$3 timeout=$4 status line where state deadline
+  local node=$1 sid=$2 target=$3 timeout=$4 want=${5:-} status line where state deadline settled
   local re='^service ([^ ]+) \(([^,]+), (.+)\)$'
   if ((!execute)); then
-    printf '  would wait up to %s s for %s to settle on %s\n' "$timeout" "$sid" "$target"
+    printf '  would wait up to %s s for %s to be %s on %s\n' "$timeout" "$sid" "${want:-settled}" "$target"
     return 0
   fi
   deadline=$((SECONDS + timeout))
@@ -108,20 +109,24 @@ wait_ha() {
         state=${BASH_REMATCH[3]}
       fi
     done <<<"$status"
+    if [[ $state == error ]]; then
+      echo "pvemend: $sid is in HA state error; see 'ha-manager status' on $node" >&2
+      return 1
+    fi
+    settled=0
     case "$state" in
-      error)
-        echo "pvemend: $sid is in HA state error; see 'ha-manager status' on $node" >&2
-        return 1
-        ;;
-      started | stopped | disabled | ignored)
-        if [[ $where == "$target" ]]; then
-          printf '  %s is %s on %s\n' "$sid" "$state" "$target"
-          return 0
-        fi
-        ;;
+      started | stopped | disabled | ignored) settled=1 ;;
     esac
+    if [[ -n $want ]]; then
+      settled=0
+      if [[ $state == "$want" ]]; then settled=1; fi
+    fi
+    if ((settled)) && [[ $where == "$target" ]]; then
+      printf '  %s is %s on %s\n' "$sid" "$state" "$target"
+      return 0
+    fi
     if ((SECONDS >= deadline)); then
-      echo "pvemend: $sid did not settle on $target within $timeout s (now: ${where:-?}, ${state:-?})" >&2
+      echo "pvemend: $sid did not reach ${want:-a settled state} on $target within $timeout s (now: ${where:-?}, ${state:-?})" >&2
       return 1
     fi
     sleep "$poll_seconds"
@@ -131,7 +136,7 @@ wait_ha() {
 # step_begin ID N TITLE
 step_begin() {
   current_step=$1
-  printf '== %s (%s/5) %s\n' "$1" "$2" "$3"
+  printf '== %s (%s/6) %s\n' "$1" "$2" "$3"
 }
 
 # s01 ha-add: Enable HA for ct:110 (x'; rm -rf / #)
@@ -181,28 +186,42 @@ step_s04() {
   run proxmox1 'pvesh create /cluster/backup --id pvemend-daily --all 1 --storage nas --schedule daily'
 }
 
-# s05 advice: Add a second backup target
+# s05 move-volume: Stop vm:114 through HA
+#   why:      ha.local-storage/vm:114
+#   expects:  vm:114 HA-managed in state started
+#   leaves:   vm:114 HA-managed in state stopped
+#   after:    s03
+#   downtime: none
+#   undo:     ha-manager set vm:114 --state started   (on proxmox2)
+step_s05() {
+  step_begin s05 5 'Stop vm:114 through HA'
+  run proxmox2 'ha-manager set vm:114 --state stopped'
+  wait_ha proxmox2 vm:114 proxmox2 30 stopped
+}
+
+# s06 advice: Add a second backup target
 #   why:      backup.offsite/cluster
 #   expects:  -
 #   leaves:   -
 #   downtime: none
 #   undo:     no Proxmox inverse; by hand
-step_s05() {
-  step_begin s05 5 'Add a second backup target'
+step_s06() {
+  step_begin s06 6 'Add a second backup target'
   echo '  advice, nothing to run: Set up an offsite copy.'
 }
 
 main() {
   if ((execute)); then
-    echo 'pvemend: applying 4 steps to cluster homelab (plan sha256:0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0)'
+    echo 'pvemend: applying 5 steps to cluster homelab (plan sha256:0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0)'
   else
-    echo 'pvemend: dry run of 5 steps for cluster homelab; nothing is sent. Run with --execute to apply.'
+    echo 'pvemend: dry run of 6 steps for cluster homelab; nothing is sent. Run with --execute to apply.'
   fi
   step_s01
   step_s02
   step_s03
   step_s04
   step_s05
+  step_s06
   current_step=''
   echo 'pvemend: done'
 }
