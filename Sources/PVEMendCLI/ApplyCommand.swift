@@ -39,13 +39,7 @@ struct ApplyCommand: AsyncParsableCommand {
   var resume: String?
 
   func run() async throws {
-    let data: Data
-    do {
-      data = try Data(contentsOf: URL(fileURLWithPath: plan))
-    } catch {
-      throw ValidationError("\(plan): cannot read the plan file; check the path")
-    }
-    let decoded = try PlanLoading.decode(data, file: plan)
+    let (decoded, data) = try PlanLoading.load(plan)
     let digest = PlanDigest.of(data)
     let journalPath = run.journal ?? resume ?? plan + ".journal.jsonl"
     var resumeState: ResumeState?
@@ -115,22 +109,16 @@ struct RunOptionsGroup: ParsableArguments {
   }
 }
 
-/// Reading plan files (the planner's `PlanFile` owns the format; this only forwards its errors).
+/// Reading plan files: `PlanFile` owns the format; a bad file is one stderr line naming the file
+/// and the fix, and exit status 2 (bad input), as for `show`.
 enum PlanLoading {
-  static func decode(_ data: Data, file: String) throws -> Plan {
-    struct Header: Decodable { var format: String? }
-    guard let header = try? JSONDecoder().decode(Header.self, from: data) else {
-      throw ValidationError("\(file): not a JSON document; pass a plan written by 'pvemend plan'")
-    }
-    guard header.format == Plan.formatVersion else {
-      throw ValidationError(
-        "\(file): format '\(header.format ?? "none")' is not '\(Plan.formatVersion)'; plan again with this pvemend"
-      )
-    }
+  static func load(_ path: String) throws -> (plan: Plan, data: Data) {
     do {
-      return try JSONDecoder().decode(Plan.self, from: data)
+      let data = try CLIFiles.read(path)
+      return (try PlanFile.decode(data, file: path), data)
     } catch {
-      throw ValidationError("\(file): malformed plan (\(error)); plan again with 'pvemend plan'")
+      printError("pvemend: \(error)")
+      throw ExitCode(ExitStatus.badInput)
     }
   }
 }

@@ -37,13 +37,7 @@ struct ExportCommand: ParsableCommand {
   }
 
   func run() throws {
-    let data: Data
-    do {
-      data = try Data(contentsOf: URL(fileURLWithPath: plan))
-    } catch {
-      throw ValidationError("\(plan): cannot read the plan file; check the path")
-    }
-    let decoded = try PlanLoading.decode(data, file: plan)
+    let (decoded, data) = try PlanLoading.load(plan)
     let fmt = ExportFormat(rawValue: format) ?? .sh
     let text = PlanExport.render(decoded, format: fmt, digest: PlanDigest.of(data))
     guard let out else {

@@ -60,7 +60,8 @@ struct CLITests {
     #expect(yes.status == 64)
     #expect(yes.stderr.contains("--yes only makes sense with --execute"))
     let missing = try pvemend(["apply", "/nonexistent/plan.json"])
-    #expect(missing.status == 64)
+    #expect(missing.status == ExitStatus.badInput)
+    #expect(missing.stderr.contains("/nonexistent/plan.json"))
     let help = try pvemend(["apply", "--help"])
     #expect(
       help.stdout.contains("Exit codes: 0 success or nothing to do; 1 a step failed; 3 refused"))
