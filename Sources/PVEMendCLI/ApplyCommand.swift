@@ -3,7 +3,6 @@ import Execution
 import Foundation
 import PVEModel
 import Planning
-import SSHTransport
 import Transport
 
 /// `pvemend apply PLAN`: a dry run unless `--execute`.
@@ -93,16 +92,21 @@ struct RunOptionsGroup: ParsableArguments {
   @Option(help: "The node cluster-wide state is read from (default: the plan snapshot's node).")
   var entryNode: String?
 
-  @Option(
-    help: ArgumentHelp(
-      "The node inventory (YAML): how to reach each node over SSH (default: node name, root, port 22, ~/.ssh).",
-      valueName: "file"))
-  var inventory: String?
+  @OptionGroup var connection: ConnectionOptions
+
+  @Option(help: "Seconds a single command may run before the node stops it (migrations can be slow).")
+  var commandTimeout: Int = 3600
 
   func validate() throws {
     if yes && !execute { throw ValidationError("--yes only makes sense with --execute") }
     if step && !execute { throw ValidationError("--step only makes sense with --execute") }
     if parallel < 1 { throw ValidationError("--parallel must be at least 1") }
+    if connection.acceptNewHostKeys && execute {
+      throw ValidationError(
+        "apply checks host keys strictly; record new ones first with 'pvemend collect --accept-new-host-keys' (after checking them out of band)"
+      )
+    }
+    if commandTimeout < 1 { throw ValidationError("--command-timeout must be at least 1") }
     if pollInterval < 0 || verifyTimeout < 0 {
       throw ValidationError("--poll-interval and --verify-timeout must not be negative")
     }
@@ -158,8 +162,10 @@ enum PlanRun {
     let entry = options.entryNode ?? LiveServices.defaultEntryNode(for: plan)
     let services: LiveServices
     do {
-      services = try LiveServices.make(
-        inventory: options.inventory, entryNode: entry, clock: clock)
+      services = LiveServices(
+        transport: try options.connection.makeTransport(
+          commandTimeout: .seconds(options.commandTimeout)),
+        readCluster: ClusterReader.collecting(entryNode: entry, clock: clock))
     } catch {
       printError("pvemend: \(error)")
       return ExitStatus.connection
@@ -312,9 +318,9 @@ func printError(_ text: String) {
   FileHandle.standardError.write(Data((text + "\n").utf8))
 }
 
-/// The transport and the cluster reader `apply` and `undo` run against: libssh2 with strict host
-/// keys (no trust on first use here: `pvemend collect --accept-new-host-keys` or ssh-keyscan, checked
-/// out of band, records them), and the snapshot collector through one entry node.
+/// The transport and the cluster reader `apply` and `undo` run against: libssh2 (`ConnectionOptions`)
+/// with strict host keys when executing (no trust on first use here: `pvemend collect
+/// --accept-new-host-keys`, checked out of band, records them), and the collector through one node.
 struct LiveServices: Sendable {
   var transport: any Transport
   var readCluster: Executor.ReadCluster
@@ -324,17 +330,5 @@ struct LiveServices: Sendable {
   static func defaultEntryNode(for plan: Plan) -> String {
     ClusterReader.entryNode(of: plan.snapshot) ?? plan.steps.flatMap(\.commands).first?.node
       ?? "localhost"
-  }
-
-  static func make(inventory path: String?, entryNode: String, clock: any ExecutionClock) throws
-    -> LiveServices
-  {
-    let inventory = try path.map { file in try Inventory.load(path: file) }
-    let directory = NodeDirectory.standard(inventory: inventory)
-    let transport = LibSSH2Transport(settings: SSHSettings()) { node in
-      try directory.endpoint(for: node)
-    }
-    let read = ClusterReader.collecting(entryNode: entryNode, clock: clock)
-    return LiveServices(transport: transport, readCluster: read)
   }
 }
