@@ -149,6 +149,10 @@ package struct AuditContext: Sendable {
   /// Online nodes, sorted by name.
   package var onlineNodes: [Node] { cluster.nodes.filter(\.online) }
 
+  /// Whether HA has another node to restart a guest on: a single node (standalone, or a cluster
+  /// of one) has none, so HA findings there would only plan downtime for nothing.
+  package var hasFailoverNodes: Bool { cluster.nodes.count >= 2 }
+
   /// A guest's display name: `traefik (ct:110)`.
   package static func label(_ guest: Guest) -> String { "\(guest.name) (\(guest.sid))" }
 }

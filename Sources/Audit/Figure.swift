@@ -16,7 +16,9 @@ package enum Figure {
 
   /// `46 %`-style whole percent: `46%`.
   package static func wholePercent(_ fraction: Double) -> String {
-    "\(Int(round(fraction * 100, 0)))%"
+    let whole = round(fraction * 100, 0)
+    // Beyond ±10^15 % is no figure anyone reads; it also keeps Int(_:) from trapping.
+    return "\(Int(min(max(whole, -1e15), 1e15)))%"
   }
 
   /// A number with fixed decimals: `7.2`.

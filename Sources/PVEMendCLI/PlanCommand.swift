@@ -52,10 +52,9 @@ struct PlanCommand: ParsableCommand {
       let cluster = try Cluster(snapshot: snap, file: snapshot)
       let text = try CLIFiles.text(playbook)
       let policy = try PlaybookDecoder.decode(text, file: playbook)
-      let findings = Auditor.findings(in: cluster, policy: policy)
       plan = Planner.plan(
-        snapshot: snap, cluster: cluster, findings: findings, policy: policy,
-        playbookPath: playbook, playbookText: text)
+        snapshot: snap, cluster: cluster, report: AuditReport(cluster: cluster, policy: policy),
+        policy: policy, playbookPath: playbook, playbookText: text)
     } catch {
       CLIFiles.standardError("pvemend plan: \(error)\n")
       throw ExitCode(2)

@@ -4,7 +4,8 @@ import Foundation
 ///
 /// Units are binary (`parse_size` in pve-common): K = 1024.
 package enum ByteSize {
-  /// Parses `^\d+(\.\d+)?([KMGT](iB)?)?$` (also lower case `k m g t`, and a trailing `B`); nil if not a size.
+  /// Parses `^\d+(\.\d+)?([KMGT](iB)?)?$` (also lower case `k m g t`, and a trailing `B`); nil if not a
+  /// size or beyond `Int64`.
   package static func parse(_ text: String) -> Int64? {
     var s = Substring(text.trimmingSpaces)
     guard !s.isEmpty else { return nil }
@@ -24,7 +25,8 @@ package enum ByteSize {
     guard !s.isEmpty, s.allSatisfy({ $0.isNumber || $0 == "." }), let v = Double(s) else {
       return nil
     }
-    return Int64((v * multiplier).rounded())
+    // Beyond Int64 (`99999999999999999999G`) is not a size anything can hold.
+    return JSONValue.integer((v * multiplier).rounded())
   }
 
   /// Binary units for memory and guest disks: `512 MiB`, `31.0 GiB`, `1.50 TiB`.

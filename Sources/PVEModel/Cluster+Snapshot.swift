@@ -43,6 +43,17 @@ extension Cluster {
     }
 
     var inconsistencies: [Inconsistency] = []
+    /// A figure within its plausible range; an implausible one is clamped and reported.
+    func plausible(_ value: Int64, _ limit: Int64, _ key: String, _ what: String) -> Int64 {
+      let (bounded, changed) = PlausibleRange.clamp(value, to: limit)
+      if changed {
+        inconsistencies.append(
+          Inconsistency(
+            key: "implausible-value/\(key)",
+            message: "\(what) is \(value), outside 0…\(limit); taken as \(bounded)"))
+      }
+      return bounded
+    }
 
     // Cluster membership and quorum.
     var clusterName: String?
@@ -74,8 +85,17 @@ extension Cluster {
       guard let name = r["node"]?.stringValue else { continue }
       let online = (r["status"]?.stringValue == "online") || (memberOnline[name] ?? false)
       nodes[name] = Node(
-        name: name, online: online, cores: Int(r["maxcpu"]?.intValue ?? 0),
-        memoryTotal: r["maxmem"]?.intValue ?? 0, memoryUsed: r["mem"]?.intValue ?? 0,
+        name: name, online: online,
+        cores: Int(
+          plausible(
+            r["maxcpu"]?.intValue ?? 0, PlausibleRange.cpus, "node/\(name)/cores",
+            "node '\(name)' logical CPUs")),
+        memoryTotal: plausible(
+          r["maxmem"]?.intValue ?? 0, PlausibleRange.nodeMemory, "node/\(name)/memory",
+          "node '\(name)' memory"),
+        memoryUsed: plausible(
+          r["mem"]?.intValue ?? 0, PlausibleRange.nodeMemory, "node/\(name)/memory-used",
+          "node '\(name)' used memory"),
         cpuUsage: r["cpu"]?.doubleValue ?? 0, uptime: r["uptime"]?.intValue ?? 0, version: nil,
         ip: memberIPs[name], haState: r["hastate"]?.stringValue)
     }
@@ -101,9 +121,20 @@ extension Cluster {
       let path = Snapshot.nodeStatusPath(name)
       let st = try object(path, required: node.online)
       if let st {
-        if let cpus = st["cpuinfo"]?["cpus"]?.intValue { node.cores = Int(cpus) }
-        if let total = st["memory"]?["total"]?.intValue { node.memoryTotal = total }
-        if let used = st["memory"]?["used"]?.intValue { node.memoryUsed = used }
+        if let cpus = st["cpuinfo"]?["cpus"]?.intValue {
+          node.cores = Int(
+            plausible(
+              cpus, PlausibleRange.cpus, "node/\(name)/cores", "node '\(name)' logical CPUs"))
+        }
+        if let total = st["memory"]?["total"]?.intValue {
+          node.memoryTotal = plausible(
+            total, PlausibleRange.nodeMemory, "node/\(name)/memory", "node '\(name)' memory")
+        }
+        if let used = st["memory"]?["used"]?.intValue {
+          node.memoryUsed = plausible(
+            used, PlausibleRange.nodeMemory, "node/\(name)/memory-used",
+            "node '\(name)' used memory")
+        }
         if let cpu = st["cpu"]?.doubleValue { node.cpuUsage = cpu }
         if let up = st["uptime"]?.intValue { node.uptime = up }
         if let v = st["pveversion"]?.stringValue { node.version = PVEVersion(parsing: v) }
@@ -120,10 +151,15 @@ extension Cluster {
       guard api[path] != nil || node.online else { continue }
       for s in try array(path) {
         guard let id = s["storage"]?.stringValue else { continue }
+        func figure(_ field: String) -> Int64 {
+          plausible(
+            s[field]?.intValue ?? 0, PlausibleRange.storage, "storage/\(id)/\(name)/\(field)",
+            "storage '\(id)' on node '\(name)': \(field)")
+        }
         perNode[id, default: []].append(
           NodeStorage(
-            node: name, total: s["total"]?.intValue ?? 0, used: s["used"]?.intValue ?? 0,
-            available: s["avail"]?.intValue ?? 0, active: s["active"]?.boolValue ?? false,
+            node: name, total: figure("total"), used: figure("used"),
+            available: figure("avail"), active: s["active"]?.boolValue ?? false,
             enabled: s["enabled"]?.boolValue ?? true))
         if seenTypes[id] == nil {
           seenTypes[id] = (
@@ -137,7 +173,13 @@ extension Cluster {
     var defined = Set<String>()
     for s in storageConfig {
       guard let id = s["storage"]?.stringValue else { continue }
-      defined.insert(id)
+      guard defined.insert(id).inserted else {
+        inconsistencies.append(
+          Inconsistency(
+            key: "duplicate-storage/\(id)",
+            message: "storage '\(id)' is defined more than once in /storage; the first counts"))
+        continue
+      }
       let type = s["type"]?.stringValue ?? seenTypes[id]?.type ?? "unknown"
       let shared = s["shared"]?.boolValue ?? seenTypes[id]?.shared ?? false
       storages.append(
@@ -158,8 +200,11 @@ extension Cluster {
 
     // HA resources and live status.
     var haResources: [HAResource] = []
+    var haSIDs = Set<String>()
     for r in haConfig {
-      guard let sid = r["sid"]?.stringValue, let (kind, vmid) = Cluster.parseSID(sid) else {
+      guard let sid = r["sid"]?.stringValue, let (kind, vmid) = Cluster.parseSID(sid),
+        haSIDs.insert(sid).inserted
+      else {
         continue
       }
       haResources.append(
@@ -212,29 +257,56 @@ extension Cluster {
         config = try object(configPath, required: nodeOnline) ?? [:]
       }
       let nodeCores = nodes[node]?.cores ?? 0
+      let sid = "\(kind.haType):\(vmid)"
+      func cpus(_ value: Int64) -> Int {
+        Int(plausible(value, PlausibleRange.cpus, "guest/\(sid)/vcpus", "\(sid) vCPUs"))
+      }
+      func memoryMiB(_ value: Int64) -> Int64 {
+        plausible(
+          value, PlausibleRange.guestMemory / ByteSize.mib, "guest/\(sid)/memory",
+          "\(sid) memory (MiB)") * ByteSize.mib
+      }
+      func memoryBytes(_ value: Int64) -> Int64 {
+        plausible(value, PlausibleRange.guestMemory, "guest/\(sid)/memory", "\(sid) memory")
+      }
       let vcpus: Int
       let memory: Int64
       switch kind {
       case .qemu:
         let sockets = config["sockets"]?.intValue ?? 1
         let cores = config["cores"]?.intValue ?? 1
-        vcpus = config.isEmpty ? Int(r["maxcpu"]?.intValue ?? 1) : Int(sockets * cores)
-        memory =
-          Cluster.qemuMemoryMiB(config["memory"]).map { $0 * ByteSize.mib }
-          ?? (config.isEmpty ? (r["maxmem"]?.intValue ?? 512 * ByteSize.mib) : 512 * ByteSize.mib)
-      case .lxc:
-        if let c = config["cores"]?.intValue {
-          vcpus = Int(c)
+        if config.isEmpty {
+          vcpus = cpus(r["maxcpu"]?.intValue ?? 1)
         } else {
-          vcpus = Int(r["maxcpu"]?.intValue ?? Int64(max(nodeCores, 1)))
+          // sockets × cores, saturated (a product beyond Int64 is as implausible as Int64.max).
+          let (product, overflow) = sockets.multipliedReportingOverflow(by: cores)
+          vcpus = cpus(overflow ? ((sockets < 0) != (cores < 0) ? -1 : Int64.max) : product)
         }
         memory =
-          config["memory"]?.intValue.map { $0 * ByteSize.mib }
-          ?? (config.isEmpty ? (r["maxmem"]?.intValue ?? 512 * ByteSize.mib) : 512 * ByteSize.mib)
+          Cluster.qemuMemoryMiB(config["memory"]).map(memoryMiB)
+          ?? (config.isEmpty
+            ? memoryBytes(r["maxmem"]?.intValue ?? 512 * ByteSize.mib) : 512 * ByteSize.mib)
+      case .lxc:
+        if let c = config["cores"]?.intValue {
+          vcpus = cpus(c)
+        } else {
+          vcpus = cpus(r["maxcpu"]?.intValue ?? Int64(max(nodeCores, 1)))
+        }
+        memory =
+          config["memory"]?.intValue.map(memoryMiB)
+          ?? (config.isEmpty
+            ? memoryBytes(r["maxmem"]?.intValue ?? 512 * ByteSize.mib) : 512 * ByteSize.mib)
       }
+      var disks = Cluster.disks(kind: kind, config: config)
+      for i in disks.indices {
+        disks[i].size = plausible(
+          disks[i].size, PlausibleRange.volume, "guest/\(sid)/\(disks[i].key)",
+          "\(sid) volume \(disks[i].key) size")
+      }
+      // The first non-empty name (an empty `name` is as good as none).
       let name =
-        r["name"]?.stringValue ?? config["name"]?.stringValue ?? config["hostname"]?.stringValue
-        ?? "\(kind.haType)\(vmid)"
+        [r["name"], config["name"], config["hostname"]].lazy.compactMap { $0?.stringValue }
+        .first { !$0.isEmpty } ?? "\(kind.haType)\(vmid)"
       let tagText = r["tags"]?.stringValue ?? config["tags"]?.stringValue ?? ""
       let tags = tagText.split(whereSeparator: { $0 == ";" || $0 == "," || $0 == " " }).map(
         String.init
@@ -243,13 +315,42 @@ extension Cluster {
       guests.append(
         Guest(
           kind: kind, vmid: vmid, name: name, node: node, status: status, vcpus: max(vcpus, 1),
-          memory: memory, memoryUsed: status == "running" ? (r["mem"]?.intValue ?? 0) : 0,
-          disks: Cluster.disks(kind: kind, config: config), tags: tags,
+          memory: memory,
+          memoryUsed: status == "running"
+            ? PlausibleRange.clamp(r["mem"]?.intValue ?? 0, to: PlausibleRange.guestMemory).value
+            : 0,
+          disks: disks, tags: tags,
           pool: r["pool"]?.stringValue,
           template: (r["template"]?.boolValue ?? false) || (config["template"]?.boolValue ?? false),
           lock: r["lock"]?.stringValue ?? config["lock"]?.stringValue,
           onboot: config["onboot"]?.boolValue ?? false,
-          haState: r["hastate"]?.stringValue ?? haState["\(kind.haType):\(vmid)"]))
+          haState: r["hastate"]?.stringValue ?? haState["\(kind.haType):\(vmid)"],
+          localDevices: Cluster.localDevices(kind: kind, config: config)))
+    }
+    // A guest listed twice (a stale entry during a migration, a hand-edited snapshot) is one
+    // guest: the first entry counts. A VMID held by a VM and a container is reported.
+    var seenSIDs = Set<String>()
+    var unique: [Guest] = []
+    for guest in guests {
+      guard seenSIDs.insert(guest.sid).inserted else {
+        inconsistencies.append(
+          Inconsistency(
+            key: "duplicate-guest/\(guest.sid)",
+            message:
+              "\(guest.sid) is listed more than once in /cluster/resources (also on node '\(guest.node)'); the first entry counts"
+          ))
+        continue
+      }
+      unique.append(guest)
+    }
+    guests = unique
+    for vmid in Dictionary(grouping: guests, by: \.vmid).filter({ $0.value.count > 1 }).keys
+      .sorted()
+    {
+      inconsistencies.append(
+        Inconsistency(
+          key: "vmid-reused/\(vmid)",
+          message: "VMID \(vmid) is both vm:\(vmid) and ct:\(vmid); Proxmox VMIDs are unique"))
     }
     guests.sort { ($0.vmid, $0.kind) < ($1.vmid, $1.kind) }
     let guestSIDs = Set(guests.map(\.sid))
@@ -330,7 +431,11 @@ extension Cluster {
       version: versionObject.flatMap { $0["version"]?.stringValue }.flatMap {
         PVEVersion(parsing: $0)
       },
-      inconsistencies: inconsistencies.sorted { $0.key < $1.key }, options: opts)
+      inconsistencies: Dictionary(
+        inconsistencies.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a }
+      )
+      .values.sorted { $0.key < $1.key },
+      options: opts)
   }
 
   /// Splits a Proxmox comma or semicolon list into sorted, unique items.
@@ -373,6 +478,29 @@ extension Cluster {
     case "ct": return (.lxc, vmid)
     default: return nil
     }
+  }
+
+  /// Config keys of host devices that pin a guest to its node (see `Guest.localDevices`).
+  package static func localDevices(kind: GuestKind, config: [String: JSONValue]) -> [String] {
+    func numbered(_ key: String, _ prefix: String) -> Bool {
+      key.hasPrefix(prefix) && key.count > prefix.count
+        && key.dropFirst(prefix.count).allSatisfy(\.isNumber)
+    }
+    var out: [String] = []
+    for (key, value) in config {
+      let text = value.stringValue ?? ""
+      let mapped = text.split(separator: ",").contains { $0.hasPrefix("mapping=") }
+      switch kind {
+      case .qemu:
+        if numbered(key, "hostpci") && !mapped { out.append(key) }
+        if numbered(key, "usb") && !mapped && !text.hasPrefix("spice") { out.append(key) }
+        if numbered(key, "serial") && text.hasPrefix("/dev/") { out.append(key) }
+        if numbered(key, "parallel") { out.append(key) }
+      case .lxc:
+        if numbered(key, "dev") && !mapped { out.append(key) }
+      }
+    }
+    return out.sorted()
   }
 
   static let qemuDiskPrefixes = ["ide", "sata", "scsi", "virtio", "efidisk", "tpmstate", "unused"]

@@ -148,11 +148,16 @@ package struct Guest: Sendable, Hashable, Codable {
   package var onboot: Bool
   /// The HA state (`started`, `stopped`, `error`, …) when HA manages the guest.
   package var haState: String?
+  /// Config keys of host devices that tie the guest to its node (`hostpci0`, `usb1`, `serial0`
+  /// on a `/dev` path, `parallel0`, a container's `dev0`): Proxmox refuses to migrate it
+  /// (`can't migrate VM which uses local devices`) and HA cannot start it elsewhere. Devices
+  /// given through a cluster-wide resource mapping (`mapping=`) and SPICE USB are not local.
+  package var localDevices: [String]
 
   package init(
     kind: GuestKind, vmid: Int, name: String, node: String, status: String, vcpus: Int,
     memory: Int64, memoryUsed: Int64, disks: [Disk], tags: [String], pool: String?,
-    template: Bool, lock: String?, onboot: Bool, haState: String?
+    template: Bool, lock: String?, onboot: Bool, haState: String?, localDevices: [String] = []
   ) {
     self.kind = kind
     self.vmid = vmid
@@ -169,6 +174,7 @@ package struct Guest: Sendable, Hashable, Codable {
     self.lock = lock
     self.onboot = onboot
     self.haState = haState
+    self.localDevices = localDevices
   }
 
   /// The HA resource id: `vm:114`, `ct:110`.

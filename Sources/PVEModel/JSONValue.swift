@@ -89,16 +89,16 @@ extension JSONValue {
     }
   }
 
-  /// An integer from a number or a numeric string (`"8192"`, `8192`, `8192.0`).
+  /// An integer from a number or a numeric string (`"8192"`, `8192`, `8192.0`); nil for a number
+  /// outside `Int64` (`1e300`, `18446744073709551615`), which no Proxmox figure can be.
   package var intValue: Int64? {
     switch self {
     case .int(let i): return i
-    case .double(let d): return d.isFinite ? Int64(d) : nil
+    case .double(let d): return Self.integer(d)
     case .string(let s):
       let t = s.trimmingSpaces
       if let i = Int64(t) { return i }
-      if let d = Double(t), d.isFinite { return Int64(d) }
-      return nil
+      return Double(t).flatMap(Self.integer)
     case .bool(let b): return b ? 1 : 0
     default: return nil
     }
@@ -109,10 +109,18 @@ extension JSONValue {
     switch self {
     case .int(let i): return Double(i)
     case .double(let d): return d
-    case .string(let s): return Double(s.trimmingSpaces)
+    case .string(let s): return Double(s.trimmingSpaces).flatMap { $0.isFinite ? $0 : nil }
     case .bool(let b): return b ? 1 : 0
     default: return nil
     }
+  }
+
+  /// The integer part of a finite double within `Int64`, else nil (converting would trap).
+  static func integer(_ d: Double) -> Int64? {
+    guard d.isFinite, d >= -9_223_372_036_854_775_808, d < 9_223_372_036_854_775_808 else {
+      return nil
+    }
+    return Int64(d)
   }
 
   /// Proxmox booleans: `0`/`1`, and leniently `true`/`false`, `"yes"`/`"no"`, `"on"`/`"off"`.

@@ -2,6 +2,21 @@ import Audit
 import PVEModel
 import Playbook
 
+/// What the numeric limits see of a guest: its node, size and whether it claims capacity.
+struct SizeKey: Hashable {
+  var node: String
+  var vcpus: Int
+  var memory: Int64
+  var claims: Bool
+
+  init(_ g: Guest) {
+    node = g.node
+    vcpus = g.vcpus
+    memory = g.memory
+    claims = g.claimsCapacity
+  }
+}
+
 /// A node limit a rebalance finding is about.
 enum LoadMetric: String, Sendable, CaseIterable {
   case vcpus = "node.overcommit"
@@ -39,12 +54,14 @@ extension PlanBuilder {
         guard let wanted = metrics[node], let load = sim.load(node), load.online else { continue }
         let excess = sim.limits.excess(load)
         guard wanted.contains(where: { $0.of(excess) > 0 }) else { continue }
-        for g in sim.guests(on: node) where !moved.contains(g.sid) {
+        for g in sim.guests(on: node) {
+          let sid = g.sid
+          guard !moved.contains(sid) else { continue }
           let gain = self.gain(of: g, on: load, metrics: wanted)
           guard gain > 1e-9, sim.movability(of: g) == nil else { continue }
           var cost = moveCost(g)
           // Taking a node's last HA guest away would leave it for the spread to refill.
-          if policy.ha.spread, haPlanned[g.sid] != nil || sim.isHAManaged(g.sid),
+          if policy.ha.spread, haPlanned[sid] != nil || sim.isHAManaged(sid),
             haCount(node) == 1
           {
             cost *= 3
@@ -63,8 +80,18 @@ extension PlanBuilder {
         return a.vmid < b.vmid
       }
       var done = false
+      // Guests of one size from one node pass or fail the numeric limits alike.
+      var noRoom = Set<SizeKey>()
       for c in candidates {
-        guard case .success(let landing) = sim.bestLanding(of: c.guest) else { continue }
+        let key = SizeKey(c.guest)
+        if noRoom.contains(key) { continue }
+        if !sim.anyQuickFit(c.guest) {
+          noRoom.insert(key)
+          continue
+        }
+        guard case .success(let landing) = sim.bestLanding(of: c.guest, explain: false) else {
+          continue
+        }
         let source = c.guest.node
         let reasons = (metrics[source] ?? []).compactMap { findingID($0.rawValue, source) }
         addMigration(
@@ -219,6 +246,7 @@ extension PlanBuilder {
       for g in candidates {
         switch sim.landing(of: g, on: node) {
         case .success(let landing):
+          closest = nil
           addMigration(
             g, landing, phase: .spread, reasons: [id],
             why: "\(node) carries no HA guest; \(g.sid) becomes its first")

@@ -45,11 +45,9 @@ extension PlanBuilder {
     }
 
     let sids = Set(haPlanned.keys).union(existing.keys)
-    let ordered = sids.compactMap { sim.guest($0) }.sorted { a, b in
-      let ra = policy.criticality(of: a)?.level.rank ?? 9
-      let rb = policy.criticality(of: b)?.level.rank ?? 9
-      return (ra, a.vmid) < (rb, b.vmid)
-    }
+    let ordered = sids.compactMap { sid in
+      sim.guest(sid).map { (rank: policy.criticality(of: $0)?.level.rank ?? 9, guest: $0) }
+    }.sorted { ($0.rank, $0.guest.vmid) < ($1.rank, $1.guest.vmid) }.map(\.guest)
     for g in ordered {
       let reasons = (haPlanned[g.sid] ?? []) + (existing[g.sid] ?? [])
       let volumes = sim.localVolumes(of: g, includingUnused: false)
@@ -79,6 +77,9 @@ extension PlanBuilder {
     let local = Set(sim.localVolumes(of: g, includingUnused: false).compactMap(\.storage)).sorted()
       .joined(separator: ", ")
     let prefix = "\(label(g)) keeps \(total) on \(local)"
+    // Blocker texts are made later: they must not hold on to `self` (its storage would be
+    // copied on the next change).
+    let warn = policy.capacity.storageWarn
     if let id = policy.ha.sharedStorage {
       guard let pool = sim.storage(id), pool.shared else {
         return .failure(
@@ -102,7 +103,7 @@ extension PlanBuilder {
           Blocker(
             limit: "shared-storage", node: nil,
             text:
-              "\(prefix): \(id) has \(Format.bytes(max(0, free))) below its \(Format.percent(policy.capacity.storageWarn)) warning line",
+              "\(prefix): \(id) has \(Format.bytes(max(0, free))) below its \(Format.percent(warn)) warning line",
             shortfall: 1))
       }
       return .success(id)
@@ -123,7 +124,7 @@ extension PlanBuilder {
         Blocker(
           limit: "shared-storage", node: nil,
           text:
-            "\(prefix): no shared storage has room, best is \(best.0) with \(Format.bytes(max(0, best.1))) below its \(Format.percent(policy.capacity.storageWarn)) warning line",
+            "\(prefix): no shared storage has room, best is \(best.0) with \(Format.bytes(max(0, best.1))) below its \(Format.percent(warn)) warning line",
           shortfall: 1))
     }
     return .success(best.0)

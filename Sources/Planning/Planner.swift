@@ -27,14 +27,26 @@ package enum Planner {
     ).plan
   }
 
+  /// Plans from an audit report of `cluster` (its findings and its score), so the cluster is
+  /// audited once before the plan (what `pvemend plan` does).
+  package static func plan(
+    snapshot: Snapshot, cluster: Cluster, report: AuditReport, policy: Policy,
+    playbookPath: String, playbookText: String
+  ) -> Plan {
+    outcome(
+      snapshot: snapshot, cluster: cluster, findings: report.findings, policy: policy,
+      playbookPath: playbookPath, playbookText: playbookText, beforeScore: report.overallScore
+    ).plan
+  }
+
   /// The plan and the cluster it predicts after all its steps.
   package static func outcome(
     snapshot: Snapshot, cluster: Cluster, findings: [Finding], policy: Policy,
-    playbookPath: String, playbookText: String
+    playbookPath: String, playbookText: String, beforeScore: Double? = nil
   ) -> PlanOutcome {
     let work = draft(cluster: cluster, findings: findings, policy: policy)
     let predicted = work.predicted
-    let beforeReport = AuditReport(cluster: cluster, policy: policy)
+    let before = beforeScore ?? AuditReport(cluster: cluster, policy: policy).overallScore
     let afterReport = AuditReport(cluster: predicted, policy: policy)
     let initial = Simulation(cluster: cluster, policy: policy)
     let steps = work.steps
@@ -49,7 +61,7 @@ package enum Planner {
         name: policy.name, path: playbookPath, sha256: sha256(Data(playbookText.utf8))),
       findings: findings.sorted(), steps: steps, unresolved: work.unresolved,
       before: Figures(
-        score: beforeReport.overallScore,
+        score: before,
         nodes: cluster.nodes.compactMap { initial.figures($0.name) },
         findings: findings.count),
       after: Figures(

@@ -30,6 +30,9 @@ struct Blocker: Error, Sendable {
   /// The same, phrased as the closest miss among all nodes ("best is proxmox2 with 4.2 GiB …").
   var best: String? { makeBest() }
 
+  /// A failure nobody will read (`bestLanding(explain: false)`).
+  static let unexplained = Blocker(limit: "nodes", node: nil, text: "", shortfall: 10)
+
   /// The blocker phrased as the closest miss.
   var asBest: Blocker {
     var copy = self
@@ -55,37 +58,38 @@ extension Simulation {
     func block(_ limit: String, _ text: @autoclosure @escaping @Sendable () -> String) -> Blocker {
       Blocker(limit: limit, node: nil, text: text(), shortfall: 10)
     }
-    if g.template { return block("unmovable", "\(g.sid) is a template") }
-    if let lock = g.lock { return block("unmovable", "\(g.sid) is locked (\(lock))") }
+    let sid = g.sid
+    if g.template { return block("unmovable", "\(sid) is a template") }
+    if let lock = g.lock { return block("unmovable", "\(sid) is locked (\(lock))") }
     guard let l = load(g.node), l.online else {
-      return block("unmovable", "\(g.sid) is on \(g.node), which is offline")
+      return block("unmovable", "\(sid) is on \(g.node), which is offline")
     }
     guard g.status == "running" || g.status == "stopped" else {
-      return block("unmovable", "\(g.sid) is \(g.status)")
+      return block("unmovable", "\(sid) is \(g.status)")
     }
     if policy.migration.neverMove.contains(where: { $0.matches(g) }) {
-      return block("never-move", "\(g.sid) is listed in migration.never_move")
+      return block("never-move", "\(sid) is listed in migration.never_move")
     }
     if g.kind == .lxc, g.isRunning, !policy.migration.allowContainerRestart {
       return block(
         "container-restart",
-        "\(g.sid) is a running container and migration.allow_container_restart is false")
+        "\(sid) is a running container and migration.allow_container_restart is false")
     }
     if let d = g.disks.first(where: { $0.storage == nil }) {
       return block(
         "unmovable",
-        "\(g.sid) has a bind mount or passthrough volume (\(d.key)) that cannot migrate")
+        "\(sid) has a bind mount or passthrough volume (\(d.key)) that cannot migrate")
     }
-    if isHAManaged(g.sid) {
-      if let state = liveHAState(g.sid), !["started", "stopped", "disabled"].contains(state) {
-        return block("ha-placement", "\(g.sid) is in HA state \(state)")
+    if isHAManaged(sid) {
+      if let state = liveHAState(sid), !["started", "stopped", "disabled"].contains(state) {
+        return block("ha-placement", "\(sid) is in HA state \(state)")
       }
-      if let rule = rules(of: g.sid).first(where: {
+      if let rule = rules(of: sid).first(where: {
         $0.type == "resource-affinity" && $0.affinity == "positive"
       }) {
         return block(
           "ha-placement",
-          "\(g.sid) is in positive resource-affinity rule \(rule.id) (it would take its partners along)"
+          "\(sid) is in positive resource-affinity rule \(rule.id) (it would take its partners along)"
         )
       }
     }
@@ -104,22 +108,24 @@ extension Simulation {
     guard let t = load(target), t.online, target != g.node else {
       return block("nodes", "\(target) is offline", 10)
     }
+    let sid = g.sid
     if g.vcpus > t.cores {
       return block(
         "cores", "has \(g.vcpus) vCPUs, \(target) has \(t.cores) cores",
         Double(g.vcpus - t.cores) / Double(g.vcpus),
         best: "has \(g.vcpus) vCPUs, best is \(target) with \(t.cores) cores")
     }
-    for set in keepApartOf[g.sid] ?? [] {
-      for other in keepApart[set].sids where other != g.sid {
+    for set in keepApartOf[sid] ?? [] {
+      for other in keepApart[set].sids where other != sid {
         if guest(other)?.node == target {
+          let name = keepApart[set].name
           return block(
             "keep-apart",
-            "would share \(target) with \(other) (keep-apart set '\(keepApart[set].name)')", 5)
+            "would share \(target) with \(other) (keep-apart set '\(name)')", 5)
         }
       }
     }
-    if isHAManaged(g.sid), let blocker = haPlacementBlocker(g, on: target) {
+    if isHAManaged(sid), let blocker = haPlacementBlocker(g, on: target) {
       return .failure(blocker)
     }
     if g.claimsCapacity {
@@ -287,12 +293,30 @@ extension Simulation {
     return (top, online.filter { $0.priority == top }.map(\.node).sorted())
   }
 
+  /// The numeric limits alone (cores, memory budget, vCPU ceiling, share), without words: most
+  /// targets fail here, and cheaply.
+  func quickFits(_ g: Guest, on t: NodeLoad) -> Bool {
+    guard t.online, t.name != g.node, g.vcpus <= t.cores else { return false }
+    var after = t
+    after.guests += 1
+    if g.claimsCapacity {
+      after.vcpus += g.vcpus
+      after.memory += g.memory
+      guard limits.withinMemoryBudget(after), limits.withinVCPUCeiling(after) else { return false }
+    }
+    return !enforceShare || limits.withinShare(after)
+  }
+
+  /// Whether any online node passes `quickFits` for a guest of this size from its node.
+  func anyQuickFit(_ g: Guest) -> Bool { loads.contains { quickFits(g, on: $0) } }
+
   /// Every online target the guest fits on, best first (least loaded after the move), or the
-  /// blocker of the closest miss.
-  func bestLanding(of g: Guest) -> Result<Landing, Blocker> {
+  /// blocker of the closest miss (`explain: false` skips the words and the closest miss).
+  func bestLanding(of g: Guest, explain: Bool = true) -> Result<Landing, Blocker> {
     var best: (key: Double, landing: Landing)?
     var closest: Blocker?
     for t in loads where t.online && t.name != g.node {
+      if !explain && !quickFits(g, on: t) { continue }
       switch landing(of: g, on: t.name) {
       case .success(let l):
         let key = utilisation(of: t, adding: g)
@@ -304,6 +328,7 @@ extension Simulation {
       }
     }
     if let best { return .success(best.landing) }
+    if !explain { return .failure(Blocker.unexplained) }
     guard let closest else {
       return .failure(
         Blocker(limit: "nodes", node: nil, text: "there is no other online node", shortfall: 10))

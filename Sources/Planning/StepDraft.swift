@@ -30,6 +30,18 @@ extension StepDraft {
   /// Orders drafts topologically (Kahn), ties broken by phase then creation order, and gives them
   /// ids `s01`, `s02`, … in that order.
   static func steps(from drafts: [StepDraft]) -> [Step] {
+    // Drafts are made phase by phase, each waiting only for earlier ones: then creation order is
+    // already the topological order with the tie-breaks, and Kahn's algorithm is not needed.
+    let ordered = drafts.indices.allSatisfy { i in
+      (i == 0 || drafts[i - 1].phase <= drafts[i].phase)
+        && drafts[i].dependencies.allSatisfy { $0 < i }
+    }
+    let order = ordered ? Array(drafts.indices) : kahn(drafts)
+    return number(drafts, order)
+  }
+
+  /// Kahn's algorithm, ties broken by phase, then creation order.
+  private static func kahn(_ drafts: [StepDraft]) -> [Int] {
     var indegree = Array(repeating: 0, count: drafts.count)
     var dependents = Array(repeating: [Int](), count: drafts.count)
     for (i, d) in drafts.enumerated() {
@@ -57,6 +69,11 @@ extension StepDraft {
       let seen = Set(order)
       order += drafts.indices.filter { !seen.contains($0) }
     }
+    return order
+  }
+
+  /// Gives the drafts ids `s01`, `s02`, … in `order` and turns them into steps.
+  private static func number(_ drafts: [StepDraft], _ order: [Int]) -> [Step] {
     let width = max(2, String(drafts.count).count)
     var idOf: [Int: String] = [:]
     for (position, i) in order.enumerated() {

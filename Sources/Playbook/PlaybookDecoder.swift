@@ -11,6 +11,11 @@ package enum PlaybookDecoder {
     "actions", "advice",
   ]
   static let selectorKeys = ["vmid", "name", "tag", "pool"]
+  /// Longest playbook name: it is part of every comment pvemend writes into Proxmox (backup job
+  /// comments hold at most 512 characters).
+  static let maxNameLength = 64
+  /// Highest `capacity.vcpu_per_core` (far above any sane overcommit; keeps arithmetic finite).
+  static let maxVCPUPerCore: Double = 1024
   static let criticalKeys = selectorKeys + ["level", "purpose"]
   static let haKeys = [
     "state", "max_restart", "max_relocate", "spread", "levels", "start_stopped", "shared_storage",
@@ -82,7 +87,9 @@ package enum PlaybookDecoder {
   static func policy(_ document: PlaybookNode) throws(PlaybookError) -> Policy {
     let top = try document.mapping(accepted: topKeys, example: "name: homelab")
     var policy = Policy()
-    if let node = top["name"] { policy.name = try node.string(example: "homelab") }
+    if let node = top["name"] {
+      policy.name = try node.singleLine(example: "homelab", maxLength: maxNameLength)
+    }
     if let node = top["description"] {
       policy.description = try node.string(example: "Reference homelab cluster")
     }
@@ -171,7 +178,7 @@ package enum PlaybookDecoder {
     let mapping = try node.mapping(accepted: criticalKeys, example: example)
     let selector = try selector(from: mapping)
     let level = try level(mapping.required("level", example: "critical"))
-    let purpose = try mapping["purpose"]?.string(example: "Reverse proxy (all external access)")
+    let purpose = try mapping["purpose"]?.singleLine(example: "Reverse proxy (all external access)")
     return CriticalEntry(selector: selector, level: level, purpose: purpose)
   }
 
@@ -245,14 +252,21 @@ package enum PlaybookDecoder {
     var capacity = CapacityPolicy()
     if let node = mapping["vcpu_per_core"] {
       let value = try node.number(example: "4")
-      guard value > 0 else {
+      guard value > 0, value <= maxVCPUPerCore else {
         throw node.error(
-          "\(node.subject) must be greater than 0, got \(value); example: vcpu_per_core: 4")
+          "\(node.subject) must be greater than 0 and at most \(Int(maxVCPUPerCore)), got \(value); example: vcpu_per_core: 4"
+        )
       }
       capacity.vcpuPerCore = value
     }
     if let node = mapping["memory_reserve"] {
-      capacity.memoryReserve = try node.size(example: "4GiB")
+      let bytes = try node.size(example: "4GiB")
+      guard bytes <= PlausibleRange.nodeMemory else {
+        throw node.error(
+          "\(node.subject) must be at most 64TiB (more than any node has), got \(ByteSize.binary(bytes)); example: memory_reserve: 4GiB"
+        )
+      }
+      capacity.memoryReserve = bytes
     }
     if let node = mapping["local_storage_reserve"] {
       capacity.localStorageReserve = try node.fraction(example: "10%")

@@ -42,15 +42,21 @@ extension PlaybookNode {
     return value
   }
 
-  /// Seconds from `900`, `90s`, `15m`, `1h` or `1h30m`.
+  /// Longest duration a playbook may state: one week (a longer wait is a typo).
+  static var maxDuration: Int { 7 * 24 * 3600 }
+
+  /// Seconds from `900`, `90s`, `15m`, `1h` or `1h30m`; at most one week.
   func duration(example: String) throws(PlaybookError) -> Int {
     let text = try scalarText(expected: "a duration", example: "\(key): \(example)").trimmingSpaces
     let fail = typeError(
       "a duration like 900 (seconds), 90s, 15m or 1h30m", example: "\(key): \(example)")
+    let tooLong = error(
+      "\(subject) must be at most one week (168h), got \(text); example: \(key): \(example)")
     if let seconds = Int(text) {
       guard seconds > 0 else {
         throw error("\(subject) must be positive; example: \(key): \(example)")
       }
+      guard seconds <= Self.maxDuration else { throw tooLong }
       return seconds
     }
     var total = 0
@@ -68,8 +74,11 @@ extension PlaybookNode {
       case "s": unit = 1
       default: throw fail
       }
-      guard let amount = Int(digits) else { throw fail }
-      total += amount * unit
+      guard let amount = Int(digits) else { throw digits.isEmpty ? fail : tooLong }
+      let (part, overflow) = amount.multipliedReportingOverflow(by: unit)
+      guard !overflow, part <= Self.maxDuration else { throw tooLong }
+      total += part
+      guard total <= Self.maxDuration else { throw tooLong }
       digits = ""
       sawUnit = true
     }

@@ -39,6 +39,11 @@ struct PlaybookNode {
     .invalid(file: file, line: line ?? self.line, message: message)
   }
 
+  /// A value quoted in a message: at most 60 characters (a 5,000-character value is not repeated).
+  static func excerpt(_ text: String) -> String {
+    text.count <= 60 ? text : String(text.prefix(59)) + "…"
+  }
+
   /// What the node is, for "got …" in messages.
   var shape: String {
     switch node {
@@ -48,9 +53,10 @@ struct PlaybookNode {
     case .scalar(let scalar):
       if isNull { return "nothing" }
       switch node.tag.rawValue {
-      case "tag:yaml.org,2002:int", "tag:yaml.org,2002:float": return "the number \(scalar.string)"
+      case "tag:yaml.org,2002:int", "tag:yaml.org,2002:float":
+        return "the number \(Self.excerpt(scalar.string))"
       case "tag:yaml.org,2002:bool": return "the boolean \(scalar.string)"
-      default: return "'\(scalar.string)'"
+      default: return "'\(Self.excerpt(scalar.string))'"
       }
     }
   }
@@ -72,6 +78,25 @@ struct PlaybookNode {
     let text = try scalarText(expected: "a string", example: "\(key): \(example)")
     guard !text.trimmingSpaces.isEmpty else {
       throw error("\(subject) must not be empty; example: \(key): \(example)")
+    }
+    return text
+  }
+
+  /// A string on one line and without control characters, at most `maxLength` characters: it
+  /// ends up in Proxmox comments, which are single lines (a line feed makes Proxmox refuse the
+  /// config it would be written to).
+  func singleLine(example: String, maxLength: Int? = nil) throws(PlaybookError) -> String {
+    let text = try string(example: example)
+    guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+    else {
+      throw error(
+        "\(subject) must be one line without control characters (line feeds, tabs, escapes); example: \(key): \(example)"
+      )
+    }
+    if let maxLength, text.count > maxLength {
+      throw error(
+        "\(subject) must be at most \(maxLength) characters, got \(text.count); example: \(key): \(example)"
+      )
     }
     return text
   }
@@ -112,7 +137,7 @@ struct PlaybookNode {
       expected: "one of \(list)", example: "\(key): \(accepted.first ?? "")")
     let folded = text.trimmingSpaces.lowercased()
     guard let match = accepted.first(where: { $0.lowercased() == folded }) else {
-      var message = "\(subject) '\(text)' is not \(what);"
+      var message = "\(subject) '\(Self.excerpt(text))' is not \(what);"
       if let near = KeySuggestion.nearest(to: folded, in: accepted) {
         message += " did you mean '\(near)'?"
       }
@@ -145,7 +170,7 @@ struct PlaybookNode {
       }
       let name = scalar.string
       guard accepted.contains(name) else {
-        var message = "unknown key '\(name)' in \(place);"
+        var message = "unknown key '\(Self.excerpt(name))' in \(place);"
         if let near = KeySuggestion.nearest(to: name, in: accepted) {
           message += " did you mean '\(near)'?"
         }

@@ -44,42 +44,46 @@ func benchPlan(_ args: [String]) async throws {
   policy.migration.maxMoves = moves
 
   print(
-    "plan benchmark: \(nodes) nodes, PVE \(major), best of \(runs), migration.max_moves \(moves)")
-  print("guests   derive    audit     planner   plan()    steps  moves  HA adds  unresolved")
+    "plan benchmark: \(nodes) nodes, PVE \(major), best of \(runs), migration.max_moves \(moves); thread CPU time (wall in brackets)"
+  )
+  print(
+    "guests   derive          audit           planner         digest          plan()          steps  moves  HA adds  unresolved"
+  )
   for size in sizes {
     let snapshot = Synth.snapshot(nodes: nodes, guests: size, seed: 1, pveMajor: major)
-    var best = (derive: Double.infinity, audit: Double.infinity, plan: Double.infinity)
-    var whole = Double.infinity
+    var derive = Timing()
+    var audit = Timing()
+    var planner = Timing()
+    var digest = Timing()
+    var whole = Timing()
     var last: Plan?
     for _ in 0..<runs {
-      let t0 = ContinuousClock.now
-      let cluster = try Cluster(snapshot: snapshot, file: "synth")
-      let t1 = ContinuousClock.now
-      let findings = Auditor.findings(in: cluster, policy: policy)
-      let t2 = ContinuousClock.now
-      let plan = Planner.plan(
-        snapshot: snapshot, cluster: cluster, findings: findings, policy: policy,
-        playbookPath: "bench", playbookText: "")
-      let t3 = ContinuousClock.now
-      _ = Planner.steps(cluster: cluster, findings: findings, policy: policy)
-      let t4 = ContinuousClock.now
-      best.derive = min(best.derive, seconds(t1 - t0))
-      best.audit = min(best.audit, seconds(t2 - t1))
-      whole = min(whole, seconds(t3 - t2))
-      best.plan = min(best.plan, seconds(t4 - t3))
+      let cluster = try derive.measure { try Cluster(snapshot: snapshot, file: "synth") }
+      let report = audit.measure { AuditReport(cluster: cluster, policy: policy) }
+      let plan = whole.measure {
+        Planner.plan(
+          snapshot: snapshot, cluster: cluster, report: report, policy: policy,
+          playbookPath: "bench", playbookText: "")
+      }
+      _ = planner.measure {
+        Planner.steps(cluster: cluster, findings: report.findings, policy: policy)
+      }
+      _ = digest.measure { Planner.sha256(snapshot.encoded()) }
       last = plan
     }
     guard let plan = last else { continue }
     print(
-      pad(String(size), 9) + pad(ms(best.derive), 10) + pad(ms(best.audit), 10)
-        + pad(ms(best.plan), 10) + pad(ms(whole), 10) + pad(String(plan.steps.count), 7)
+      pad(String(size), 9) + pad(derive.text, 16) + pad(audit.text, 16) + pad(planner.text, 16)
+        + pad(digest.text, 16) + pad(whole.text, 16) + pad(String(plan.steps.count), 7)
         + pad(String(plan.summary.migrations), 7) + pad(String(plan.summary.haEnablements), 9)
         + String(plan.summary.unresolved))
   }
+  print("derive: Cluster(snapshot:); audit: AuditReport (findings and score); planner: the planner")
   print(
-    "planner: the planner alone (simulation, steps, order); plan(): Planner.plan as 'pvemend plan'")
+    "alone (simulation, steps, order); digest: SHA-256 of snapshot.encoded(); plan(): Planner.plan")
   print(
-    "calls it, with the snapshot's SHA-256 and the audits of the before and the predicted state.")
+    "as 'pvemend plan' calls it after the audit (planner + digest + audit of the predicted state).")
+  print("Audit + plan() is what 'pvemend plan' spends after reading the snapshot.")
   print("")
   try referencePlan()
 }
@@ -102,10 +106,9 @@ private func referencePlan() throws {
   let cluster = try Cluster(snapshot: snapshot, file: "examples/homelab-cluster.json")
   let policy = try PlaybookDecoder.decode(text, file: "playbooks/homelab.yaml")
   let start = ContinuousClock.now
-  let findings = Auditor.findings(in: cluster, policy: policy)
   let plan = Planner.plan(
-    snapshot: snapshot, cluster: cluster, findings: findings, policy: policy,
-    playbookPath: "playbooks/homelab.yaml", playbookText: text)
+    snapshot: snapshot, cluster: cluster, report: AuditReport(cluster: cluster, policy: policy),
+    policy: policy, playbookPath: "playbooks/homelab.yaml", playbookText: text)
   let elapsed = seconds(ContinuousClock.now - start)
   print(
     "reference cluster (examples/homelab-cluster.json, playbooks/homelab.yaml): audit + plan \(ms(elapsed))"
@@ -127,6 +130,30 @@ private func referencePlan() throws {
         + "\(gib(b.memory)) → \(gib(a.memory)) GiB (of \(gib(b.memoryTotal)) GiB; ratio \(String(format: "%.2f → %.2f", Double(b.memory) / Double(b.memoryTotal), Double(a.memory) / Double(a.memoryTotal))))"
     )
   }
+}
+
+/// Best-of-N thread CPU time and wall time of a piece of work.
+private struct Timing {
+  var cpu = Double.infinity
+  var wall = Double.infinity
+
+  mutating func measure<T>(_ work: () throws -> T) rethrows -> T {
+    let c0 = threadCPU()
+    let w0 = ContinuousClock.now
+    let result = try work()
+    wall = min(wall, seconds(ContinuousClock.now - w0))
+    cpu = min(cpu, threadCPU() - c0)
+    return result
+  }
+
+  var text: String { "\(ms(cpu)) (\(ms(wall)))" }
+}
+
+/// CPU time of the calling thread, seconds.
+private func threadCPU() -> Double {
+  var t = timespec()
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+  return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
 }
 
 private func seconds(_ d: Duration) -> Double {

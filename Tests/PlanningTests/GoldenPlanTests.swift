@@ -1,5 +1,7 @@
+import Audit
 import Foundation
 import PVEMendTestSupport
+import PVEModel
 import Planning
 import Testing
 
@@ -84,4 +86,17 @@ import Testing
       )
     }
   }
+}
+
+/// `pvemend plan` plans from one audit report; the plan is the same as from its findings.
+@Test(arguments: Inputs.cases) func planFromAReportIsThePlanFromItsFindings(_ c: Inputs.Case) throws
+{
+  let snapshot = try Inputs.snapshot(c.example)
+  let cluster = try Cluster(snapshot: snapshot, file: c.example)
+  let policy = try Inputs.policy(c.playbook)
+  let text = try Inputs.playbookText(c.playbook)
+  let fromReport = Planner.plan(
+    snapshot: snapshot, cluster: cluster, report: AuditReport(cluster: cluster, policy: policy),
+    policy: policy, playbookPath: Inputs.path(playbook: c.playbook), playbookText: text)
+  #expect(PlanFile.encode(fromReport) == PlanFile.encode(try Inputs.outcome(c).plan))
 }

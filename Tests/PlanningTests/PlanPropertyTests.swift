@@ -36,3 +36,36 @@ import Testing
     #expect(actions.isEmpty, "seed \(seed): \(actions.map(\.title))")
   }
 }
+
+/// The executor's reading of conditions (`Condition.holds(in:)`, `establish(in:)`): every step's
+/// preconditions hold once the steps before it took effect, and its effects are not already there.
+@Suite struct ConditionContractTests {
+  static func check(_ plan: Plan, _ cluster: Cluster) -> [String] {
+    var state = cluster
+    var problems: [String] = []
+    for step in plan.steps {
+      for c in step.preconditions where !c.holds(in: state) {
+        problems.append(
+          "\(step.id): precondition \(c.expectation) fails (\(c.observation(in: state)))")
+      }
+      if !step.effects.isEmpty && step.effects.allSatisfy({ $0.holds(in: state) }) {
+        problems.append("\(step.id): every effect holds before it runs (it would be skipped)")
+      }
+      state = state.establishing(step.effects)
+    }
+    return problems
+  }
+
+  @Test(arguments: Inputs.cases) func goldenPlansChainTheirConditions(_ c: Inputs.Case) throws {
+    let snapshot = try Inputs.snapshot(c.example)
+    let cluster = try Cluster(snapshot: snapshot, file: c.example)
+    let plan = try Inputs.outcome(c).plan
+    #expect(Self.check(plan, cluster) == [])
+  }
+
+  @Test(arguments: Array(UInt64(1)...60)) func generatedPlansChainTheirConditions(seed: UInt64) {
+    let input = RandomCluster(seed: seed)
+    let plan = Plans.plan(input.cluster, input.policy)
+    #expect(Self.check(plan, input.cluster) == [], "seed \(seed)")
+  }
+}

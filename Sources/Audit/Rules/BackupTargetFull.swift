@@ -3,8 +3,11 @@ import Playbook
 
 /// Detects: a storage that an enabled backup job writes to is used above
 /// `policy.capacity.storageWarn` (high above `storageCritical`); for a local target the fullest node
-/// counts. Backups start failing when it fills.
-/// Remediation: prune old backups, tighten retention, or grow the target (advice).
+/// counts. Backups start failing when it fills. A target that cannot take backups at all — not
+/// defined in `/storage`, disabled, or inactive on every node that reports it (an unreachable
+/// PBS reports 0 bytes) — is found too, as high: every run of its jobs fails.
+/// Remediation: prune old backups, tighten retention, or grow the target; repair or replace an
+/// unusable target (advice).
 package struct BackupTargetFull: IndexedAuditRule {
   package static let id = "backup.target-full"
   package static let category = ScoreCategory.disasterRecovery
@@ -25,6 +28,15 @@ package struct BackupTargetFull: IndexedAuditRule {
       fullest[p.storage] = p
     }
     return jobsByTarget.keys.sorted().compactMap { id in
+      if let unusable = Self.unusable(id, context) {
+        let jobs = (jobsByTarget[id] ?? []).sorted()
+        return Finding(
+          rule: Self.id, severity: .high, subject: Subject(kind: .storage, id: id),
+          message:
+            "backup target \(id) \(unusable) and job(s) \(jobs.joined(separator: ", ")) write to it: every run fails",
+          evidence: ["jobs": .list(jobs), "usable": .bool(false), "why": .text(unusable)],
+          remediation: .advice)
+      }
       guard let p = fullest[id], p.usage >= warn else { return nil }
       let jobs = (jobsByTarget[id] ?? []).sorted()
       let where_ = p.node.map { " on \($0)" } ?? ""
@@ -39,5 +51,14 @@ package struct BackupTargetFull: IndexedAuditRule {
         ],
         remediation: .advice)
     }
+  }
+
+  /// Why a backup target cannot take backups, or nil when it can (or nothing is known about it).
+  static func unusable(_ id: String, _ context: AuditContext) -> String? {
+    guard let storage = context.storageByID[id] else { return "is not defined in /storage" }
+    if storage.disabled { return "is disabled" }
+    guard !storage.perNode.isEmpty, !storage.perNode.contains(where: { $0.active && $0.enabled })
+    else { return nil }
+    return "is inactive on every node that reports it (\(ByteSize.decimal(storage.total)) total)"
   }
 }

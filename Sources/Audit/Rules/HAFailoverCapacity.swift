@@ -14,7 +14,8 @@ package struct HAFailoverCapacity: IndexedAuditRule {
   package init() {}
 
   package func findings(in context: AuditContext) -> [Finding] {
-    context.onlineNodes.compactMap { n in
+    guard context.hasFailoverNodes else { return [] }
+    return context.onlineNodes.compactMap { n in
       let outcome = context.failover(of: n)
       guard !outcome.fits else { return nil }
       var severity = Severity.high

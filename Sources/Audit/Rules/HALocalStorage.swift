@@ -12,7 +12,8 @@ package struct HALocalStorage: IndexedAuditRule {
   package init() {}
 
   package func findings(in context: AuditContext) -> [Finding] {
-    context.guests.compactMap { g in
+    guard context.hasFailoverNodes else { return [] }
+    return context.guests.compactMap { g in
       let managed = context.isHAManaged(g)
       guard managed || context.wantsHA(g) else { return nil }
       let local = context.localVolumes(of: g)

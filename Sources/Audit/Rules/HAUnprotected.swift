@@ -4,6 +4,7 @@ import Playbook
 /// Detects: a guest the policy marks critical at a level in `policy.ha.levels` that HA does not
 /// manage (no HA resource, or one in state `ignored`), so it stays down when its node fails.
 /// Remediation: enable HA (`ha-manager add`), after moving node-local volumes to shared storage.
+/// Not on a single node (standalone, or a cluster of one): there is nowhere to restart a guest.
 package struct HAUnprotected: IndexedAuditRule {
   package static let id = "ha.unprotected"
   package static let category = ScoreCategory.haConfiguration
@@ -12,7 +13,8 @@ package struct HAUnprotected: IndexedAuditRule {
   package init() {}
 
   package func findings(in context: AuditContext) -> [Finding] {
-    context.guests.compactMap { g in
+    guard context.hasFailoverNodes else { return [] }
+    return context.guests.compactMap { g in
       guard let entry = context.criticality(of: g), context.policy.ha.levels.contains(entry.level),
         !context.isHAManaged(g)
       else { return nil }

@@ -42,6 +42,14 @@ import Testing
     #expect(base.findings(HAUnprotected(), policy: wider).map(\.severity) == [.medium])
   }
 
+  @Test func aSingleNodeHasNowhereToFailOverTo() {
+    let policy = TestCluster.policy([(110, .critical)])
+    let single = TestCluster().node("pve1").guest(110, on: "pve1", name: "traefik")
+    #expect(single.findings(HAUnprotected(), policy: policy).isEmpty)
+    #expect(single.findings(HALocalStorage(), policy: policy).isEmpty)
+    #expect(single.ha("ct:110").findings(HAFailoverCapacity(), policy: policy).isEmpty)
+  }
+
   @Test func templatesAreNeverFound() {
     let c = base.guest(900, on: "pve1", template: true)
     #expect(c.findings(HAUnprotected(), policy: TestCluster.policy([(900, .critical)])).isEmpty)
