@@ -38,13 +38,7 @@ struct ApplyCommand: AsyncParsableCommand {
   var resume: String?
 
   func run() async throws {
-    let data: Data
-    do {
-      data = try Data(contentsOf: URL(fileURLWithPath: plan))
-    } catch {
-      throw ValidationError("\(plan): cannot read the plan file; check the path")
-    }
-    let decoded = try PlanLoading.decode(data, file: plan)
+    let (decoded, data) = try PlanLoading.load(plan, command: "apply")
     let digest = PlanDigest.of(data)
     let journalPath = run.journal ?? resume ?? plan + ".journal.jsonl"
     var resumeState: ResumeState?
@@ -53,7 +47,7 @@ struct ApplyCommand: AsyncParsableCommand {
         let entries = try JournalFile.read(path: resume)
         resumeState = try ResumeState.from(entries, planDigest: digest, file: resume)
       } catch {
-        printError("pvemend: \(error)")
+        printError("pvemend apply: \(error)")
         throw ExitCode(error.exitCode)
       }
     }
@@ -94,7 +88,8 @@ struct RunOptionsGroup: ParsableArguments {
 
   @OptionGroup var connection: ConnectionOptions
 
-  @Option(help: "Seconds a single command may run before the node stops it (migrations can be slow).")
+  @Option(
+    help: "Seconds a single command may run before the node stops it (migrations can be slow).")
   var commandTimeout: Int = 3600
 
   func validate() throws {
@@ -119,22 +114,15 @@ struct RunOptionsGroup: ParsableArguments {
   }
 }
 
-/// Reading plan files (the planner's `PlanFile` owns the format; this only forwards its errors).
+/// Reading plan files: `PlanFile` owns the format; bad input exits 2 with one line, as `show` does.
 enum PlanLoading {
-  static func decode(_ data: Data, file: String) throws -> Plan {
-    struct Header: Decodable { var format: String? }
-    guard let header = try? JSONDecoder().decode(Header.self, from: data) else {
-      throw ValidationError("\(file): not a JSON document; pass a plan written by 'pvemend plan'")
-    }
-    guard header.format == Plan.formatVersion else {
-      throw ValidationError(
-        "\(file): format '\(header.format ?? "none")' is not '\(Plan.formatVersion)'; plan again with this pvemend"
-      )
-    }
+  static func load(_ path: String, command: String) throws -> (Plan, Data) {
     do {
-      return try JSONDecoder().decode(Plan.self, from: data)
+      let data = try CLIFiles.read(path)
+      return (try PlanFile.decode(data, file: path), data)
     } catch {
-      throw ValidationError("\(file): malformed plan (\(error)); plan again with 'pvemend plan'")
+      CLIFiles.standardError("pvemend \(command): \(error)\n")
+      throw ExitCode(2)
     }
   }
 }

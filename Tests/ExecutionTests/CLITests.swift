@@ -60,10 +60,13 @@ struct CLITests {
     #expect(yes.status == 64)
     #expect(yes.stderr.contains("--yes only makes sense with --execute"))
     let missing = try await pvemend(["apply", "/nonexistent/plan.json"])
-    #expect(missing.status == 64)
+    #expect(missing.status == ExitStatus.badInput)
+    #expect(
+      missing.stderr
+        == "pvemend apply: /nonexistent/plan.json: cannot read it (no such file); check the path\n")
     let help = try await pvemend(["apply", "--help"])
     #expect(
-      help.stdout.contains("Exit codes: 0 success or nothing to do; 1 a step failed; 3 refused"))
+      help.stdout.contains("Exit codes: 0 success or nothing to do; 1 a step failed; 2 bad input"))
   }
 
   @Test("undo of a journal without executed steps is refused (exit 3)")
