@@ -61,6 +61,7 @@ package enum ExecutionError: Error, Sendable, Hashable, CustomStringConvertible 
     switch self {
     case .readFailed(_, let connection):
       return connection ? ExitStatus.connection : ExitStatus.refused
+    case .badJournal, .journalUnreadable: return ExitStatus.badInput
     default: return ExitStatus.refused
     }
   }

@@ -48,8 +48,10 @@ extension Executor {
           announced = true
           observer.handle(
             .stopping(
-              reason: "interrupted: letting \(running) running step\(running == 1 ? "" : "s") "
-                + "finish their commands; no new step starts"))
+              reason: running == 0
+                ? "interrupted: no new step starts"
+                : "interrupted: letting \(running) running step\(running == 1 ? "" : "s") finish "
+                  + "their commands; no new step starts"))
         }
         var progressed = false
         if !stopping && !interruption.isTriggered {

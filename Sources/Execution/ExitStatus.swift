@@ -6,7 +6,7 @@ package enum ExitStatus {
   package static let success: Int32 = 0
   /// A step failed (a command exited non-zero, or its effect did not show up in time).
   package static let stepFailed: Int32 = 1
-  /// The plan file is unreadable or not a `pvemend-plan/1` document (bad input, as for every command).
+  /// Bad input: the plan or journal file cannot be read or decoded (one line names it).
   package static let badInput: Int32 = 2
   /// Refused before anything ran: stale plan, not confirmed, no terminal without `--yes`, bad journal.
   package static let refused: Int32 = 3
@@ -17,8 +17,9 @@ package enum ExitStatus {
 
   /// The `--help` paragraph.
   package static let help = """
-    Exit codes: 0 success or nothing to do; 1 a step failed; 3 refused before anything ran (stale \
-    plan, not confirmed, no terminal without --yes, journal of another plan); 4 connection or \
-    host-key failure; 2 unreadable or malformed plan file; 64 bad arguments; 130 interrupted.
+    Exit codes: 0 success or nothing to do; 1 a step failed; 2 bad input (the plan or journal file \
+    cannot be read or decoded); 3 refused before anything ran (stale plan, not confirmed, no \
+    terminal without --yes, journal of another plan); 4 connection or host-key failure; 64 bad \
+    command line; 130 interrupted.
     """
 }

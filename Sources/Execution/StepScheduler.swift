@@ -28,8 +28,8 @@ package struct StepScheduler: Sendable {
   private let byID: [String: Step]
   private let nodesByID: [String: Set<String>]
 
-  /// `toRun`: steps to execute, in plan order; every other step of the plan counts as usable
-  /// (satisfied, done or advice) unless listed in `unusable`.
+  /// `toRun`: steps to execute, in plan order; every other step of the plan (satisfied, done or
+  /// advice) passes its dependencies' results on, unless listed in `unusable`.
   package init(plan steps: [Step], toRun: [String], unusable: Set<String> = [], parallel: Int) {
     self.steps = steps
     self.parallel = max(1, parallel)
@@ -38,8 +38,29 @@ package struct StepScheduler: Sendable {
     self.byID = Dictionary(steps.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
     self.nodesByID = Dictionary(
       steps.map { ($0.id, Self.nodes(of: $0)) }, uniquingKeysWith: { a, _ in a })
+    var passthrough = Set<String>()
     for step in steps where !run.contains(step.id) {
-      finished[step.id] = unusable.contains(step.id) ? .unusable : .usable
+      if unusable.contains(step.id) {
+        finished[step.id] = .unusable
+      } else {
+        passthrough.insert(step.id)
+      }
+    }
+    self.passthrough = passthrough
+    resolvePassthrough()
+  }
+
+  /// Steps that do not run (satisfied, done, advice): usable for their dependents only once their own
+  /// dependencies are, so a chain `a → b → c` with `b` satisfied still runs `c` after `a`.
+  private let passthrough: Set<String>
+
+  private mutating func resolvePassthrough() {
+    for step in steps where passthrough.contains(step.id) && finished[step.id] == nil {
+      if step.after.contains(where: { finished[$0] == .unusable || blocked[$0] != nil }) {
+        finished[step.id] = .unusable
+      } else if step.after.allSatisfy({ finished[$0] == .usable }) {
+        finished[step.id] = .usable
+      }
     }
   }
 
@@ -59,6 +80,7 @@ package struct StepScheduler: Sendable {
   /// Steps that may start now, in plan order; marks them running. Moves steps with a failed
   /// dependency to `blocked`.
   package mutating func startable() -> [String] {
+    resolvePassthrough()
     var started: [String] = []
     var index = 0
     while index < pending.count {

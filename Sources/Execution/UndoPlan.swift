@@ -4,10 +4,10 @@ import Planning
 /// Turns a journal into the plan that undoes what its execute runs changed. Pure.
 ///
 /// Each step that *succeeded* (its commands ran; satisfied and skipped steps changed nothing) becomes
-/// one undo step, in reverse order of completion: its inverse commands, its effects as preconditions
-/// (the cluster must still be as the step left it), and the negation of its effects as effects. Undo
-/// steps run one after the other. A step without an inverse becomes advice. The undo plan is applied
-/// like any plan: a dry run unless `--execute`.
+/// one undo step, in reverse order of completion: its inverse commands; its structural effects as
+/// preconditions (the guest is still where the step put it, the job it made still exists, …); their
+/// negation as effects (`structural`, `negation`). Undo steps run one after the other. A step without
+/// an inverse becomes advice. The undo plan is applied like any plan: a dry run unless `--execute`.
 package enum UndoPlan {
   /// The undo plan of `entries` (a journal's lines).
   package static func make(from entries: [JournalEntry], file: String) throws(ExecutionError)
@@ -38,27 +38,30 @@ package enum UndoPlan {
             detail: "step \(original) has no inverse Proxmox command; undo it by hand"))
         continue
       }
-      let undoEffects = effects.compactMap { negation(of: $0, preconditions: preconditions) }
+      // Only what an inverse restores for certain is checked: placement, volumes, HA membership,
+      // groups, rules and backup jobs. Run states and HA request states follow the inverse commands
+      // (a planner inverse may be a whole round trip: stop, move back, start) and are not checked.
+      var undoPreconditions: [Condition] = []
+      for c in effects.compactMap(structural) where !undoPreconditions.contains(c) {
+        undoPreconditions.append(c)
+      }
+      var undoEffects: [Condition] = []
+      for c in effects.compactMap({ negation(of: $0, preconditions: preconditions) })
+      where !undoEffects.contains(c) {
+        undoEffects.append(c)
+      }
       var wait: Wait?
-      if let w = e.wait {
-        let source =
-          preconditions.first(where: { $0.kind == .guestOnNode && $0.sid == w.sid })?.node ?? w.node
-        if w.kind == "ha-state" {
-          // Back to the HA state the step found (its precondition), where that is known.
-          let before = preconditions.first { $0.kind == .haManaged && $0.sid == w.sid }?.state
-          wait = before.map {
-            Wait(
-              kind: w.kind, sid: w.sid, node: source, timeoutSeconds: w.timeoutSeconds, state: $0)
-          }
-        } else {
-          wait = Wait(kind: w.kind, sid: w.sid, node: source, timeoutSeconds: w.timeoutSeconds)
-        }
+      if let w = e.wait, w.kind == "ha-migrate",
+        let source = preconditions.first(where: { $0.kind == .guestOnNode && $0.sid == w.sid })?
+          .node
+      {
+        wait = Wait(kind: w.kind, sid: w.sid, node: source, timeoutSeconds: w.timeoutSeconds)
       }
       steps.append(
         Step(
           id: id, kind: e.kind ?? .advice, title: title, reasons: [original], after: after,
-          commands: inverse, preconditions: effects.filter { $0.kind != .haSettled },
-          effects: undoEffects, wait: wait, inverse: executedCommands(of: e, in: entries)))
+          commands: inverse, preconditions: undoPreconditions, effects: undoEffects, wait: wait,
+          inverse: executedCommands(of: e, in: entries)))
     }
     let createdAt = entries.last?.time ?? ""
     let snapshot = Snapshot(collectedAt: createdAt, source: "undo of \(file)", api: [:])
@@ -85,28 +88,35 @@ package enum UndoPlan {
       after: Figures(score: 0, nodes: [], findings: 0), summary: summary)
   }
 
-  /// The condition that holds once `effect` is undone; nil when there is nothing to check.
+  /// A condition an undo can rely on: run states and HA-settledness are dropped, an HA state becomes
+  /// plain HA membership.
+  static func structural(_ c: Condition) -> Condition? {
+    switch c.kind {
+    case .guestStatus, .haSettled, .nodeOnline, .haInGroup: return nil
+    case .haManaged: return Condition(.haManaged, sid: c.sid)
+    default: return c
+    }
+  }
+
+  /// The structural condition that holds once `effect` is undone; nil when there is nothing certain
+  /// to check.
   static func negation(of effect: Condition, preconditions: [Condition]) -> Condition? {
     func before(_ kind: Condition.Kind) -> Condition? {
       preconditions.first { $0.kind == kind && $0.sid == effect.sid && $0.key == effect.key }
     }
     switch effect.kind {
     case .guestOnNode: return before(.guestOnNode)
-    case .guestStatus: return before(.guestStatus)
-    case .haManaged: return before(.haManaged) ?? Condition(.haNotManaged, sid: effect.sid)
-    case .haNotManaged: return before(.haManaged) ?? Condition(.haManaged, sid: effect.sid)
-    case .haSettled: return effect
+    case .volumeOnStorage: return before(.volumeOnStorage)
+    // HA added by the step (it found the guest unmanaged): the undo removes it.
+    case .haManaged: return before(.haNotManaged)
+    case .haNotManaged: return Condition(.haManaged, sid: effect.sid)
     case .haRulePresent: return Condition(.haRuleAbsent, id: effect.id)
-    case .haRuleAbsent:
-      return preconditions.first { $0.kind == .haRulePresent && $0.id == effect.id }
-        ?? Condition(.haRulePresent, id: effect.id)
+    case .haRuleAbsent: return Condition(.haRulePresent, id: effect.id)
     case .haGroupPresent: return Condition(.haGroupAbsent, id: effect.id)
     case .haGroupAbsent: return Condition(.haGroupPresent, id: effect.id)
-    case .haInGroup: return nil
     case .backupJobPresent: return Condition(.backupJobAbsent, id: effect.id)
     case .backupJobAbsent: return Condition(.backupJobPresent, id: effect.id)
-    case .volumeOnStorage: return before(.volumeOnStorage)
-    case .nodeOnline: return nil
+    case .guestStatus, .haSettled, .haInGroup, .nodeOnline: return nil
     }
   }
 

@@ -3,7 +3,6 @@ import Execution
 import Foundation
 import PVEModel
 import Planning
-import SSHTransport
 import Transport
 
 /// `pvemend apply PLAN`: a dry run unless `--execute`.
@@ -39,7 +38,7 @@ struct ApplyCommand: AsyncParsableCommand {
   var resume: String?
 
   func run() async throws {
-    let (decoded, data) = try PlanLoading.load(plan)
+    let (decoded, data) = try PlanLoading.load(plan, command: "apply")
     let digest = PlanDigest.of(data)
     let journalPath = run.journal ?? resume ?? plan + ".journal.jsonl"
     var resumeState: ResumeState?
@@ -48,7 +47,7 @@ struct ApplyCommand: AsyncParsableCommand {
         let entries = try JournalFile.read(path: resume)
         resumeState = try ResumeState.from(entries, planDigest: digest, file: resume)
       } catch {
-        printError("pvemend: \(error)")
+        printError("pvemend apply: \(error)")
         throw ExitCode(error.exitCode)
       }
     }
@@ -87,16 +86,22 @@ struct RunOptionsGroup: ParsableArguments {
   @Option(help: "The node cluster-wide state is read from (default: the plan snapshot's node).")
   var entryNode: String?
 
+  @OptionGroup var connection: ConnectionOptions
+
   @Option(
-    help: ArgumentHelp(
-      "The node inventory (YAML): how to reach each node over SSH (default: node name, root, port 22, ~/.ssh).",
-      valueName: "file"))
-  var inventory: String?
+    help: "Seconds a single command may run before the node stops it (migrations can be slow).")
+  var commandTimeout: Int = 3600
 
   func validate() throws {
     if yes && !execute { throw ValidationError("--yes only makes sense with --execute") }
     if step && !execute { throw ValidationError("--step only makes sense with --execute") }
     if parallel < 1 { throw ValidationError("--parallel must be at least 1") }
+    if connection.acceptNewHostKeys && execute {
+      throw ValidationError(
+        "apply checks host keys strictly; record new ones first with 'pvemend collect --accept-new-host-keys' (after checking them out of band)"
+      )
+    }
+    if commandTimeout < 1 { throw ValidationError("--command-timeout must be at least 1") }
     if pollInterval < 0 || verifyTimeout < 0 {
       throw ValidationError("--poll-interval and --verify-timeout must not be negative")
     }
@@ -109,16 +114,15 @@ struct RunOptionsGroup: ParsableArguments {
   }
 }
 
-/// Reading plan files: `PlanFile` owns the format; a bad file is one stderr line naming the file
-/// and the fix, and exit status 2 (bad input), as for `show`.
+/// Reading plan files: `PlanFile` owns the format; bad input exits 2 with one line, as `show` does.
 enum PlanLoading {
-  static func load(_ path: String) throws -> (plan: Plan, data: Data) {
+  static func load(_ path: String, command: String) throws -> (Plan, Data) {
     do {
       let data = try CLIFiles.read(path)
       return (try PlanFile.decode(data, file: path), data)
     } catch {
-      printError("pvemend: \(error)")
-      throw ExitCode(ExitStatus.badInput)
+      CLIFiles.standardError("pvemend \(command): \(error)\n")
+      throw ExitCode(2)
     }
   }
 }
@@ -146,8 +150,10 @@ enum PlanRun {
     let entry = options.entryNode ?? LiveServices.defaultEntryNode(for: plan)
     let services: LiveServices
     do {
-      services = try LiveServices.make(
-        inventory: options.inventory, entryNode: entry, clock: clock)
+      services = LiveServices(
+        transport: try options.connection.makeTransport(
+          commandTimeout: .seconds(options.commandTimeout)),
+        readCluster: ClusterReader.collecting(entryNode: entry, clock: clock))
     } catch {
       printError("pvemend: \(error)")
       return ExitStatus.connection
@@ -300,9 +306,9 @@ func printError(_ text: String) {
   FileHandle.standardError.write(Data((text + "\n").utf8))
 }
 
-/// The transport and the cluster reader `apply` and `undo` run against: libssh2 with strict host
-/// keys (no trust on first use here: `pvemend collect --accept-new-host-keys` or ssh-keyscan, checked
-/// out of band, records them), and the snapshot collector through one entry node.
+/// The transport and the cluster reader `apply` and `undo` run against: libssh2 (`ConnectionOptions`)
+/// with strict host keys when executing (no trust on first use here: `pvemend collect
+/// --accept-new-host-keys`, checked out of band, records them), and the collector through one node.
 struct LiveServices: Sendable {
   var transport: any Transport
   var readCluster: Executor.ReadCluster
@@ -312,17 +318,5 @@ struct LiveServices: Sendable {
   static func defaultEntryNode(for plan: Plan) -> String {
     ClusterReader.entryNode(of: plan.snapshot) ?? plan.steps.flatMap(\.commands).first?.node
       ?? "localhost"
-  }
-
-  static func make(inventory path: String?, entryNode: String, clock: any ExecutionClock) throws
-    -> LiveServices
-  {
-    let inventory = try path.map { file in try Inventory.load(path: file) }
-    let directory = NodeDirectory.standard(inventory: inventory)
-    let transport = LibSSH2Transport(settings: SSHSettings()) { node in
-      try directory.endpoint(for: node)
-    }
-    let read = ClusterReader.collecting(entryNode: entryNode, clock: clock)
-    return LiveServices(transport: transport, readCluster: read)
   }
 }

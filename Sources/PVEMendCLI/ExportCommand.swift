@@ -17,6 +17,12 @@ struct ExportCommand: ParsableCommand {
 
       Every header names the plan by 'sha256:' and the SHA-256 of the plan file's bytes, the same \
       digest 'apply' writes to its journal.
+
+      Exit codes: 0 written; 2 bad input (the plan file cannot be read or decoded; one line names \
+      it); 64 bad command line.
+
+      Exit codes: 0 written; 2 bad input (the plan file cannot be read or decoded; one line names \
+      it); 64 bad command line.
       """)
 
   @Argument(help: "The plan file written by 'pvemend plan'.")
@@ -37,7 +43,7 @@ struct ExportCommand: ParsableCommand {
   }
 
   func run() throws {
-    let (decoded, data) = try PlanLoading.load(plan)
+    let (decoded, data) = try PlanLoading.load(plan, command: "export")
     let fmt = ExportFormat(rawValue: format) ?? .sh
     let text = PlanExport.render(decoded, format: fmt, digest: PlanDigest.of(data))
     guard let out else {

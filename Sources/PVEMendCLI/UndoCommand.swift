@@ -31,7 +31,7 @@ struct UndoCommand: AsyncParsableCommand {
     do {
       plan = try UndoPlan.make(from: try JournalFile.read(path: journalFile), file: journalFile)
     } catch {
-      printError("pvemend: \(error)")
+      printError("pvemend undo: \(error)")
       throw ExitCode(error.exitCode)
     }
     let encoder = JSONEncoder()

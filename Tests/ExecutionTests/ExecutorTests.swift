@@ -401,3 +401,27 @@ struct PlanValidationTests {
     #expect(fake.transport.mutatingCommands.count == 1)
   }
 }
+
+@Suite("Scheduler chains through skipped steps")
+struct SchedulerChainTests {
+  @Test("a satisfied step in a chain does not let its dependents jump ahead")
+  func satisfiedInChain() {
+    let steps = [
+      Build.haAdd("u01", "ct:110"),
+      Build.haAdd("u02", "ct:131", node: "proxmox2", after: ["u01"]),
+      Build.haAdd("u03", "vm:120", node: "proxmox3", after: ["u02"]),
+    ]
+    // u02 is satisfied (not run): u03 still waits for u01.
+    var s = StepScheduler(plan: steps, toRun: ["u01", "u03"], parallel: 4)
+    #expect(s.startable() == ["u01"])
+    #expect(s.startable() == [])
+    s.finish("u01", .usable)
+    #expect(s.startable() == ["u03"])
+
+    var t = StepScheduler(plan: steps, toRun: ["u01", "u03"], parallel: 4)
+    #expect(t.startable() == ["u01"])
+    t.finish("u01", .unusable)
+    #expect(t.startable() == [])
+    #expect(t.blocked["u03"] == "u02")
+  }
+}

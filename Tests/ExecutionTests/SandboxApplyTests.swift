@@ -143,7 +143,7 @@ struct SandboxApplyTests {
         env["PVEMEND_HOST_\(node)"] = "127.0.0.1"
         env["PVEMEND_PORT_\(node)"] = String(port)
       }
-      let r = try Tool.run("/bin/bash", [script.path, "--execute"], environment: env)
+      let r = try await Tool.run("/bin/bash", [script.path, "--execute"], environment: env)
       #expect(r.status == 0, "\(r.stderr.suffix(2000))")
       #expect(r.stdout.contains("pvemend: done"))
       let after = try await Self.read(live)
@@ -331,7 +331,7 @@ struct SandboxApplyTests {
       #expect(
         journal.entries.contains { $0.event == .command && $0.step == "s03" && $0.detail != nil })
 
-      try SSHDProcess.start(config: config, node: node)
+      try await SSHDProcess.start(config: config, node: node)
       let resume = try ResumeState.from(journal.entries, planDigest: "p", file: "j")
       let second = await Self.executor(recording, journal: journal).apply(
         Self.smallPlan(), planDigest: "p", options: sequential, resume: resume)
@@ -375,7 +375,7 @@ enum SSHDProcess {
   }
 
   /// Starts the node's sshd again with its config (same port) and waits until it listens.
-  static func start(config: String, node: URL) throws {
+  static func start(config: String, node: URL) async throws {
     let log = node.appendingPathComponent("sshd.log")
     try Data().write(to: log)
     let p = Process()
@@ -391,7 +391,7 @@ enum SSHDProcess {
       {
         return
       }
-      usleep(25_000)
+      try await Task.sleep(for: .milliseconds(25))
     }
     Issue.record("sshd did not come back; see \(log.path)")
   }
