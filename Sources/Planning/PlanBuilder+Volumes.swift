@@ -75,6 +75,16 @@ extension PlanBuilder {
         haPlanned[g.sid] = nil
         continue
       }
+      if let lock = g.lock {
+        for r in reasons {
+          markUnresolved(
+            r,
+            "\(label(g)) is locked (\(lock)); its volumes cannot move until the lock is gone: plan again then",
+            limit: "unmovable")
+        }
+        haPlanned[g.sid] = nil
+        continue
+      }
       switch sharedPool(for: g, bytes: volumes.reduce(Int64(0)) { $0 + $1.size }) {
       case .failure(let blocker):
         for r in reasons { markUnresolved(r, blocker.text, limit: blocker.limit) }
