@@ -49,6 +49,13 @@ extension PlanBuilder {
           limit: "ha-placement")
         continue
       }
+      if let g = sim.guest(sid), !g.localDevices.isEmpty {
+        markUnresolved(
+          f.id,
+          "\(label(g)) uses local devices (\(g.localDevices.sorted().joined(separator: ", "))) that only exist on \(g.node); HA cannot start it elsewhere, so its volumes stay",
+          limit: "unmovable")
+        continue
+      }
       if haPlanned[sid] != nil {
         haPlanned[sid, default: []].append(f.id)
       } else if sim.guest(sid) != nil {
