@@ -59,7 +59,10 @@ struct PlanBuilder: Sendable {
 
   mutating func run() {
     let quorum = QuorumFigures(original)
-    if !quorum.quorate, !quorum.standalone {
+    // Without a cluster entry in /cluster/status (a pmxcfs hiccup) `quorate` is unknown, not
+    // false: then only the vote count says whether quorum is lost.
+    let known = original.name != nil || quorum.online < quorum.needed
+    if !quorum.quorate, !quorum.standalone, known {
       // /etc/pve is read-only without quorum: every command would fail. Advice only.
       blockByQuorum()
       planAdvice()
