@@ -35,7 +35,7 @@ extension PlanBuilder {
 
   /// Whether findings of `rule` become advice: the playbook says so, or its action does not fit
   /// the rule (only HA, rebalance and backup findings have executable fixes).
-  private func adviseAction(for rule: String) -> Bool {
+  func adviseAction(for rule: String) -> Bool {
     switch policy.action(for: rule) {
     case .ignore: return false
     case .advise: return true
@@ -140,6 +140,22 @@ extension PlanBuilder {
         }.joined(separator: "\n")
       )
     case "backup.target-full":
+      let unusable = list.filter { $0.evidence["usable"] == .bool(false) }
+      if !unusable.isEmpty {
+        let full = list.filter { $0.evidence["usable"] != .bool(false) }.map(\.subject.id)
+        var lines = unusable.map {
+          "\($0.message). Repair the storage (check it is defined, enabled and reachable: pvesm status) or point the job(s) at a working target."
+        }
+        if !full.isEmpty {
+          lines.append(
+            "\(full.joined(separator: ", ")) \(full.count == 1 ? "is" : "are") above the warning line: prune older backups (tighter keep-* values) or move the job to a larger storage."
+          )
+        }
+        return (
+          "Repair or replace unusable backup target \(unusable.map(\.subject.id).joined(separator: ", "))",
+          lines.joined(separator: "\n")
+        )
+      }
       return (
         "Free space on backup target \(joined)",
         "A backup target above the warning line makes backup jobs fail. Prune older backups (tighter keep-* values) or move the job to a larger storage."

@@ -99,8 +99,12 @@ extension PlanBuilder {
     let prune = Self.pruneText(retention)
     if !prune.isEmpty { argv += ["--prune-backups", prune] }
     argv += ["--enabled", "1"] + selection
-    argv += ["--comment", "pvemend (\(policy.name)): \(purpose)"]
     let all = selection.first == "--all"
+    // A `--vmid` job covers only the listed guests: say how many, not "every guest".
+    let comment =
+      all || uncovered.isEmpty
+      ? purpose : "backups of \(Format.count(uncovered.count, "guest"))"
+    argv += ["--comment", "pvemend (\(policy.name)): \(comment)"]
     var draft = StepDraft(
       phase: .backup, kind: .backupJob,
       title:
@@ -125,7 +129,7 @@ extension PlanBuilder {
       exclude: all ? excludedVMIDs : [], pool: nil, node: nil, storage: storage,
       schedule: schedule, mode: policy.backup.mode, compress: policy.backup.compress,
       pruneBackups: Dictionary(uniqueKeysWithValues: retention.map { ($0.key, String($0.value)) }),
-      comment: "pvemend (\(policy.name)): \(purpose)")
+      comment: "pvemend (\(policy.name)): \(comment)")
     sim.addBackupJob(job)
     add(draft)
   }

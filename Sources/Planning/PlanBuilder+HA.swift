@@ -273,7 +273,7 @@ extension PlanBuilder {
   private func preference(_ node: String, members: [Guest]) -> [NodePriority] {
     let need = members.map(\.vcpus).max() ?? 1
     var list = [NodePriority(node: node, priority: 2)]
-    for n in sim.cluster.nodes where n.name != node && n.cores >= need {
+    for n in sim.cluster.nodes where n.name != node && n.cores >= need && sim.isTarget(n.name) {
       list.append(NodePriority(node: n.name, priority: 1))
     }
     return list.sorted()

@@ -22,6 +22,13 @@ extension PlanBuilder {
         markUnresolved(f.id, "\(sid) is a template; templates do not run", limit: "unmovable")
         continue
       }
+      if !g.localDevices.isEmpty {
+        markUnresolved(
+          f.id,
+          "\(label(g)) uses local devices (\(g.localDevices.sorted().joined(separator: ", "))) that only exist on \(g.node); Proxmox cannot migrate it and HA could not start it elsewhere",
+          limit: "unmovable")
+        continue
+      }
       if let d = g.disks.first(where: { $0.storage == nil && !$0.isUnused }) {
         markUnresolved(
           f.id,
@@ -35,6 +42,20 @@ extension PlanBuilder {
     var existing: [String: [String]] = [:]
     for f in findings("ha.local-storage", action: .enableHA) {
       let sid = f.subject.id
+      if sim.isHAManaged(sid), sim.liveHAState(sid) == "error" {
+        markUnresolved(
+          f.id,
+          "HA resource \(sid) is in state error; Proxmox refuses to change it until it is disabled: run 'ha-manager set \(sid) --state disabled', fix the cause, then set it back to started and plan again",
+          limit: "ha-placement")
+        continue
+      }
+      if let g = sim.guest(sid), !g.localDevices.isEmpty {
+        markUnresolved(
+          f.id,
+          "\(label(g)) uses local devices (\(g.localDevices.sorted().joined(separator: ", "))) that only exist on \(g.node); HA cannot start it elsewhere, so its volumes stay",
+          limit: "unmovable")
+        continue
+      }
       if haPlanned[sid] != nil {
         haPlanned[sid, default: []].append(f.id)
       } else if sim.guest(sid) != nil {
@@ -57,6 +78,16 @@ extension PlanBuilder {
           markUnresolved(
             r, "\(label(g)) is on \(g.node), which is offline; its volumes cannot move",
             limit: "nodes")
+        }
+        haPlanned[g.sid] = nil
+        continue
+      }
+      if let lock = g.lock {
+        for r in reasons {
+          markUnresolved(
+            r,
+            "\(label(g)) is locked (\(lock)); its volumes cannot move until the lock is gone: plan again then",
+            limit: "unmovable")
         }
         haPlanned[g.sid] = nil
         continue

@@ -58,6 +58,17 @@ struct PlanBuilder: Sendable {
   }
 
   mutating func run() {
+    let quorum = QuorumFigures(original)
+    // Without a cluster entry in /cluster/status (a pmxcfs hiccup) `quorate` is unknown, not
+    // false: then only the vote count says whether quorum is lost.
+    let known = original.name != nil || quorum.online < quorum.needed
+    if !quorum.quorate, !quorum.standalone, known {
+      // /etc/pve is read-only without quorum: every command would fail. Advice only.
+      blockByQuorum()
+      planAdvice()
+      closeFindings()
+      return
+    }
     planVolumeMoves()
     countPlannedHA()
     planKeepApart()
@@ -68,6 +79,18 @@ struct PlanBuilder: Sendable {
     planBackupJobs()
     planAdvice()
     closeFindings()
+  }
+
+  /// Marks every finding the playbook would fix with commands as unresolved: without quorum
+  /// /etc/pve is read-only and HA, storage and backup-job changes all fail.
+  mutating func blockByQuorum() {
+    for f in findings {
+      guard policy.action(for: f.rule) != .ignore, !adviseAction(for: f.rule) else { continue }
+      markUnresolved(
+        f.id,
+        "the cluster is not quorate: /etc/pve is read-only, so no change can be applied; restore quorum (pvecm status) and plan again",
+        limit: "quorum")
+    }
   }
 
   // MARK: Findings

@@ -75,6 +75,12 @@ extension Simulation {
         "container-restart",
         "\(sid) is a running container and migration.allow_container_restart is false")
     }
+    if !g.localDevices.isEmpty {
+      return block(
+        "unmovable",
+        "\(sid) uses local devices (\(g.localDevices.sorted().joined(separator: ", "))); Proxmox cannot migrate it"
+      )
+    }
     if let d = g.disks.first(where: { $0.storage == nil }) {
       return block(
         "unmovable",
@@ -107,6 +113,9 @@ extension Simulation {
     }
     guard let t = load(target), t.online, target != g.node else {
       return block("nodes", "\(target) is offline", 10)
+    }
+    guard !inMaintenance(target) else {
+      return block("nodes", "\(target) is in HA maintenance mode", 10)
     }
     let sid = g.sid
     if g.vcpus > t.cores {
@@ -282,6 +291,17 @@ extension Simulation {
   }
 
   /// The CRM's live state of `sid`, else the configured one.
+  /// Whether `node` is in HA maintenance mode (`ha-manager crm-command node-maintenance`): the CRM
+  /// moves guests off it, so nothing may move there.
+  func inMaintenance(_ node: String) -> Bool {
+    maintenance.contains(node)
+  }
+
+  /// Whether guests may be moved to `node` or prefer it: online and not in maintenance.
+  func isTarget(_ node: String) -> Bool {
+    (load(node)?.online ?? false) && !inMaintenance(node)
+  }
+
   func liveHAState(_ sid: String) -> String? {
     cluster.haManager.services[sid]?.state ?? guest(sid)?.haState ?? haResource(sid)?.state
   }

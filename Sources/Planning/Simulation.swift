@@ -19,6 +19,8 @@ struct Simulation: Sendable {
   private(set) var guestsByNode: [[Int]]
   /// Sids HA manages (not `ignored`), including the resources the plan adds.
   private(set) var haManaged: Set<String>
+  /// Nodes in HA maintenance mode: never a migration target or an HA preference.
+  let maintenance: Set<String>
   /// HA resources by sid.
   private var haResourceIndex: [String: Int] = [:]
   /// Enabled HA rules naming each sid.
@@ -52,6 +54,7 @@ struct Simulation: Sendable {
     var managed = Set<String>()
     for r in cluster.haResources where r.state != "ignored" { managed.insert(r.sid) }
     self.haManaged = managed
+    self.maintenance = Set(cluster.nodes.filter { $0.haState == "maintenance" }.map(\.name))
 
     var loads = cluster.nodes.map {
       NodeLoad(
