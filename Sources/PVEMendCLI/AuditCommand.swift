@@ -50,22 +50,18 @@ struct AuditCommand: ParsableCommand {
   func run() throws {
     let report: AuditReport
     do {
-      let data = try Self.read(snapshot)
+      let data = try CLIFiles.read(snapshot)
       let snap = try Snapshot.decode(data, file: snapshot)
       let cluster = try Cluster(snapshot: snap, file: snapshot)
       let policy: Policy
       if let playbook {
-        let bytes = try Self.read(playbook)
-        guard let text = String(data: bytes, encoding: .utf8) else {
-          throw AuditCommandError.notText(file: playbook)
-        }
-        policy = try PlaybookDecoder.decode(text, file: playbook)
+        policy = try PlaybookDecoder.decode(CLIFiles.text(playbook), file: playbook)
       } else {
         policy = .builtinDefault
       }
       report = AuditReport(cluster: cluster, policy: policy)
     } catch {
-      Self.standardError("pvemend audit: \(error)\n")
+      CLIFiles.standardError("pvemend audit: \(error)\n")
       throw ExitCode(2)
     }
     let output: String
@@ -77,44 +73,9 @@ struct AuditCommand: ParsableCommand {
     FileHandle.standardOutput.write(Data(output.utf8))
     if let failOn, let worst = report.findings.first, worst.severity <= failOn.severity {
       let count = report.findings.filter { $0.severity <= failOn.severity }.count
-      Self.standardError(
+      CLIFiles.standardError(
         "pvemend audit: \(count) finding(s) at or above \(failOn.rawValue) (worst: \(worst.id))\n")
       throw ExitCode(3)
-    }
-  }
-
-  /// The bytes of a file, or of standard input for `-`.
-  static func read(_ path: String) throws(AuditCommandError) -> Data {
-    if path == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-      throw .unreadable(file: path, reason: "no such file")
-    }
-    guard !isDirectory.boolValue else { throw .unreadable(file: path, reason: "it is a directory") }
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw .unreadable(file: path, reason: "permission denied or unreadable")
-    }
-    return data
-  }
-
-  static func standardError(_ text: String) {
-    FileHandle.standardError.write(Data(text.utf8))
-  }
-}
-
-/// Why `pvemend audit` could not read its input.
-enum AuditCommandError: Error, CustomStringConvertible {
-  /// The file cannot be opened.
-  case unreadable(file: String, reason: String)
-  /// The playbook is not UTF-8 text.
-  case notText(file: String)
-
-  var description: String {
-    switch self {
-    case .unreadable(let file, let reason):
-      return "\(file): cannot read it (\(reason)); check the path"
-    case .notText(let file):
-      return "\(file): not UTF-8 text; save the playbook as UTF-8 YAML"
     }
   }
 }

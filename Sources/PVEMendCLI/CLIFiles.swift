@@ -1,6 +1,6 @@
 import Foundation
 
-/// Reading input files and writing to the terminal for `plan` and `show`.
+/// Reading input files and writing to the terminal for `audit`, `plan` and `show`.
 enum CLIFiles {
   /// The bytes of a file, or of standard input for `-`.
   static func read(_ path: String) throws(CLIFileError) -> Data {
@@ -39,7 +39,7 @@ enum CLIFileError: Error, CustomStringConvertible {
     switch self {
     case .unreadable(let file, let reason):
       return "\(file): cannot read it (\(reason)); check the path"
-    case .notText(let file): return "\(file): not UTF-8 text; pass the YAML playbook file"
+    case .notText(let file): return "\(file): not UTF-8 text; save the playbook as UTF-8 YAML"
     }
   }
 }
