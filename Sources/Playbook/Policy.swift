@@ -69,7 +69,7 @@ package struct GuestSelector: Sendable, Hashable, Codable {
   package func matches(_ guest: Guest) -> Bool {
     if vmid == nil && name == nil && tag == nil && pool == nil { return false }
     if let vmid, guest.vmid != vmid { return false }
-    if let name, !Glob.matches(pattern: name, text: guest.name) { return false }
+    if let name, !Glob.matches(name.lowercased(), guest.name.lowercased()) { return false }
     if let tag, !guest.tags.contains(tag) { return false }
     if let pool, guest.pool != pool { return false }
     return true
@@ -292,35 +292,5 @@ package struct AdviceEntry: Sendable, Hashable, Codable {
     self.id = id
     self.title = title
     self.detail = detail
-  }
-}
-
-/// `*` and `?` globbing for guest names.
-package enum Glob {
-  package static func matches(pattern: String, text: String) -> Bool {
-    let p = Array(pattern.lowercased())
-    let t = Array(text.lowercased())
-    var pi = 0
-    var ti = 0
-    var star = -1
-    var mark = 0
-    while ti < t.count {
-      if pi < p.count && (p[pi] == "?" || p[pi] == t[ti]) {
-        pi += 1
-        ti += 1
-      } else if pi < p.count && p[pi] == "*" {
-        star = pi
-        mark = ti
-        pi += 1
-      } else if star >= 0 {
-        pi = star + 1
-        mark += 1
-        ti = mark
-      } else {
-        return false
-      }
-    }
-    while pi < p.count && p[pi] == "*" { pi += 1 }
-    return pi == p.count
   }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PVEModel
 
 /// An OpenSSH known_hosts file, parsed by pvemend itself: libssh2 1.10 ignores `@revoked` and
 /// `@cert-authority` markers, falls back from `[host]:port` to `host`, and negotiates ECDSA even

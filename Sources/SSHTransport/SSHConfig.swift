@@ -1,4 +1,5 @@
 import Foundation
+import PVEModel
 
 /// The parts of an OpenSSH client config (`~/.ssh/config`) pvemend honours: `Host` blocks with
 /// `HostName`, `Port`, `User`, `IdentityFile` and `UserKnownHostsFile`.

@@ -1,6 +1,9 @@
-/// OpenSSH's host pattern matching: `*` (any run) and `?` (one character), whole string.
-enum Glob {
-  static func matches(_ pattern: String, _ text: String) -> Bool {
+/// Shell-style `*` (any run) and `?` (one character) matching of a whole string, case-sensitive.
+///
+/// Used for guest-name selectors in playbooks (callers lowercase both sides) and for OpenSSH host
+/// patterns in known_hosts and ssh_config.
+package enum Glob {
+  package static func matches(_ pattern: String, _ text: String) -> Bool {
     let p = Array(pattern.unicodeScalars)
     let t = Array(text.unicodeScalars)
     var pi = 0
