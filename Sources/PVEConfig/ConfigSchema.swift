@@ -42,3 +42,29 @@ enum ConfigSchema {
     schema(key, kind: kind)?.type
   }
 }
+
+/// The JSON type pvesh gives a config key's value (from the config schema).
+package enum ConfigValueType: Sendable, Hashable {
+  /// `0`/`1`, a JSON number.
+  case boolean
+  /// A JSON number.
+  case integer
+  /// Decimal text, a JSON string (`check_type` returns the text unchanged).
+  case number
+  /// A JSON string.
+  case string
+}
+
+extension GuestConfigFile {
+  /// The schema type of a config key (`cores`, `net3`, `unused12`); nil for a key Proxmox does not
+  /// know (`net32`, `net01`, `foo`), which QEMU drops and containers keep as a string.
+  package static func valueType(of key: String, kind: GuestKind) -> ConfigValueType? {
+    switch ConfigSchema.type(of: key, kind: kind) {
+    case .boolean: return .boolean
+    case .integer: return .integer
+    case .number: return .number
+    case .string: return .string
+    case nil: return nil
+    }
+  }
+}
