@@ -17,6 +17,7 @@ Inputs (facts, no code is copied):
     $valid_lxc_conf_keys (1 = valid, a string = the refusal Proxmox prints).
 
 Usage: scripts/gen-config-schema.py [--endpoints PATH] [--lxc-config PATH] > Sources/PVEConfig/ConfigSchema+Generated.swift
+       swift format -i Sources/PVEConfig/ConfigSchema+Generated.swift
 """
 import argparse
 import json
