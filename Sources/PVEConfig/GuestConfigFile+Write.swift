@@ -5,9 +5,20 @@ extension GuestConfigFile {
   /// Proxmox-format text for a config object in pvesh's shape (`digest` ignored), as qemu-server
   /// `write_vm_config` / pve-container `write_pct_config` would write it.
   /// `parse(render(x)).pveshConfig() == x` (modulo `digest`) for every object pvesh can print.
+  ///
+  /// A value the writers would refuse (a line feed in it: qemu-server's `check_type` dies on `\r`
+  /// or `\n`, pve-container's writer on `\n`) or a key no reader would take back (not
+  /// `[a-z][a-z_-]*\d*`) is left out rather than written, so that no value can add a line of its
+  /// own. The text is UTF-8; `GuestConfigFile(pvesh:kind:file:).raw()` gives the exact bytes (a
+  /// value pvesh prints with characters U+0080…U+00FF is one byte per character in the file).
   package static func render(_ config: [String: JSONValue], kind: GuestKind) -> String {
-    let file = GuestConfigFile(kind: kind, file: "", main: section(fromPvesh: config, kind: kind))
-    return String(decoding: file.raw(), as: UTF8.self)
+    String(decoding: GuestConfigFile(pvesh: config, kind: kind, file: "").raw(), as: UTF8.self)
+  }
+
+  /// A file holding just a main section made from a config object in pvesh's shape (`digest`
+  /// ignored); `raw()` then writes it.
+  package init(pvesh config: [String: JSONValue], kind: GuestKind, file: String) {
+    self.init(kind: kind, file: file, main: Self.section(fromPvesh: config, kind: kind))
   }
 
   /// The main section for a pvesh-shaped object: `description`, container `lxc` pairs, and every
@@ -52,13 +63,13 @@ extension GuestConfigFile {
         out += Self.qemuSection(pending, pending: true)
       }
       for name in special.keys.sorted(by: Self.perlLess) {
-        guard let s = special[name] else { continue }
+        guard let s = special[name], ["cloudinit", "fleecing"].contains(name) else { continue }
         if name == "cloudinit" && !Self.hasCloudinit(main) { continue }
         out += Array("\n[special:\(name)]\n".utf8)
         out += Self.qemuSection(s, pending: false)
       }
       for name in snapshots.keys.sorted(by: Self.perlLess) {
-        guard let s = snapshots[name] else { continue }
+        guard let s = snapshots[name], Self.isWritableSectionName(name) else { continue }
         out += Array("\n[\(name)]\n".utf8)
         out += Self.qemuSection(s, pending: false)
       }
@@ -71,7 +82,7 @@ extension GuestConfigFile {
         out += Self.containerSection(pending)
       }
       for name in snapshots.keys.sorted(by: Self.perlLess) {
-        guard let s = snapshots[name] else { continue }
+        guard let s = snapshots[name], Self.isWritableSectionName(name) else { continue }
         out += Array("\n[\(name)]\n".utf8)
         out += Self.containerSection(s)
       }
@@ -97,15 +108,39 @@ extension GuestConfigFile {
     }
   }
 
-  static func keyLines(_ values: [String: JSONValue], skip: Set<String>) -> [UInt8] {
+  static func keyLines(_ values: [String: JSONValue], skip: Set<String>, kind: GuestKind)
+    -> [UInt8]
+  {
     var out: [UInt8] = []
     for key in values.keys.sorted(by: perlLess) where !skip.contains(key) {
-      guard let v = values[key], let t = text(v) else { continue }
+      guard isWritableKey(key, kind: kind), let v = values[key], let t = text(v),
+        !t.contains(0x0A), kind == .lxc || !t.contains(0x0D)
+      else { continue }
       out += Array("\(key): ".utf8)
       out += t
       out.append(0x0A)
     }
     return out
+  }
+
+  /// A key the readers take back: `[a-z][a-z_-]*\d*` (containers: no `-`).
+  static func isWritableKey(_ key: String, kind: GuestKind) -> Bool {
+    let b = Array(key.utf8)
+    guard let first = b.first, first >= 0x61, first <= 0x7A else { return false }
+    var i = 1
+    while i < b.count,
+      (b[i] >= 0x61 && b[i] <= 0x7A) || b[i] == UInt8(ascii: "_")
+        || (kind == .qemu && b[i] == UInt8(ascii: "-"))
+    {
+      i += 1
+    }
+    while i < b.count, b[i] >= 0x30, b[i] <= 0x39 { i += 1 }
+    return i == b.count
+  }
+
+  /// A `[name]` header the readers take back as the same section.
+  static func isWritableSectionName(_ name: String) -> Bool {
+    ConfigParser.isSectionName(Array(name.utf8))
   }
 
   // MARK: QEMU (qemu-server PVE::QemuServer::write_vm_config)
@@ -199,7 +234,7 @@ extension GuestConfigFile {
         out += Array("#\n".utf8)
       }
     }
-    out += keyLines(s.values, skip: ["digest", "description", "pending", "snapshots"])
+    out += keyLines(s.values, skip: ["digest", "description", "pending", "snapshots"], kind: .qemu)
     return out
   }
 
@@ -246,20 +281,33 @@ extension GuestConfigFile {
       out.append(0x0A)
     }
     out += keyLines(
-      s.values, skip: ["digest", "description", "pending", "snapshots", "snapname", "env", "lxc"])
+      s.values, skip: ["digest", "description", "pending", "snapshots", "snapname", "env", "lxc"],
+      kind: .lxc)
     if case .string(let env)? = s.values["env"] {
-      for variable in env.split(separator: "\u{0}") {
+      for variable in env.split(separator: "\u{0}") where !variable.contains("\n") {
         out += Array("lxc.environment.runtime: ".utf8)
         out += ConfigText.bytes(of: String(variable))
         out.append(0x0A)
       }
     }
-    for entry in s.lxc where entry.key != "lxc.environment.runtime" {
+    for entry in s.lxc
+    where entry.key != "lxc.environment.runtime" && isWritableRawKey(entry.key)
+      && !entry.value.contains("\n")
+    {
       out += Array("\(entry.key): ".utf8)
       out += ConfigText.bytes(of: entry.value)
       out.append(0x0A)
     }
     return out
+  }
+
+  /// `lxc\.[a-z0-9_\-\.]+`.
+  static func isWritableRawKey(_ key: String) -> Bool {
+    key.hasPrefix("lxc.") && key.count > 4
+      && key.utf8.dropFirst(4).allSatisfy { b in
+        (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || b == UInt8(ascii: "_")
+          || b == UInt8(ascii: "-") || b == UInt8(ascii: ".")
+      }
   }
 
   /// `encode_text`, with leading and trailing blanks escaped too (a `description:` line loses them).

@@ -178,7 +178,7 @@ struct ConfigParser {
     self.kind = kind
     self.file = file
     self.bytes = bytes
-    self.vmid = GuestConfigPath.parse(file).map { String($0.vmid) } ?? "?"
+    self.vmid = GuestConfigPath.parse(file).map { String($0.vmid) } ?? "<vmid>"
   }
 
   mutating func run() {
@@ -246,12 +246,12 @@ struct ConfigParser {
 
   mutating func warn(_ line: Int, _ message: String) {
     let fix =
-      "Proxmox ignores it; correct or remove the line with `\(kind.cli) set \(vmid)` "
+      "Proxmox warns about this line too; correct or remove it with `\(kind.cli) set \(vmid)` "
       + "or by editing the file"
     warnings.append(
       ConfigFileError(
         file: file, line: line,
-        detail: "\(kind == .qemu ? "vm" : "vm") \(vmid) - \(message); \(fix)"))
+        detail: "vm \(vmid) - \(message); \(fix)"))
   }
 
   // MARK: Lines

@@ -193,4 +193,45 @@ import Testing
     #expect(ct.warnings.map(\.line) == [1, 2, 3])
     #expect(ct.warnings[0].detail.contains("lxc.rootfs.path is auto generated from rootfs"))
   }
+
+  /// No value, key or raw key can add a line of its own to a written file.
+  @Test func renderCannotInjectLines() throws {
+    for kind in GuestKind.allCases {
+      let text = GuestConfigFile.render(
+        [
+          "name": .string("x\nlxc.hook.pre-start: /bin/evil"),
+          "hostname": .string("a\ncores: 99"),
+          "tags": .string("a\rcores: 99"),
+          "cores: 99\nfoo": .string("1"),
+          "Memory": .int(1),
+          "memory": .int(512),
+          "description": .string("line\n[PENDING]\ncores: 99"),
+          "lxc": .array([
+            .array([.string("lxc.apparmor.profile"), .string("x\ncores: 99")]),
+            .array([.string("lxc.a: b\ncores"), .string("99")]),
+          ]),
+        ], kind: kind)
+      let file = try GuestConfigFile.parse(Data(text.utf8), kind: kind, file: "x.conf")
+      #expect(file.pveshConfig()["cores"] == nil, "\(kind): \(text)")
+      #expect(file.pending == nil && file.snapshots.isEmpty, "\(kind): \(text)")
+      // A carriage return stays inside its line; pve-container warns and keeps the value.
+      #expect(file.warnings.map(\.line) == (kind == .qemu ? [] : [5]), "\(kind): \(file.warnings)")
+      #expect(file.pveshConfig()["memory"] == (kind == .qemu ? .string("512") : .int(512)))
+      #expect(file.pveshConfig()["description"] == .string("line\n[PENDING]\ncores: 99"))
+    }
+    // A container value may hold a carriage return (pve-container reads it back as it is).
+    let ct = GuestConfigFile.render(["hostname": .string("a\rb")], kind: .lxc)
+    #expect(ct == "hostname: a\rb\n")
+    #expect(GuestConfigFile.render(["name": .string("a\rb")], kind: .qemu) == "")
+  }
+
+  /// Snapshot and special section names that would not read back are not written.
+  @Test func rawSkipsUnreadableSections() {
+    var file = GuestConfigFile(kind: .qemu, file: "x.conf")
+    file.main.values["cores"] = .int(1)
+    file.snapshots["ok-1"] = GuestConfigSection(values: ["cores": .int(2)])
+    file.snapshots["bad]\ncores: 9\n[x"] = GuestConfigSection(values: ["cores": .int(3)])
+    file.special["evil"] = GuestConfigSection(values: ["cores": .int(4)])
+    #expect(String(decoding: file.raw(), as: UTF8.self) == "cores: 1\n\n[ok-1]\ncores: 2\n")
+  }
 }
