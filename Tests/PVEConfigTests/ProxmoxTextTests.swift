@@ -124,6 +124,7 @@ import Testing
     #  second line, with %25 and %3A
     arch: amd64
     cores: 2
+    cpulimit: 1.5
     features: nesting=1,keyctl=1
     hostname: pihole
     memory: 1024
@@ -178,6 +179,8 @@ import Testing
     #expect(c["tags"] == nil && c["mp1"] == nil)
     #expect(c["unprivileged"] == .int(1) && c["swap"] == .int(512) && c["cores"] == .int(2))
     #expect(c["features"] == .string("nesting=1,keyctl=1"))
+    // `number` values stay text (check_type returns them unchanged).
+    #expect(c["cpulimit"] == .string("1.5"))
     // Container descriptions keep the newline of every `#` line.
     #expect(c["description"] == .string("Pi-hole DNS\n  second line, with % and :\n"))
     #expect(
