@@ -302,6 +302,12 @@ struct ConfigParser {
 
   /// `m/snapstate:\s*(prepare|delete)\s*$/` (not anchored at the start).
   func snapstate(_ r: Range<Int>) -> String? {
+    var end = r.upperBound
+    while end > r.lowerBound, ConfigText.isSpace(bytes[end - 1]) { end -= 1 }
+    let tail = bytes[r.lowerBound..<end]
+    guard
+      tail.reversed().starts(with: "eraperp".utf8) || tail.reversed().starts(with: "eteled".utf8)
+    else { return nil }
     let needle = Array("snapstate:".utf8)
     var i = r.lowerBound
     while i + needle.count <= r.upperBound {
