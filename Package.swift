@@ -62,7 +62,7 @@ let package = Package(
     /** The simulated Proxmox node tools (pvesh, qm, pct, ha-manager, pveversion) behind the sandbox. */
     .target(
       name: "SandboxCore",
-      dependencies: ["PVEModel", .product(name: "Crypto", package: "swift-crypto")],
+      dependencies: ["PVEModel", "PVEConfig", .product(name: "Crypto", package: "swift-crypto")],
       exclude: ["README.md"]),
     /** The command line: one file per subcommand; the one place live services are assembled. */
     .target(
@@ -104,7 +104,7 @@ let package = Package(
     .testTarget(
       name: "SandboxTests",
       dependencies: [
-        "SandboxCore", "PVEModel", "SSHTransport", "Execution", "Synth", "PVEMendTestSupport",
+        "SandboxCore", "PVEModel", "PVEConfig", "SSHTransport", "Execution", "Synth", "PVEMendTestSupport",
       ]),
     .testTarget(
       name: "CLITests", dependencies: ["PVEModel", "Synth", "PVEMendTestSupport"],

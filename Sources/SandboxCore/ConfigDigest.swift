@@ -34,7 +34,7 @@ enum ConfigDigest {
   static func stamped(_ config: [String: JSONValue], kind: GuestKind) -> [String: JSONValue] {
     var c = config
     c["digest"] = nil
-    c["digest"] = .string(sha1(Array(GuestConfigText.render(c, kind: kind).utf8)))
+    c["digest"] = .string(sha1(GuestConfigText.bytes(c, kind: kind)))
     return c
   }
 }

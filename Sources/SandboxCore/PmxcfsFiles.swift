@@ -54,7 +54,7 @@ package enum PmxcfsFiles {
       guard let location = GuestConfigLocation(apiPath: path) else { continue }
       out.set(
         location.file,
-        state.object(path).map { Array(GuestConfigText.render($0, kind: location.kind).utf8) })
+        state.object(path).map { GuestConfigText.bytes($0, kind: location.kind) })
     }
     func wanted(_ path: String) -> Bool { all || changed.contains(path) }
     let haTouched =

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PVEConfig
 import PVEMendTestSupport
 import PVEModel
 import SSHTransport
@@ -154,6 +155,14 @@ import Transport
         RemoteCommand(
           node: "pve4", argv: ["cat", "/etc/pve/nodes/pve4/lxc/272.conf"], mutating: false))
       #expect(digest == Self.sha1(file.stdout))
+      // A config read from its file is the config pvesh prints, digest included.
+      for (path, value) in snapshot.api {
+        guard let location = GuestConfigLocation(apiPath: path) else { continue }
+        let url = sandbox.pmxcfs.appendingPathComponent(location.file)
+        let parsed = try GuestConfigFile.parse(
+          Data(contentsOf: url), kind: location.kind, file: url.path)
+        #expect(.object(parsed.pveshConfig()) == value, "\(path)")
+      }
       // Nothing of this is visible on the host.
       #expect(!FileManager.default.fileExists(atPath: "/etc/pve/.vmlist"))
     }
