@@ -199,7 +199,9 @@ enum GuestCLI {
     let log = try ctx.state.moveVolume(
       guest, key: key, to: storage, delete: a.flag("delete"), format: a.options["format"])
     ctx.slow.work = SlowWork(
-      key: "move-volume", configPath: guest.configPath, kind: kind, lock: "disk",
+      // pve-container's move_volume holds `lock: disk`; qemu-server's move_vm_disk only flocks.
+      key: "move-volume", configPath: guest.configPath, kind: kind,
+      lock: kind == .lxc ? "disk" : nil,
       header: Array(log.prefix(1)),
       progress: { fraction, _ in ProgressLine.transfer(fraction, of: size) })
     return .lines(log)

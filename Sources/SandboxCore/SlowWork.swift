@@ -4,8 +4,10 @@ import PVEModel
 /// The slow part of a mutating command (`--command-delay`): a migration, a volume move, a power
 /// change. The command notes it while checking; with a delay for its key the stand-in prints the
 /// header lines, then a Proxmox-like progress line every 0.5 s for the delay, then applies the change
-/// (the task log's remaining lines follow). A migration holds `lock: migrate` and a volume move
-/// `lock: disk` in the guest's config meanwhile, as Proxmox does.
+/// (the task log's remaining lines follow). Meanwhile a migration holds `lock: migrate` in the
+/// guest's config (qemu-server `QemuMigrate.pm`, pve-container `LXC/Migrate.pm`) and
+/// `pct move-volume` `lock: disk` (pve-container `API2/LXC.pm` `set_lock($vmid, 'disk')`);
+/// `qm disk move` only takes the config file lock, so its config shows no `lock`.
 struct SlowWork {
   /// `migrate`, `move-volume`, `start`, `shutdown`, `stop`.
   var key: String
