@@ -5,7 +5,7 @@ import PVEModel
 /// bare `disable` line when set, the required options sorted, the optional ones sorted, each as
 /// `\t<key> <value>`, and a blank line after every section. Empty values are not written; booleans
 /// are `0`/`1`. Sources and details: docs/sandbox-pmxcfs.md.
-enum SectionConfigText {
+package enum SectionConfigText {
   /// One section. `values` are already encoded as the plugin's `encode_value` would (strings);
   /// only keys in `required` or `optional` are written, as write_config writes only option keys.
   static func section(
@@ -40,7 +40,9 @@ enum SectionConfigText {
 
   /// `PVE::JSONSchema::print_property_string`: the default key first (its value alone), then the
   /// other keys sorted as `key=value`.
-  static func propertyString(_ object: [String: JSONValue], defaultKey: String? = nil) -> String {
+  package static func propertyString(_ object: [String: JSONValue], defaultKey: String? = nil)
+    -> String
+  {
     var parts: [String] = []
     if let defaultKey, let v = object[defaultKey].flatMap(scalar) { parts.append(v) }
     for key in object.keys.sorted() where key != defaultKey {
@@ -51,7 +53,7 @@ enum SectionConfigText {
 
   /// `PVE::Tools::encode_text` (pve-common `ParseUtils.pm`): every byte outside
   /// `[\x20-\x24\x26-\x39\x3b-\x7e]` (control and high-bit bytes, `%` and `:`) as `%XX`.
-  static func encodeText(_ text: String) -> String {
+  package static func encodeText(_ text: String) -> String {
     var out = ""
     for byte in text.utf8 {
       let safe =
