@@ -135,6 +135,40 @@ package final class Sandbox: @unchecked Sendable {
     }
   }
 
+  /// Stops one node's sshd (`scripts/sandbox stop-node`): new connections to it fail; commands
+  /// already running on it go on (their sessions die with the listener only if killed).
+  package func stopNode(_ node: String) throws {
+    try Sandbox.script(["stop-node", "--dir", directory.path, "--node", node])
+  }
+
+  /// Starts a node's sshd again on the same port, host key and `/etc/pve`.
+  package func startNode(_ node: String) throws {
+    try Sandbox.script(["start-node", "--dir", directory.path, "--node", node])
+  }
+
+  /// The PID of a node's listening sshd, while it runs.
+  package func sshdPID(_ node: String) -> Int32? {
+    let file = directory.appendingPathComponent("nodes/\(node)/pid")
+    return (try? String(contentsOf: file, encoding: .utf8)).flatMap {
+      Int32($0.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+  }
+
+  /// The PIDs of a node's SSH session processes (the children of its listening sshd, one per
+  /// connection): kill them to cut every connection to the node while it stays reachable.
+  package func sessionPIDs(_ node: String) -> [Int32] {
+    guard let sshd = sshdPID(node) else { return [] }
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    return entries.compactMap(Int32.init).filter { pid in
+      guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        let close = stat.lastIndex(of: ")")
+      else { return false }
+      // "pid (comm) state ppid …": the fields after the command name.
+      let fields = stat[stat.index(after: close)...].split(separator: " ")
+      return fields.count > 1 && Int32(fields[1]) == sshd
+    }.sorted()
+  }
+
   /// Stops every sshd of the sandbox (by PID) and removes its directory. Idempotent.
   package func stop() {
     lock.lock()

@@ -9,6 +9,10 @@ import Synchronization
 import Testing
 import Transport
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// The sandbox serves `/etc/pve` to every node's sshd (a private mount namespace with `DIR/pmxcfs`
 /// bound on it), in Proxmox's formats, kept in step with the state after every mutating command.
 @Suite struct PmxcfsTests {
@@ -279,12 +283,15 @@ import Transport
         RemoteCommand(
           node: "pve4", argv: ["pct", "move-volume", "272", "rootfs", "ceph-vm", "--delete", "1"],
           mutating: true))
-      // While it runs, the container's config holds `lock: disk`.
-      var duringText = ""
-      for _ in 0..<30 where !duringText.contains("lock: disk\n") {
-        try await Task.sleep(for: .milliseconds(100))
-        duringText = try await Self.cat(reader, "pve4", "/etc/pve/nodes/pve4/lxc/272.conf")
-      }
+      // While it runs, the container's config holds `lock: disk` (watched on the node itself).
+      let watch = try await reader.run(
+        RemoteCommand(
+          node: "pve4",
+          argv: [
+            "sh", "-c",
+            "f=/etc/pve/nodes/pve4/lxc/272.conf; for i in $(seq 1 200); do grep -q '^lock: disk$' $f && exec cat $f; sleep 0.05; done; exit 1",
+          ], mutating: false))
+      let duringText = watch.stdoutText
       let out = try await moving
       let took = clock.now - started
       #expect(out.exitStatus == 0, "\(out.stderrText)")
@@ -309,6 +316,31 @@ import Transport
       #expect(
         commands.first?.argv == ["pct", "move-volume", "272", "rootfs", "ceph-vm", "--delete", "1"])
       if let c = commands.first { #expect(c.end - c.start >= 2) }
+    }
+  }
+
+  /// stop-node / start-node: the node is unreachable, then back on the same port with /etc/pve;
+  /// killing its session processes cuts a connection without stopping the node.
+  @Test func aNodeCanBeStoppedAndStartedAgain() async throws {
+    try await Sandbox.with(snapshot: Self.rules) { sandbox in
+      let transport = SSHRoundTripTests.transport(sandbox)
+      defer { Task { await transport.shutdown() } }
+      _ = try await Self.cat(transport, "pve2", "/etc/pve/.members")
+      let sessions = sandbox.sessionPIDs("pve2")
+      #expect(!sessions.isEmpty)
+      try sandbox.stopNode("pve2")
+      for pid in sessions { kill(pid, SIGKILL) }
+      #expect(sandbox.sshdPID("pve2") == nil)
+      let fresh = SSHRoundTripTests.transport(sandbox)
+      defer { Task { await fresh.shutdown() } }
+      await #expect(throws: (any Error).self) {
+        _ = try await fresh.run(RemoteCommand(node: "pve2", argv: ["true"], mutating: false))
+      }
+      try sandbox.startNode("pve2")
+      let again = SSHRoundTripTests.transport(sandbox)
+      defer { Task { await again.shutdown() } }
+      #expect(
+        try await Self.cat(again, "pve2", "/etc/pve/.members").contains("\"nodename\": \"pve2\""))
     }
   }
 
