@@ -344,6 +344,42 @@ import Transport
     }
   }
 
+  /// Killing the node's SSH session processes while a slow command runs over a plain exec
+  /// channel: the command still completes once, and /etc/pve shows it.
+  @Test func aSlowCommandSurvivesItsSession() async throws {
+    try await Sandbox.with(snapshot: Self.rules, commandDelay: ["move-volume": 2]) { sandbox in
+      let transport = SSHRoundTripTests.transport(sandbox)
+      defer { Task { await transport.shutdown() } }
+      let moving = Task {
+        try await transport.run(
+          RemoteCommand(
+            node: "pve4", argv: ["pct", "move-volume", "272", "rootfs", "ceph-vm"],
+            mutating: true))
+      }
+      // Wait until the command holds the guest's lock, then cut every connection to pve4.
+      let conf = sandbox.pmxcfs.appendingPathComponent("nodes/pve4/lxc/272.conf")
+      for _ in 0..<100 {
+        if (try? String(contentsOf: conf, encoding: .utf8))?.contains("lock: disk\n") == true {
+          break
+        }
+        try await Task.sleep(for: .milliseconds(50))
+      }
+      let sessions = sandbox.sessionPIDs("pve4")
+      #expect(!sessions.isEmpty)
+      for pid in sessions { kill(pid, SIGKILL) }
+      _ = await moving.result  // the connection is gone: an error or a partial result
+      var commands: [Sandbox.Command] = []
+      for _ in 0..<100 where commands.isEmpty {
+        try await Task.sleep(for: .milliseconds(100))
+        commands = try sandbox.commands()
+      }
+      #expect(commands.map(\.exit) == [0])
+      let text = try String(contentsOf: conf, encoding: .utf8)
+      #expect(text.contains("rootfs: ceph-vm:vm-272-disk-0,size=32G\n"), "\(text)")
+      #expect(!text.contains("lock:"))
+    }
+  }
+
   /// A slow command whose stdout is closed (its SSH session died) still completes: the state and
   /// /etc/pve change and the record says it ended with 0.
   @Test func aSlowCommandOutlivesItsOutput() throws {
