@@ -289,7 +289,7 @@ import Transport
           node: "pve4",
           argv: [
             "sh", "-c",
-            "f=/etc/pve/nodes/pve4/lxc/272.conf; for i in $(seq 1 200); do grep -q '^lock: disk$' $f && exec cat $f; sleep 0.05; done; exit 1",
+            "f=/etc/pve/nodes/pve4/lxc/272.conf; for i in $(seq 1 1200); do grep -q '^lock: disk$' $f && exec cat $f; grep -q '^rootfs: ceph-vm' $f && exit 1; sleep 0.05; done; exit 2",
           ], mutating: false))
       let duringText = watch.stdoutText
       let out = try await moving
