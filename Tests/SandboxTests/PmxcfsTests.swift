@@ -232,7 +232,8 @@ import Transport
     try await Sandbox.with(snapshot: Self.rules, pveshDelay: 400) { sandbox in
       let transport = SSHRoundTripTests.transport(sandbox)
       defer { Task { await transport.shutdown() } }
-      _ = try await transport.run(RemoteCommand(node: "pve1", argv: ["true"], mutating: false))  // connect first
+      // Connect first, so only the pvesh call is timed.
+      _ = try await transport.run(RemoteCommand(node: "pve1", argv: ["true"], mutating: false))
       let clock = ContinuousClock()
       let pvesh = try await clock.measure {
         let out = try await transport.run(
