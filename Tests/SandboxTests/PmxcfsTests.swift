@@ -76,6 +76,17 @@ import Transport
     #expect(seen == expected)
   }
 
+  /// A config read from its file is the config pvesh prints, digest included.
+  static func expectFilesReadAsPvesh(_ sandbox: Sandbox) throws {
+    for (path, value) in try state(sandbox).api {
+      guard let location = GuestConfigLocation(apiPath: path) else { continue }
+      let url = sandbox.pmxcfs.appendingPathComponent(location.file)
+      let parsed = try GuestConfigFile.parse(
+        Data(contentsOf: url), kind: location.kind, file: url.path)
+      #expect(.object(parsed.pveshConfig()) == value, "\(path)")
+    }
+  }
+
   @Test func etcPveIsServedOnEveryNode() async throws {
     try await Sandbox.with(snapshot: Self.rules) { sandbox in
       if let reason = sandbox.pmxcfsUnavailable {
@@ -159,14 +170,7 @@ import Transport
         RemoteCommand(
           node: "pve4", argv: ["cat", "/etc/pve/nodes/pve4/lxc/272.conf"], mutating: false))
       #expect(digest == Self.sha1(file.stdout))
-      // A config read from its file is the config pvesh prints, digest included.
-      for (path, value) in snapshot.api {
-        guard let location = GuestConfigLocation(apiPath: path) else { continue }
-        let url = sandbox.pmxcfs.appendingPathComponent(location.file)
-        let parsed = try GuestConfigFile.parse(
-          Data(contentsOf: url), kind: location.kind, file: url.path)
-        #expect(.object(parsed.pveshConfig()) == value, "\(path)")
-      }
+      try Self.expectFilesReadAsPvesh(sandbox)
       // Nothing of this is visible on the host.
       #expect(!FileManager.default.fileExists(atPath: "/etc/pve/.vmlist"))
     }
@@ -220,6 +224,7 @@ import Transport
       #expect(conf.contains("rootfs: ceph-vm:vm-272-disk-0,size=32G\n"), "\(conf)")
       #expect(conf.contains("unused0: local-zfs:subvol-272-disk-0\n"), "\(conf)")
       try await Self.expectConfigsMatch(sandbox, transport, on: "pve2")
+      try Self.expectFilesReadAsPvesh(sandbox)
       // One record per mutating command, in order, all succeeded.
       let commands = try sandbox.commands()
       #expect(commands.map(\.argv.first) == ["pct", "ha-manager", "pvesh", "pct"])
