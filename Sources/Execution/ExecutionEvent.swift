@@ -20,6 +20,8 @@ package enum ExecutionEvent: Sendable {
   /// Still waiting for an asynchronous effect: what is missing and for how long we waited.
   case waiting(step: String, detail: String, elapsed: Double)
   case stepFinished(step: String, StepOutcome, detail: String?, duration: Double)
+  /// The cluster lock was taken, renewed after a failure, lost or released.
+  case lock(LockEvent)
   /// Ctrl-C was seen: no new step starts.
   case stopping(reason: String)
   case runFinished(ExecutionReport)

@@ -22,6 +22,9 @@ package struct JournalEntry: Codable, Sendable, Hashable {
     case stepEnd = "step-end"
     /// The run ended: outcome, exit code, counts, and where it stopped.
     case runEnd = "run-end"
+    /// The cluster lock: `status` acquired, broken-and-acquired, refused, failed, renewal-failed,
+    /// renewed (after failures), lost, released, release-failed; `detail` names the holder.
+    case lock
   }
 
   package var event: Event

@@ -63,7 +63,7 @@ package struct ResumeState: Sendable, Hashable {
         var r = steps[id] ?? StepRecord(outcome: nil, commandsSucceeded: 0, commandsTotal: 0)
         r.outcome = e.outcome
         steps[id] = r
-      case .runStart, .check, .runEnd:
+      case .runStart, .check, .runEnd, .lock:
         break
       }
     }
