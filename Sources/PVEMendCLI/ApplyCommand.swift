@@ -23,6 +23,14 @@ struct ApplyCommand: AsyncParsableCommand {
       new steps; running ones finish. Ctrl-C stops after the running steps' commands; a second \
       Ctrl-C exits at once.
 
+      One run per cluster: --execute first takes the lock /etc/pve/priv/lock/pvemend (as \
+      Proxmox's cfs_lock does), renews it while it runs and releases it at the end. Another run \
+      holding it refuses this one before any command (exit 3), naming who holds it; --break-lock \
+      breaks only a lock not renewed for 120 s (its run is gone). Dry runs take no lock.
+
+      On a terminal each running step has a line updated in place (elapsed time, Proxmox's latest \
+      progress line, what it waits for); otherwise every event is a timestamped line.
+
       Every run appends JSON lines to PLAN.journal.jsonl (or --journal FILE). --resume JOURNAL \
       continues a stopped run: steps the journal says finished are verified, not run again.
 

@@ -18,7 +18,7 @@ final class LocalShellTransport: Transport, @unchecked Sendable {
   func run(_ command: RemoteCommand, options: RunOptions) async throws -> CommandResult {
     lock.withLock { log.append(command) }
     if let fail { throw fail }
-    let output = try Tool.runBlocking("/usr/bin/env", command.argv, environment: [:], cwd: nil)
+    let output = try await Tool.run("/usr/bin/env", command.argv)
     return CommandResult(
       stdout: Data(output.stdout.utf8), stderr: Data(output.stderr.utf8),
       exitStatus: output.status)
@@ -150,13 +150,13 @@ struct ClusterLockTests {
     let events = Mutexed<[LockEvent]>([])
     lease.startRenewing { event in events.update { $0.append(event) } }
     try Self.age(path, seconds: 100)
-    try await Task.sleep(for: .milliseconds(600))
-    #expect(try Self.mtime(path).timeIntervalSinceNow > -5)
-    #expect(shell.commands.count >= 3)
-    #expect(events.value.isEmpty)  // successful renewals are quiet
+    // Renewals land (the mtime moves to now) and are quiet.
+    try await eventually {
+      try Self.mtime(path).timeIntervalSinceNow > -5 && shell.commands.count >= 3
+    }
+    #expect(events.value.isEmpty)
     try "run=other\n".write(toFile: path + "/holder", atomically: true, encoding: .utf8)
-    try await Task.sleep(for: .milliseconds(600))
-    #expect(events.value.contains { if case .lost = $0 { true } else { false } })
+    try await eventually { events.value.contains { if case .lost = $0 { true } else { false } } }
     _ = await lease.release()
   }
 
@@ -280,6 +280,17 @@ struct ClusterLockTests {
     #expect(written.split(separator: "\n").filter { $0.hasPrefix("run=") } == ["run=r2"])
     _ = await lease.release()
   }
+}
+
+/// Waits (up to 20 s) until `condition` holds; records an issue if it never does.
+func eventually(
+  _ condition: () throws -> Bool, sourceLocation: SourceLocation = #_sourceLocation
+) async throws {
+  for _ in 0..<200 {
+    if try condition() { return }
+    try await Task.sleep(for: .milliseconds(100))
+  }
+  Issue.record("condition never held", sourceLocation: sourceLocation)
 }
 
 /// A value behind a lock, for test callbacks.
