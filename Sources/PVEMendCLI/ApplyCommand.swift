@@ -252,7 +252,8 @@ final class ProgressView: ExecutionObserver, @unchecked Sendable {
   private let lock = NSLock()
   private let terminal: Bool
   private var board: ProgressBoard
-  private var drawn = 0
+  /// The board lines on the screen now (terminal only).
+  private var shown: [String] = []
   private let started = ContinuousClock.now
   private var timer: (any DispatchSourceTimer)?
 
@@ -295,15 +296,16 @@ final class ProgressView: ExecutionObserver, @unchecked Sendable {
 
   private func tick() {
     lock.withLock {
-      guard drawn > 0 || board.isBusy else { return }
+      guard !shown.isEmpty || board.isBusy else { return }
       draw(printed: [], board: board.board(now: now()))
     }
   }
 
   private func draw(printed: [String], board lines: [String]) {
-    guard !printed.isEmpty || drawn > 0 || !lines.isEmpty else { return }
-    write(ProgressBoard.frame(erasing: terminal ? drawn : 0, printed: printed, board: lines))
-    drawn = terminal ? lines.count : 0
+    // Nothing new: no bytes (a redraw of the same board would only flicker).
+    guard !printed.isEmpty || lines != shown else { return }
+    write(ProgressBoard.frame(erasing: terminal ? shown.count : 0, printed: printed, board: lines))
+    shown = terminal ? lines : []
   }
 
   private func now() -> Double {

@@ -360,4 +360,45 @@ struct ExecutorLockTests {
     #expect(journal.entries[1].status == "refused")
     #expect(await other.release() == .released)
   }
+
+  @Test("a lock taken over during the run (broken by another run) stops new steps; journalled")
+  func lostDuringRun() async throws {
+    let dir = try ClusterLockTests.directory()
+    let shell = LocalShellTransport()
+    let fake = FakeProxmox(Build.cluster())
+    fake.commandDelay = .milliseconds(300)
+    let journal = MemoryJournal()
+    let log = EventLog()
+    let lockPath = dir.appendingPathComponent("pvemend").path
+    // As soon as the first step starts, another run "breaks" the lock and takes it.
+    log.onEvent = { event in
+      if case .stepStarted = event {
+        try? "run=thief\nuser=eve\n".write(
+          toFile: lockPath + "/holder", atomically: true, encoding: .utf8)
+      }
+    }
+    let plan = Build.plan([
+      Build.haAdd("s1", "ct:110"), Build.backupJob("s2", job: "pvemend-daily", node: "proxmox1"),
+    ])
+    let executor = Executor(
+      transport: fake.transport, readCluster: fake.executorRead, clock: SystemClock(),
+      journal: journal, observer: log,
+      confirmation: AutoConfirmation(),
+      lock: ClusterLockTests.lock(dir, shell, renew: 0.05))
+    let report = await executor.apply(
+      plan, planDigest: "sha256:p",
+      options: ExecutionOptions(mode: .execute, parallel: 1, pollInterval: 0.05, verifyTimeout: 5))
+    let statuses = journal.entries.filter { $0.event == .lock }.compactMap(\.status)
+    #expect(statuses.first == "acquired")
+    #expect(statuses.contains("lost"))
+    #expect(!statuses.contains("released"), "the thief's lock must stay")
+    #expect(report.interrupted)
+    #expect(report.steps.contains { $0.outcome == .notStarted })
+    #expect(
+      journal.entries.contains {
+        $0.event == .lock && $0.detail?.contains("it is now held by run thief") == true
+      })
+    #expect(
+      try String(contentsOfFile: lockPath + "/holder", encoding: .utf8).hasPrefix("run=thief"))
+  }
 }

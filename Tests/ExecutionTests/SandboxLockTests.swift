@@ -126,23 +126,34 @@ struct SandboxLockTests {
       //    --break-lock, broken with it. Under a pseudo-terminal: the progress board.
       try FileManager.default.setAttributes(
         [.modificationDate: Date(timeIntervalSinceNow: -300)], ofItemAtPath: lockPath)
-      let stale = try await Self.run(
-        try Self.apply(sandbox, small, journal: dir + "/d.journal.jsonl"))
+      // `undo --execute` of the winner's run takes the same lock.
+      let undo = { (extra: [String]) throws -> [String] in
+        [
+          try Sandbox.builtProduct("pvemend").path, "undo", winnerJournal, "--execute", "--yes",
+          "--inventory", sandbox.inventory.path, "--lock-dir", try Self.lockDir(sandbox),
+          "--poll-interval", "0.2", "--journal", dir + "/undo.journal.jsonl",
+        ] + extra
+      }
+      let stale = try await Self.run(try undo([]))
       #expect(stale.status == ExitStatus.refused)
+      #expect(stale.stderr.contains("run live-run (plan sha256:other) by bob@desk pid 777"))
       #expect(stale.stderr.contains("so its holder is gone"))
       #expect(stale.stderr.hasSuffix("run again with --break-lock\n"))
       _ = lease  // the live holder's lease is abandoned here, as a crashed run's would be
 
-      let argv = try Self.apply(sandbox, full, journal: dir + "/e.journal.jsonl", ["--break-lock"])
       let tty = try await Tool.run(
-        "/usr/bin/script", ["-qec", ShellQuoting.join(argv), "/dev/null"],
+        "/usr/bin/script", ["-qec", ShellQuoting.join(try undo(["--break-lock"])), "/dev/null"],
         environment: ["COLUMNS": "160", "TERM": "xterm"])
+      if ProcessInfo.processInfo.environment["PVEMEND_SHOW_TTY"] != nil { print(tty.stdout) }
       #expect(tty.status == 0, "\(tty.stdout)")
       #expect(tty.stdout.contains("broke the stale lock of run live-run"))
       #expect(!FileManager.default.fileExists(atPath: lockPath))
-      // On a terminal: no timestamps; finished steps printed once; the board redrawn in place.
+      // On a terminal: no timestamps; running steps drawn and erased in place; finished steps
+      // printed once.
       #expect(tty.stdout.wholeMatch(of: /(?s).*\n\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \[.*/) == nil)
-      #expect(tty.stdout.contains("Journal: \(dir)/e.journal.jsonl"))
+      #expect(tty.stdout.contains("\u{1B}[1A\r\u{1B}[J"))
+      #expect(tty.stdout.contains("✓ u01 Undo "))
+      #expect(tty.stdout.contains("Journal: \(dir)/undo.journal.jsonl"))
     }
   }
 }
