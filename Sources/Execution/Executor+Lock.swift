@@ -69,6 +69,7 @@ extension Executor {
     var entry = run.entry(.lock)
     entry.status = event.word
     entry.detail = event.message
+    if case .acquired(_, let node, _) = event { entry.node = node }
     run.append(entry)
     observer.handle(.lock(event))
   }

@@ -177,7 +177,10 @@ package struct ProgressBoard: Sendable {
         return
           "waiting for HA to bring \(sid) to \(TerminalText.escape(state)) on \(node): \(detail)"
       }
-      return "waiting for HA to migrate \(sid) to \(node): \(detail)"
+      let verb =
+        step.commands.contains { $0.argv.starts(with: ["ha-manager", "relocate"]) }
+        ? "relocate" : "migrate"
+      return "waiting for HA to \(verb) \(sid) to \(node): \(detail)"
     }
     if detail.contains(" online") { return "waiting for the node to come back: \(detail)" }
     return "waiting for: \(detail)"

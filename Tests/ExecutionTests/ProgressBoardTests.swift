@@ -76,6 +76,35 @@ struct ProgressBoardTests {
     #expect(u.printed[0].contains("✗ ha-migrate-vm-101") && u.printed[0].hasSuffix("(timed out)"))
   }
 
+  @Test("waits say what they wait for: HA relocate, HA state, a node coming back")
+  func waits() {
+    var relocate = Self.relocate
+    relocate.commands[0].argv[1] = "relocate"
+    var board = ProgressBoard(live: true, mode: .execute, width: 300)
+    _ = board.handle(.stepStarted(relocate, index: 1, total: 3), now: 0, wall: "w")
+    var u = board.handle(
+      .waiting(step: relocate.id, detail: "vm:101 on proxmox2 (on proxmox1)", elapsed: 5), now: 5,
+      wall: "w")
+    #expect(u.board[0].contains("· waiting for HA to relocate vm:101 to proxmox2: "))
+    var start = Self.move
+    start.id = "start-ct-100"
+    start.wait = Wait(
+      kind: "ha-state", sid: "ct:100", node: "proxmox1", timeoutSeconds: 60, state: "started")
+    _ = board.handle(.stepStarted(start, index: 2, total: 3), now: 5, wall: "w")
+    u = board.handle(
+      .waiting(step: start.id, detail: "ct:100 in HA state started (HA state stopped)", elapsed: 1),
+      now: 6, wall: "w")
+    #expect(u.board[1].contains("· waiting for HA to bring ct:100 to started on proxmox1: "))
+    var reboot = Self.move
+    reboot.id = "node-back"
+    _ = board.handle(.stepStarted(reboot, index: 3, total: 3), now: 6, wall: "w")
+    u = board.handle(
+      .waiting(step: reboot.id, detail: "node proxmox3 online (offline)", elapsed: 30), now: 36,
+      wall: "w")
+    #expect(
+      u.board[2].hasSuffix("· waiting for the node to come back: node proxmox3 online (offline)"))
+  }
+
   @Test("a carriage-return progress bar shows its last state; long lines are cut to the width")
   func carriageReturnsAndWidth() {
     var board = ProgressBoard(live: true, mode: .execute, width: 60)
