@@ -129,11 +129,12 @@ package struct ClusterLock: Sendable {
     """#
 
   /// `$1/$2` is renewed (mtime set to now) while `holder` names run `$3`; else prints `lost` and the
-  /// holder now in place.
+  /// holder now in place. The time is explicit, as the HA manager's `utime(0, $ctime)`: pmxcfs reads
+  /// an mtime of 0 as an unlock request, so the renewal never leaves the new time to the FUSE layer.
   package static let renewScript = #"""
     l=$1/$2
     if grep -qxF "run=$3" "$l/holder" 2>/dev/null; then
-      touch -c "$l" && { echo renewed; exit 0; }
+      touch -c -m -d "@$(date +%s)" "$l" && { echo renewed; exit 0; }
       echo error; echo "detail=cannot touch $l"; exit 2
     fi
     echo lost; [ -d "$l" ] && { n=$(date +%s); m=$(stat -c %Y "$l"); echo "age=$((n - m))"; head -c 4096 "$l/holder" 2>/dev/null; }; exit 1
