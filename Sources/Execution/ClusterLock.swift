@@ -201,6 +201,9 @@ package struct LockHolder: Sendable, Hashable {
   /// value sanitized (the holder file is not trusted).
   package var description: String {
     func s(_ v: String) -> String { v.isEmpty ? "?" : ClusterLock.sanitized(v, limit: 120) }
+    if run.isEmpty {
+      return "an unknown holder (no holder file)" + (age.map { ", renewed \($0) s ago" } ?? "")
+    }
     var text = "run \(s(run)) (plan \(s(planDigest))) by \(s(user))@\(s(host)) pid \(s(pid))"
     text += ", started \(s(started)) through node \(s(node))"
     if let age { text += ", renewed \(age) s ago" }
@@ -269,10 +272,8 @@ package struct LockRefusal: Error, Sendable, Hashable, CustomStringConvertible {
     guard let holder else {
       return "cluster is locked by another pvemend run (\(path) on node \(node)); run again"
     }
-    let who =
-      holder.run.isEmpty
-      ? "an unknown holder (no holder file), renewed \(holder.age ?? 0) s ago" : holder.description
-    var text = "cluster is locked by another pvemend run: \(who) (\(path) on node \(node))"
+    var text =
+      "cluster is locked by another pvemend run: \(holder.description) (\(path) on node \(node))"
     if (holder.age ?? 0) > limit {
       text +=
         "; it was not renewed for over \(limit) s, so its holder is gone: if that run is not"

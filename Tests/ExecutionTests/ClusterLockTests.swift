@@ -366,7 +366,7 @@ struct ExecutorLockTests {
     let dir = try ClusterLockTests.directory()
     let shell = LocalShellTransport()
     let fake = FakeProxmox(Build.cluster())
-    fake.commandDelay = .milliseconds(300)
+    fake.commandDelay = .seconds(2)
     let journal = MemoryJournal()
     let log = EventLog()
     let lockPath = dir.appendingPathComponent("pvemend").path
@@ -387,13 +387,14 @@ struct ExecutorLockTests {
       lock: ClusterLockTests.lock(dir, shell, renew: 0.05))
     let report = await executor.apply(
       plan, planDigest: "sha256:p",
-      options: ExecutionOptions(mode: .execute, parallel: 1, pollInterval: 0.05, verifyTimeout: 5))
+      options: ExecutionOptions(mode: .execute, parallel: 1, pollInterval: 0.05, verifyTimeout: 20))
     let statuses = journal.entries.filter { $0.event == .lock }.compactMap(\.status)
     #expect(statuses.first == "acquired")
     #expect(statuses.contains("lost"))
     #expect(!statuses.contains("released"), "the thief's lock must stay")
     #expect(report.interrupted)
-    #expect(report.steps.contains { $0.outcome == .notStarted })
+    #expect(
+      report.steps.contains { $0.outcome == .notStarted }, "\(ExecutionText.table(report))")
     #expect(
       journal.entries.contains {
         $0.event == .lock && $0.detail?.contains("it is now held by run thief") == true
