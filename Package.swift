@@ -55,7 +55,10 @@ let package = Package(
       ],
       exclude: ["README.md"]),
     /** The simulated Proxmox node tools (pvesh, qm, pct, ha-manager, pveversion) behind the sandbox. */
-    .target(name: "SandboxCore", dependencies: ["PVEModel"], exclude: ["README.md"]),
+    .target(
+      name: "SandboxCore",
+      dependencies: ["PVEModel", .product(name: "Crypto", package: "swift-crypto")],
+      exclude: ["README.md"]),
     /** The command line: one file per subcommand; the one place live services are assembled. */
     .target(
       name: "PVEMendCLI",
