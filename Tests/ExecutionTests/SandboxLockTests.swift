@@ -14,12 +14,27 @@ import Transport
 /// terminal.
 @Suite("Cluster lock and progress on the sandbox", .serialized)
 struct SandboxLockTests {
-  /// The lock directory of the sandbox: `/etc/pve/priv/lock` where the sandbox serves /etc/pve;
-  /// until then a `priv/lock` in the sandbox directory, which every node's sshd sees as well.
+  /// The lock directory as this process sees it: the sandbox's `pmxcfs/priv/lock`, which every
+  /// node sees as `/etc/pve/priv/lock`; where the sandbox cannot serve /etc/pve, a `priv/lock` in
+  /// its directory, passed with `--lock-dir`.
   static func lockDir(_ sandbox: Sandbox) throws -> String {
+    if sandbox.pmxcfsUnavailable == nil {
+      return sandbox.pmxcfs.appendingPathComponent("priv/lock").path
+    }
     let priv = sandbox.directory.appendingPathComponent("priv")
     try FileManager.default.createDirectory(at: priv, withIntermediateDirectories: true)
     return priv.appendingPathComponent("lock").path
+  }
+
+  /// `--lock-dir` only where the sandbox serves no /etc/pve.
+  static func lockOption(_ sandbox: Sandbox) throws -> [String] {
+    sandbox.pmxcfsUnavailable == nil ? [] : ["--lock-dir", try lockDir(sandbox)]
+  }
+
+  /// The lock's path in messages: what the nodes see.
+  static func lockShown(_ sandbox: Sandbox) throws -> String {
+    sandbox.pmxcfsUnavailable == nil
+      ? ClusterLock.standardDirectory + "/pvemend" : try lockDir(sandbox) + "/pvemend"
   }
 
   /// The reference plan for the sandbox's state, and a second plan of its independent steps.
@@ -51,9 +66,8 @@ struct SandboxLockTests {
   ) throws -> [String] {
     [
       try Sandbox.builtProduct("pvemend").path, "apply", plan.path, "--execute", "--yes",
-      "--inventory", sandbox.inventory.path, "--lock-dir", try lockDir(sandbox),
-      "--poll-interval", "0.2", "--journal", journal,
-    ] + extra
+      "--inventory", sandbox.inventory.path, "--poll-interval", "0.2", "--journal", journal,
+    ] + (try lockOption(sandbox)) + extra
   }
 
   static func run(_ argv: [String]) async throws -> Tool.Output {
@@ -69,7 +83,9 @@ struct SandboxLockTests {
     "two concurrent apply --execute runs: exactly one runs, the other is refused naming it; --break-lock only breaks a gone holder's lock; progress on and off a terminal"
   )
   func concurrentRuns() async throws {
-    try await Sandbox.with(snapshot: SandboxApplyTests.reference, haDelay: 0.5) { sandbox in
+    try await Sandbox.with(
+      snapshot: SandboxApplyTests.reference, haDelay: 0.5, commandDelay: ["move-volume": 2]
+    ) { sandbox in
       let (full, small) = try await Self.plans(sandbox)
       let dir = sandbox.directory.path
       let lockPath = try Self.lockDir(sandbox) + "/pvemend"
@@ -100,7 +116,8 @@ struct SandboxLockTests {
       }
       #expect(stamped.count >= 2, "\(winner.stdout)")
       #expect(!winner.stdout.contains("\u{1B}"))
-      #expect(winner.stdout.contains("took the cluster lock \(lockPath) on proxmox"))
+      #expect(
+        winner.stdout.contains("took the cluster lock \(try Self.lockShown(sandbox)) on proxmox"))
 
       // 2. A live holder (renewed just now): --break-lock is refused and names it.
       let holderLock = ClusterLock(
@@ -130,9 +147,9 @@ struct SandboxLockTests {
       let undo = { (extra: [String]) throws -> [String] in
         [
           try Sandbox.builtProduct("pvemend").path, "undo", winnerJournal, "--execute", "--yes",
-          "--inventory", sandbox.inventory.path, "--lock-dir", try Self.lockDir(sandbox),
-          "--poll-interval", "0.2", "--journal", dir + "/undo.journal.jsonl",
-        ] + extra
+          "--inventory", sandbox.inventory.path, "--poll-interval", "0.2", "--journal",
+          dir + "/undo.journal.jsonl",
+        ] + (try Self.lockOption(sandbox)) + extra
       }
       let stale = try await Self.run(try undo([]))
       #expect(stale.status == ExitStatus.refused)
@@ -153,6 +170,7 @@ struct SandboxLockTests {
       #expect(tty.stdout.wholeMatch(of: /(?s).*\n\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \[.*/) == nil)
       #expect(tty.stdout.contains("\u{1B}[1A\r\u{1B}[J"))
       #expect(tty.stdout.contains("✓ u01 Undo "))
+      #expect(tty.stdout.contains(" · transferred "), "Proxmox's progress line on the board")
       #expect(tty.stdout.contains("Journal: \(dir)/undo.journal.jsonl"))
     }
   }
