@@ -282,11 +282,12 @@ struct ClusterLockTests {
   }
 }
 
-/// Waits (up to 20 s) until `condition` holds; records an issue if it never does.
+/// Waits (up to `seconds`) until `condition` holds; records an issue if it never does.
 func eventually(
-  _ condition: () throws -> Bool, sourceLocation: SourceLocation = #_sourceLocation
+  seconds: Int = 20, _ condition: () throws -> Bool,
+  sourceLocation: SourceLocation = #_sourceLocation
 ) async throws {
-  for _ in 0..<200 {
+  for _ in 0..<(seconds * 10) {
     if try condition() { return }
     try await Task.sleep(for: .milliseconds(100))
   }

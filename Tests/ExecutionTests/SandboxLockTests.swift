@@ -93,7 +93,11 @@ struct SandboxLockTests {
       // 1. Two runs of two plans at once.
       let ja = dir + "/a.journal.jsonl"
       let jb = dir + "/b.journal.jsonl"
+      // A starts; B starts while A runs (A holds the lock as soon as its lock directory exists).
       async let a = Self.run(try Self.apply(sandbox, full, journal: ja))
+      try await eventually(seconds: 120) {
+        FileManager.default.fileExists(atPath: lockPath + "/holder")
+      }
       async let b = Self.run(try Self.apply(sandbox, small, journal: jb))
       let (ra, rb) = try await (a, b)
       #expect(
