@@ -33,7 +33,9 @@ actor NodeConnection {
 
   /// Runs one invocation, reconnecting once if a reused connection turned out dead before the
   /// command was sent.
-  func run(_ invocation: RemoteInvocation, argv: [String]) throws -> CommandResult {
+  func run(
+    _ invocation: RemoteInvocation, argv: [String], output: RunOptions.Output? = nil
+  ) throws -> CommandResult {
     var attempt = 0
     while true {
       attempt += 1
@@ -43,7 +45,7 @@ actor NodeConnection {
       do {
         let output = try session.exec(
           invocation.command, stdin: invocation.stdin, deadline: deadline, argv: argv,
-          timeout: invocation.timeout)
+          timeout: invocation.timeout, output: output)
         if session.isBroken { drop() }
         let elapsed = start.duration(to: .now)
         if let timeout = invocation.timeout,
