@@ -150,7 +150,8 @@ package struct Executor: Sendable {
     // 3. Run.
     observer.handle(.runStarted(total: toRun.count))
     let outcome = await schedule(
-      plan: plan, check: check, transport: transport, options: options, run: run)
+      plan: plan, check: check, transport: transport, options: options, run: run,
+      resume: resume)
     for (i, line) in lines.enumerated() {
       if let r = outcome.results[line.id] {
         lines[i].outcome = r.outcome

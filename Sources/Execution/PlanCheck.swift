@@ -108,7 +108,7 @@ package struct PlanCheck: Sendable, Hashable {
         })
     }
     if effectsHold { return .satisfied }
-    if let record, record.commandsCompleted { return .verifyOnly }
+    if let record, record.commandsCompleted || record.unsettled { return .verifyOnly }
     let failing = step.preconditions.filter { !$0.holds(in: cluster) }
     if failing.isEmpty { return .ready }
     let interrupted =
