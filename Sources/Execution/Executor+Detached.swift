@@ -12,7 +12,9 @@ enum DetachedCommandOutcome: Sendable {
 
 extension Executor {
   /// The detached-run id of a journal run: its name made path-safe.
-  static func detachedRun(_ run: RunJournal) -> String { DetachedID.component(run.run) }
+  static func detachedRun(_ run: RunJournal) -> String {
+    DetachedID.component(run.run) + "-" + run.token
+  }
 
   /// Runs one mutating command detached: journals `command-launch` (with its folder) BEFORE
   /// sending it, streams its output lines to the observer as they arrive, follows it across
