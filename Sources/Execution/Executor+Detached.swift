@@ -197,6 +197,8 @@ extension Executor {
     switch outcome {
     case .success(let result):
       entry.upids = result.upids.isEmpty ? nil : result.upids
+      entry.reattached = result.reattachments.isEmpty ? nil : result.reattachments.map(\.sinceLoss)
+      entry.remoteCommands = result.remoteCommands
       return .result(result.commandResult)
     case .failure(let error):
       entry.detail = "\(error)"

@@ -68,6 +68,10 @@ package struct JournalEntry: Codable, Sendable, Hashable {
   package var upids: [String]?
   /// The command's outcome is not known (command entries): `--resume` settles it.
   package var unknown: Bool?
+  /// Seconds from each connection loss to attached again (detached commands that re-attached).
+  package var reattached: [Double]?
+  /// Remote commands the detached command cost (1 when nothing went wrong).
+  package var remoteCommands: Int?
   /// The step's inverse and conditions, recorded when it succeeded: `undo` needs nothing else.
   package var inverse: [RemoteCommand]?
   package var preconditions: [Condition]?
