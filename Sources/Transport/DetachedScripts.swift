@@ -17,7 +17,7 @@ package enum DetachedScripts {
   /// connection then ends the loop by SIGPIPE instead of leaving it polling).
   static let follow = #"""
     follow() {
-      d=$1 off=$2 quiet=0 nopid=0
+      d=$1 off=$2 quiet=0 nopid=0 polls=0
       while :; do
         if [ -e "$d/status" ]; then fin=1; else fin=0; fi
         size=$(wc -c < "$d/log" 2>/dev/null || echo 0)
@@ -41,8 +41,11 @@ package enum DetachedScripts {
           exit 0
         fi
         quiet=$((quiet + 1))
-        if [ "$quiet" -ge 25 ]; then echo "pvemend-detach alive" >&2 || exit 141; quiet=0; fi
-        sleep 0.2 2>/dev/null || sleep 1
+        if [ "$quiet" -ge 35 ]; then echo "pvemend-detach alive" >&2 || exit 141; quiet=0; fi
+        # Short commands end within the first polls: look every 50 ms for half a second.
+        polls=$((polls + 1))
+        if [ "$polls" -le 10 ]; then nap=0.05; else nap=0.2; fi
+        sleep "$nap" 2>/dev/null || sleep 1
       done
     }
 
