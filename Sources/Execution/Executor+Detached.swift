@@ -38,7 +38,9 @@ extension Executor {
     run.append(launch)
     entry.detached = detached.directory(id)
     let stop: @Sendable () -> Bool = { [interruption] in interruption.isTriggered }
-    return await follow(step: step, command: command, entry: &entry, run: run) { output in
+    return await follow(
+      step: step, command: command, entry: &entry, run: run, detached: detached
+    ) { output in
       do {
         return .success(try await detached.start(command, id: id, output: output, stop: stop))
       } catch {
@@ -118,7 +120,9 @@ extension Executor {
         run.append(launch)
       }
       let stop: @Sendable () -> Bool = { [interruption] in interruption.isTriggered }
-      return await follow(step: step, command: command, entry: &entry, run: run) { output in
+      return await follow(
+        step: step, command: command, entry: &entry, run: run, detached: detached
+      ) { output in
         do {
           return .success(
             neverStarted
@@ -139,8 +143,7 @@ extension Executor {
       {
         entry.upids = [upid]
         if task["status"] == "stopped", task["exitstatus"] == "OK" {
-          entry.exitStatus = 0
-          entry.detail = "settled from Proxmox task \(upid): stopped, OK"
+          entry.exitStatus = 0  // settled from the Proxmox task: stopped, OK
           run.append(entry)
           return .result(CommandResult(stdout: Data(), stderr: Data(), exitStatus: 0))
         }
@@ -158,6 +161,7 @@ extension Executor {
   /// and turns its end into a result or a journalled end of the step.
   private func follow(
     step: Step, command: RemoteCommand, entry: inout JournalEntry, run: RunJournal,
+    detached: DetachedExecution,
     _ body:
       @escaping @Sendable (@escaping RunOptions.Output) async -> Result<
         DetachedResult, DetachedError
@@ -200,6 +204,20 @@ extension Executor {
       entry.reattached = result.reattachments.isEmpty ? nil : result.reattachments.map(\.sinceLoss)
       entry.remoteCommands = result.remoteCommands
       return .result(result.commandResult)
+    case .failure(.lost(let node, let dir, let upid?)):
+      // The wrapper died without a status, but Proxmox logged a task: its state decides.
+      let task = (try? await detached.taskStatus(node: node, upid: upid)) ?? [:]
+      entry.upids = [upid]
+      if task["status"] == "stopped", task["exitstatus"] == "OK" {
+        entry.exitStatus = 0  // the wrapper in `dir` left no status; the task says stopped, OK
+        return .result(CommandResult(stdout: Data(), stderr: Data(), exitStatus: 0))
+      }
+      entry.detail =
+        "\(DetachedError.lost(node: node, directory: dir, upid: upid)) (task state: "
+        + "\(task["status"] ?? "unreadable") \(task["exitstatus"] ?? ""))"
+      entry.unknown = true
+      run.append(entry)
+      return .endStep(.unknown, entry.detail ?? "")
     case .failure(let error):
       entry.detail = "\(error)"
       entry.unknown = error.outcomeUnknown ? true : nil

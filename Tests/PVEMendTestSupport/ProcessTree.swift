@@ -9,7 +9,7 @@ import Foundation
 /// The process tree from /proc, for tests that cut connections the hard way.
 package enum ProcessTree {
   /// Parent → children, read from /proc/<pid>/stat.
-  static func children() -> [pid_t: [pid_t]] {
+  package static func children() -> [pid_t: [pid_t]] {
     var children: [pid_t: [pid_t]] = [:]
     let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
     for entry in entries {

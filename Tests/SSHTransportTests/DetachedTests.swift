@@ -223,6 +223,37 @@ struct DetachedTests {
     }
   }
 
+  @Test("the wrapper killed without a status: lost, with the UPID the output named")
+  func lostWithUPID() async throws {
+    let root = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: root) }
+    try await withTransport(try sshd.transport()) { transport in
+      let detached = Self.detached(transport, root: root)
+      let id = DetachedID(run: "r", command: "s07.0")
+      let upid = "UPID:pve1:00001234:00005678:6560A1B2:qmigrate:101:root@pam:"
+      let task = Task {
+        try await detached.start(shell("echo \(upid); exec sleep 30"), id: id)
+      }
+      let pidFile = root.appendingPathComponent("r/s07.0/pid").path
+      try await DetachedWait.until { FileManager.default.fileExists(atPath: pidFile) }
+      try await Task.sleep(for: .milliseconds(200))
+      let wrapper = try #require(ProcessTree.pid(file: pidFile))
+      // The wrapper and its command die at once (a node reboot, an OOM kill): no status.
+      for child in ProcessTree.children()[wrapper] ?? [] { kill(child, SIGKILL) }
+      kill(wrapper, SIGKILL)
+      do {
+        _ = try await task.value
+        Issue.record("expected lost")
+      } catch let error as DetachedError {
+        #expect(error == .lost(node: "pve1", directory: detached.directory(id), upid: upid))
+        #expect(error.outcomeUnknown)
+      }
+      let state = try await detached.status(node: "pve1", id: id)
+      #expect(state.status == .lost(pid: Int(wrapper)))
+      #expect(state.upid == upid)
+    }
+  }
+
   @Test(
     "attach and status are read-only by exact match; the launcher is mutating and a dry run refuses it"
   )
@@ -246,6 +277,16 @@ struct DetachedTests {
     let dry = DetachedExecution(transport: DryRunTransport(RecordingTransport(script: [:])))
     await #expect(throws: DetachedError.self) {
       try await dry.start(RemoteCommand(node: "n", argv: ["true"], mutating: true), id: id)
+    }
+  }
+}
+
+/// Polls a condition (at most 5 s).
+enum DetachedWait {
+  static func until(_ condition: () -> Bool) async throws {
+    let deadline = ContinuousClock.now + .seconds(5)
+    while !condition() && ContinuousClock.now < deadline {
+      try await Task.sleep(for: .milliseconds(20))
     }
   }
 }
