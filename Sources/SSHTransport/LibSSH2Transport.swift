@@ -40,11 +40,14 @@ package final class LibSSH2Transport: Transport, @unchecked Sendable {
       timeout: options.timeout ?? settings.defaultCommandTimeout, killAfter: settings.killAfter)
     guard options.dedicatedConnection else {
       return try await connection(for: command.node).run(
-        invocation, argv: command.argv, output: options.output)
+        invocation, argv: command.argv, output: options.output,
+        silenceTimeout: options.silenceTimeout)
     }
     let dedicated = try takeDedicated(for: command.node)
     do {
-      let result = try await dedicated.run(invocation, argv: command.argv, output: options.output)
+      let result = try await dedicated.run(
+        invocation, argv: command.argv, output: options.output,
+        silenceTimeout: options.silenceTimeout)
       giveBack(dedicated, node: command.node, reusable: true)
       return result
     } catch {

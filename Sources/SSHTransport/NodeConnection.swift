@@ -34,7 +34,8 @@ actor NodeConnection {
   /// Runs one invocation, reconnecting once if a reused connection turned out dead before the
   /// command was sent.
   func run(
-    _ invocation: RemoteInvocation, argv: [String], output: RunOptions.Output? = nil
+    _ invocation: RemoteInvocation, argv: [String], output: RunOptions.Output? = nil,
+    silenceTimeout: Duration? = nil
   ) throws -> CommandResult {
     var attempt = 0
     while true {
@@ -45,7 +46,7 @@ actor NodeConnection {
       do {
         let output = try session.exec(
           invocation.command, stdin: invocation.stdin, deadline: deadline, argv: argv,
-          timeout: invocation.timeout, output: output)
+          timeout: invocation.timeout, output: output, silenceTimeout: silenceTimeout)
         if session.isBroken { drop() }
         let elapsed = start.duration(to: .now)
         if let timeout = invocation.timeout,

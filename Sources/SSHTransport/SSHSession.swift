@@ -334,7 +334,7 @@ final class SSHSession {
   /// result: nothing is buffered beyond one 64 KiB read.
   func exec(
     _ command: String, stdin: Data?, deadline: ContinuousClock.Instant?, argv: [String],
-    timeout: Duration?, output: RunOptions.Output? = nil
+    timeout: Duration?, output: RunOptions.Output? = nil, silenceTimeout: Duration? = nil
   ) throws(SessionFailure) -> ExecOutput {
     guard let session = raw, !isBroken else {
       throw SessionFailure(error: .connectionLost(node: node, detail: "session closed"))
@@ -379,6 +379,7 @@ final class SSHSession {
     let input = stdin ?? Data()
     var written = 0
     var eofSent = false
+    var lastByte = ContinuousClock.now
     while true {
       var progressed = false
       if !eofSent {
@@ -414,9 +415,20 @@ final class SSHSession {
           }
         }
       }
-      progressed = try drain(channel, stream: 0, into: &stdout, output: output) || progressed
-      progressed = try drain(channel, stream: 1, into: &stderr, output: output) || progressed
+      let readOut = try drain(channel, stream: 0, into: &stdout, output: output)
+      let readErr = try drain(channel, stream: 1, into: &stderr, output: output)
+      let read = readOut || readErr
+      if read { lastByte = .now }
+      progressed = read || progressed
       if libssh2_channel_eof(channel) == 1 { break }
+      if let silenceTimeout, lastByte.duration(to: .now) >= silenceTimeout {
+        _ = libssh2_channel_close(channel)
+        isBroken = true
+        throw SessionFailure(
+          error: .connectionLost(
+            node: node, detail: "nothing arrived for \(silenceTimeout) (the connection is dead)"),
+          commandSent: true)
+      }
       if Task.isCancelled {
         // The caller stopped following (Ctrl-C): drop the channel; the remote command runs on.
         _ = libssh2_channel_close(channel)

@@ -166,14 +166,19 @@ package struct DetachedExecution: Sendable {
   /// Deadline for the launcher and each attach (the transport's `timeout`); nil: the transport's
   /// default.
   package var followTimeout: Duration?
+  /// No byte for this long while following → the connection is taken for dead and re-attached
+  /// (the follower prints a heartbeat every ~7 s of quiet).
+  package var silenceTimeout: Duration
 
   package static let defaultRoot = "/var/log/pvemend"
 
   package init(
     transport: any Transport, root: String = DetachedExecution.defaultRoot,
     reconnectTimeout: Duration = .seconds(300), initialBackoff: Duration = .milliseconds(200),
-    maxBackoff: Duration = .seconds(10), keepBytes: Int = 1 << 20, followTimeout: Duration? = nil
+    maxBackoff: Duration = .seconds(10), keepBytes: Int = 1 << 20, followTimeout: Duration? = nil,
+    silenceTimeout: Duration = .seconds(30)
   ) {
+    self.silenceTimeout = silenceTimeout
     self.transport = transport
     self.root = root
     self.reconnectTimeout = reconnectTimeout
@@ -374,7 +379,7 @@ package struct DetachedExecution: Sendable {
           command,
           options: RunOptions(
             timeout: followTimeout, output: { stream.receive($0, stderr: $1) },
-            dedicatedConnection: true))
+            dedicatedConnection: true, silenceTimeout: silenceTimeout))
       } catch let error as TransportError {
         noteAttached()
         if Task.isCancelled { throw .detached(node: node, directory: dir) }

@@ -38,11 +38,16 @@ package struct RunOptions: Sendable, Hashable {
   /// Run the command on a connection of its own to the node, so that a long command (following a
   /// detached command's log for minutes) does not queue the node's short reads behind it.
   package var dedicatedConnection: Bool
+  /// Give up (`connectionLost`) when no byte arrives for this long: a connection that died without
+  /// a reset (Wi-Fi gone, laptop lid shut) otherwise hangs until TCP gives up, many minutes later.
+  /// Only for commands that print regularly (the detached follower prints a heartbeat).
+  package var silenceTimeout: Duration?
 
   package init(
     stdin: Data? = nil, timeout: Duration? = nil, output: Output? = nil,
-    dedicatedConnection: Bool = false
+    dedicatedConnection: Bool = false, silenceTimeout: Duration? = nil
   ) {
+    self.silenceTimeout = silenceTimeout
     self.stdin = stdin
     self.timeout = timeout
     self.output = output
@@ -52,6 +57,7 @@ package struct RunOptions: Sendable, Hashable {
   /// Equal when everything but the output callback is (closures cannot be compared).
   package static func == (a: RunOptions, b: RunOptions) -> Bool {
     a.stdin == b.stdin && a.timeout == b.timeout && a.dedicatedConnection == b.dedicatedConnection
+      && a.silenceTimeout == b.silenceTimeout
       && (a.output == nil) == (b.output == nil)
   }
 
@@ -59,6 +65,7 @@ package struct RunOptions: Sendable, Hashable {
     hasher.combine(stdin)
     hasher.combine(timeout)
     hasher.combine(dedicatedConnection)
+    hasher.combine(silenceTimeout)
     hasher.combine(output == nil)
   }
 }

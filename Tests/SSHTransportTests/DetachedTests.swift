@@ -180,6 +180,35 @@ struct DetachedTests {
     }
   }
 
+  @Test(
+    "a connection that goes silent (sshd frozen, no reset): taken for dead after the silence timeout, re-attached"
+  )
+  func silentConnection() async throws {
+    let root = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: root) }
+    let sshd = try self.sshd
+    let listener = try #require(sshd.listenerPID)
+    try await withTransport(sshd.transport()) { transport in
+      var detached = Self.detached(transport, root: root)
+      detached.silenceTimeout = .seconds(1)
+      let chunks = StreamingTests.Chunks()
+      let id = DetachedID(run: "r", command: "s08.0")
+      let task = Task {
+        try await detached.start(
+          shell("i=0; while [ $i -lt 10 ]; do echo $i; i=$((i+1)); sleep 0.25; done"), id: id,
+          output: { chunks.add($0, $1) })
+      }
+      try await DetachedWait.until { !chunks.text(stderr: false).isEmpty }
+      let frozen = ProcessTree.sshdSessions(listener: listener)
+      for pid in frozen { kill(pid, SIGSTOP) }
+      defer { for pid in frozen { kill(pid, SIGKILL) } }
+      let result = try await task.value
+      #expect(result.exitStatus == 0)
+      #expect(chunks.text(stderr: false) == (0..<10).map { "\($0)\n" }.joined())
+      #expect(result.reattachments.count == 1)
+    }
+  }
+
   @Test("an unreachable node past the reconnect timeout: outcome unknown; later, status settles it")
   func unreachable() async throws {
     let root = try temporaryDirectory()
