@@ -63,8 +63,15 @@ package final class LibSSH2Transport: Transport, @unchecked Sendable {
   }
 
   package func hostKeyFingerprint(node: String) async -> String? {
-    let connection = locked { connections[node] }
-    return await connection?.fingerprint
+    // The shared connection's, else a dedicated one's (a node may only ever see detached commands).
+    let candidates = locked {
+      [connections[node]].compactMap { $0 } + (idleDedicated[node] ?? [])
+        + busyDedicated.values.filter { $0.endpoint.node == node }
+    }
+    for connection in candidates {
+      if let fingerprint = await connection.fingerprint { return fingerprint }
+    }
+    return nil
   }
 
   package func shutdown() async {

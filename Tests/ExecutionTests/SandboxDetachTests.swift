@@ -124,6 +124,7 @@ struct SandboxDetachTests {
       #expect(moved.allSatisfy { $0.hasSuffix(":TrueNas_NVMe") }, "\(moved)")
       let commands = journal.entries.filter { $0.event == .command && $0.mutating == true }
       #expect(commands.allSatisfy { $0.exitStatus == 0 && $0.detached != nil })
+      #expect(commands.allSatisfy { $0.hostKey?.hasPrefix("SHA256:") == true })
       let move = try #require(
         commands.first { $0.step == "s01" && $0.argv?.contains("move-volume") == true })
       #expect(move.reattached?.count == 1, "the move re-attached once")
