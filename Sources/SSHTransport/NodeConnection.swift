@@ -91,19 +91,23 @@ actor NodeConnection {
     closed = false
     var attempt = 0
     let key = "\(endpoint.host):\(endpoint.port)"
+    // One connect timeout for all attempts: a node that hangs (rather than refusing) costs
+    // connectTimeout, not connectTimeout × handshakeAttempts.
+    let overall = ContinuousClock.now + settings.connectTimeout
     while true {
       attempt += 1
       let candidate = SSHSession(endpoint: endpoint, settings: settings)
       do {
         HandshakeLimiter.shared.acquire(key, limit: settings.handshakesPerHost)
         defer { HandshakeLimiter.shared.release(key) }
-        try candidate.open(deadline: .now + settings.connectTimeout)
+        try candidate.open(deadline: overall)
         session = candidate
         startKeepalive()
         return (candidate, false)
       } catch {
         candidate.close()
-        guard error.retryable, attempt < settings.handshakeAttempts else { throw error.error }
+        guard error.retryable, attempt < settings.handshakeAttempts, ContinuousClock.now < overall
+        else { throw error.error }
         // Back off before the next handshake: 50, 100, 200, … ms plus jitter.
         let base = 50_000 << min(attempt - 1, 5)
         usleep(UInt32(base + Int.random(in: 0..<50_000)))
