@@ -19,6 +19,11 @@ let package = Package(
 
     /** Proxmox's words as Swift values: the snapshot document, its decoding, nodes, guests, storage, HA, backup jobs. */
     .target(name: "PVEModel", exclude: ["README.md"]),
+    /** Proxmox's guest config file format (/etc/pve/.../<vmid>.conf): parse, pvesh's view, write. */
+    .target(
+      name: "PVEConfig",
+      dependencies: ["PVEModel", .product(name: "Crypto", package: "swift-crypto")],
+      exclude: ["README.md"]),
     /** The policy a playbook states: critical guests, HA settings, capacity, migration and backup policy. */
     .target(name: "Playbook", dependencies: ["PVEModel", "Yams"], exclude: ["README.md"]),
     /** Findings from a snapshot: one rule per file, scores, and the audit report renderers. */
@@ -84,6 +89,8 @@ let package = Package(
       dependencies: ["PVEModel", "Transport", "Playbook"],
       path: "Tests/PVEMendTestSupport"),
     .testTarget(name: "PVEModelTests", dependencies: ["PVEModel", "Synth", "PVEMendTestSupport"]),
+    .testTarget(
+      name: "PVEConfigTests", dependencies: ["PVEConfig", "PVEModel", "Synth", "PVEMendTestSupport"]),
     .testTarget(name: "PlaybookTests", dependencies: ["Playbook", "PVEMendTestSupport"]),
     .testTarget(
       name: "AuditTests", dependencies: ["Audit", "PVEModel", "Playbook", "PVEMendTestSupport"],

@@ -14,7 +14,8 @@ package enum ExecutionEvent: Sendable {
   /// Step number `index` (1-based) of `total` begins.
   case stepStarted(Step, index: Int, total: Int)
   case commandStarted(step: String, RemoteCommand)
-  /// Output of a command, line by line, once it ended (the transport does not stream).
+  /// Output of a command, line by line: as it arrives for detached (mutating) commands, once it
+  /// ended for plain ones. Progress lines rewritten with `\r` arrive as their latest state.
   case output(step: String, node: String, line: String, stderr: Bool)
   case commandFinished(step: String, RemoteCommand, CommandResult)
   /// Still waiting for an asynchronous effect: what is missing and for how long we waited.

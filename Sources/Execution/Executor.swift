@@ -1,3 +1,4 @@
+import Foundation
 import PVEModel
 import Planning
 import Transport
@@ -166,7 +167,8 @@ package struct Executor: Sendable {
     // 3. Run.
     observer.handle(.runStarted(total: toRun.count))
     let outcome = await schedule(
-      plan: plan, check: check, transport: transport, options: options, run: run)
+      plan: plan, check: check, transport: transport, options: options, run: run,
+      resume: resume)
     for (i, line) in lines.enumerated() {
       if let r = outcome.results[line.id] {
         lines[i].outcome = r.outcome
@@ -195,6 +197,9 @@ struct RunJournal: Sendable {
   let journal: any JournalSink
   let clock: any ExecutionClock
   let run: String
+  /// Makes this run's detached-command folders unique even when two runs start in the same second
+  /// with the same journal count (their ids are in the journal, so nothing needs to re-derive them).
+  let token = String(UUID().uuidString.prefix(8)).lowercased()
 
   func entry(_ event: JournalEntry.Event) -> JournalEntry {
     JournalEntry(event: event, time: clock.timestamp(), run: run)

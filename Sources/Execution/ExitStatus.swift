@@ -4,7 +4,8 @@
 package enum ExitStatus {
   /// Every step succeeded, or there was nothing to do (also: a dry run that found no stale step).
   package static let success: Int32 = 0
-  /// A step failed (a command exited non-zero, or its effect did not show up in time).
+  /// A step failed (a command exited non-zero, or its effect did not show up in time), or its
+  /// outcome is unknown (its node stayed unreachable; `--resume` settles it).
   package static let stepFailed: Int32 = 1
   /// Bad input: the plan or journal file cannot be read or decoded (one line names it).
   package static let badInput: Int32 = 2

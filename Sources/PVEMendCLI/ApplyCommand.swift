@@ -111,6 +111,20 @@ struct RunOptionsGroup: ParsableArguments {
   @Option(help: .hidden)
   var lockDir: String = ClusterLock.standardDirectory
 
+  @Option(
+    help: """
+      Seconds to keep reconnecting to a node whose connection dropped while a command ran \
+      detached on it; past that its step is 'unknown' (other nodes' steps go on, exit 1) and \
+      --resume settles it without running it again.
+      """)
+  var reconnectTimeout: Double = 300
+
+  @Option(
+    help: ArgumentHelp(
+      "The folder on each node holding the detached commands' logs and status files.",
+      visibility: .hidden))
+  var detachDir: String = DetachOptions().root
+
   func validate() throws {
     if yes && !execute { throw ValidationError("--yes only makes sense with --execute") }
     if step && !execute { throw ValidationError("--step only makes sense with --execute") }
@@ -124,6 +138,8 @@ struct RunOptionsGroup: ParsableArguments {
       )
     }
     if commandTimeout < 1 { throw ValidationError("--command-timeout must be at least 1") }
+    if reconnectTimeout < 0 { throw ValidationError("--reconnect-timeout must not be negative") }
+    if !detachDir.hasPrefix("/") { throw ValidationError("--detach-dir must be an absolute path") }
     if pollInterval < 0 || verifyTimeout < 0 {
       throw ValidationError("--poll-interval and --verify-timeout must not be negative")
     }
@@ -132,7 +148,8 @@ struct RunOptionsGroup: ParsableArguments {
   var executionOptions: ExecutionOptions {
     ExecutionOptions(
       mode: execute ? .execute : .dryRun, parallel: parallel, askEachStep: step,
-      pollInterval: pollInterval, verifyTimeout: verifyTimeout)
+      pollInterval: pollInterval, verifyTimeout: verifyTimeout,
+      detach: execute ? DetachOptions(root: detachDir, reconnectTimeout: reconnectTimeout) : nil)
   }
 }
 
