@@ -23,6 +23,10 @@ package enum ExecutionError: Error, Sendable, Hashable, CustomStringConvertible 
   case journalForOtherPlan(file: String, journalDigest: String, planDigest: String)
   /// `undo` with a journal in which no step was executed.
   case nothingToUndo(file: String)
+  /// Another run holds the cluster lock (`apply`/`undo --execute`).
+  case locked(LockRefusal)
+  /// The cluster lock could not be taken.
+  case lockFailed(LockFailure)
 
   package var description: String {
     switch self {
@@ -53,6 +57,10 @@ package enum ExecutionError: Error, Sendable, Hashable, CustomStringConvertible 
         "\(file) was written for plan \(journalDigest), not for this plan (\(planDigest)); pass the plan that journal belongs to"
     case .nothingToUndo(let file):
       return "\(file): no executed step to undo (dry runs and skipped steps change nothing)"
+    case .locked(let refusal):
+      return refusal.description
+    case .lockFailed(let failure):
+      return failure.description
     }
   }
 
@@ -62,6 +70,8 @@ package enum ExecutionError: Error, Sendable, Hashable, CustomStringConvertible 
     case .readFailed(_, let connection):
       return connection ? ExitStatus.connection : ExitStatus.refused
     case .badJournal, .journalUnreadable: return ExitStatus.badInput
+    case .lockFailed(let failure):
+      return failure.connection ? ExitStatus.connection : ExitStatus.refused
     default: return ExitStatus.refused
     }
   }

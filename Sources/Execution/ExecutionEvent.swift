@@ -14,12 +14,15 @@ package enum ExecutionEvent: Sendable {
   /// Step number `index` (1-based) of `total` begins.
   case stepStarted(Step, index: Int, total: Int)
   case commandStarted(step: String, RemoteCommand)
-  /// Output of a command, line by line, once it ended (the transport does not stream).
+  /// Output of a command, line by line: as it arrives for detached (mutating) commands, once it
+  /// ended for plain ones. Progress lines rewritten with `\r` arrive as their latest state.
   case output(step: String, node: String, line: String, stderr: Bool)
   case commandFinished(step: String, RemoteCommand, CommandResult)
   /// Still waiting for an asynchronous effect: what is missing and for how long we waited.
   case waiting(step: String, detail: String, elapsed: Double)
   case stepFinished(step: String, StepOutcome, detail: String?, duration: Double)
+  /// The cluster lock was taken, renewed after a failure, lost or released.
+  case lock(LockEvent)
   /// Ctrl-C was seen: no new step starts.
   case stopping(reason: String)
   case runFinished(ExecutionReport)

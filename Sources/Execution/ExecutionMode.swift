@@ -23,12 +23,15 @@ package struct ExecutionOptions: Sendable, Hashable {
   package var commandTimeout: Duration?
   /// Bytes of stdout/stderr kept in the journal per command.
   package var tailBytes: Int
+  /// Run mutating commands detached on their nodes (`DetachedExecution`); nil: plain commands.
+  package var detach: DetachOptions?
 
   package init(
     mode: ExecutionMode = .dryRun, parallel: Int = 4, askEachStep: Bool = false,
     pollInterval: Double = 5, verifyTimeout: Double = 120, commandTimeout: Duration? = nil,
-    tailBytes: Int = 2048
+    tailBytes: Int = 2048, detach: DetachOptions? = nil
   ) {
+    self.detach = detach
     self.mode = mode
     self.parallel = max(1, parallel)
     self.askEachStep = askEachStep

@@ -87,6 +87,14 @@ package enum ExecutionText {
     }
     let counts = report.counts
     let parts = StepOutcome.allCases.compactMap { o in counts[o].map { "\($0) \(o.rawValue)" } }
+    let unsettled = report.steps.filter { $0.outcome == .unknown || $0.outcome == .interrupted }
+    if !unsettled.isEmpty {
+      out.append(
+        "Unsettled: \(unsettled.map(\.id).joined(separator: ", ")) (a command may still run, "
+          + "detached, on its node); run again with --resume JOURNAL to settle "
+          + (unsettled.count == 1 ? "it" : "them") + " from the nodes' status files without "
+          + "running anything twice.")
+    }
     out.append("")
     out.append(
       "\(report.mode == .dryRun ? "Dry run" : "Run") on cluster \(report.cluster): "

@@ -27,7 +27,7 @@ extension Executor {
   /// failure or Ctrl-C and lets running ones finish.
   func schedule(
     plan: Plan, check: PlanCheck, transport: any Transport, options: ExecutionOptions,
-    run: RunJournal
+    run: RunJournal, resume: ResumeState? = nil
   ) async -> ScheduleOutcome {
     let toRun = check.toRun.map(\.id)
     let verifyOnly = Set(check.entries.filter { $0.status == .verifyOnly }.map(\.step.id))
@@ -40,6 +40,8 @@ extension Executor {
     var announced = false
     var started = 0
     let total = toRun.count
+    // Nodes whose step ended `unknown`: their other steps do not start; other nodes go on.
+    var unknownNodes = Set<String>()
 
     await withTaskGroup(of: StepResult.self) { group in
       var running = 0
@@ -57,6 +59,12 @@ extension Executor {
         if !stopping && !interruption.isTriggered {
           for id in scheduler.startable() {
             guard let step = byID[id] else { continue }
+            if !unknownNodes.isDisjoint(with: StepScheduler.nodes(of: step)) {
+              scheduler.finish(id, .unusable)
+              outcome.declined[id] = .notStarted
+              progressed = true
+              continue
+            }
             if ask {
               switch await confirmation.confirmStep(step, index: started + 1, total: total) {
               case .run: break
@@ -78,10 +86,11 @@ extension Executor {
             started += 1
             let index = started
             let verify = verifyOnly.contains(id)
+            let pending = verify ? resume?.steps[id]?.pending : nil
             group.addTask {
               await self.runStep(
                 step, verifyOnly: verify, index: index, total: total, transport: transport,
-                options: options, run: run)
+                options: options, run: run, pending: pending)
             }
             running += 1
           }
@@ -94,7 +103,12 @@ extension Executor {
         running -= 1
         outcome.results[result.id] = result
         scheduler.finish(result.id, result.outcome.isUsable ? .usable : .unusable)
-        if !result.outcome.isUsable && result.outcome != .declined { stopping = true }
+        if result.outcome == .unknown, let step = byID[result.id] {
+          // Independent steps on other nodes go on; this node's wait for --resume.
+          unknownNodes.formUnion(StepScheduler.nodes(of: step))
+        } else if !result.outcome.isUsable && result.outcome != .declined {
+          stopping = true
+        }
       }
     }
     let remaining = scheduler.settleRemaining()

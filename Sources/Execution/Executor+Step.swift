@@ -8,7 +8,7 @@ extension Executor {
   /// then verification of the effects (polling for asynchronous ones).
   func runStep(
     _ step: Step, verifyOnly: Bool, index: Int, total: Int, transport: any Transport,
-    options: ExecutionOptions, run: RunJournal
+    options: ExecutionOptions, run: RunJournal, pending: ResumeState.PendingCommand? = nil
   ) async -> StepResult {
     let started = clock.monotonic()
     var begin = run.entry(.stepStart)
@@ -17,7 +17,10 @@ extension Executor {
     begin.title = step.title
     begin.nodes = StepScheduler.nodes(of: step).sorted()
     begin.count = step.commands.count
-    begin.detail = verifyOnly ? "verify only: its commands ran in an earlier run" : nil
+    begin.detail =
+      pending.map {
+        "settling command \($0.index) from an earlier run (\($0.directory)); never run again"
+      } ?? (verifyOnly ? "verify only: its commands ran in an earlier run" : nil)
     run.append(begin)
     observer.handle(.stepStarted(step, index: index, total: total))
 
@@ -44,24 +47,43 @@ extension Executor {
         connectionFailure: connection)
     }
 
-    if !verifyOnly {
+    var firstCommand = 0
+    if let pending {
       observer.handle(.reading(step: step.id))
-      let cluster: Cluster
-      do {
-        cluster = try await readCluster(transport)
-      } catch {
-        return end(
-          .failed, "cannot read the cluster state before the step: \(error)",
-          connection: Self.isConnectionFailure(error))
+      switch await settleDetached(
+        pending, step: step, transport: transport, options: options, run: run)
+      {
+      case .endStep(let outcome, let detail): return end(outcome, detail)
+      case .result(let result):
+        if !result.succeeded {
+          let how =
+            result.exitSignal.map { "was killed by SIG\($0)" } ?? "exited \(result.exitStatus)"
+          return end(
+            .failed, "\(pending.node): command \(pending.index) (\(pending.directory)) \(how)")
+        }
+        firstCommand = pending.index + 1
       }
-      if !step.effects.isEmpty && step.effects.allSatisfy({ $0.holds(in: cluster) }) {
-        return end(.satisfied, "its effects hold already; nothing ran")
+    }
+    if !verifyOnly || (pending != nil && firstCommand < step.commands.count) {
+      if pending == nil { observer.handle(.reading(step: step.id)) }
+      if pending == nil {
+        let cluster: Cluster
+        do {
+          cluster = try await readCluster(transport)
+        } catch {
+          return end(
+            .failed, "cannot read the cluster state before the step: \(error)",
+            connection: Self.isConnectionFailure(error))
+        }
+        if !step.effects.isEmpty && step.effects.allSatisfy({ $0.holds(in: cluster) }) {
+          return end(.satisfied, "its effects hold already; nothing ran")
+        }
+        let stale = PlanCheck.mismatches(step.preconditions, stepID: step.id, in: cluster)
+        if !stale.isEmpty {
+          return end(.stale, stale.joined(separator: "; ") + "; nothing ran, plan again")
+        }
       }
-      let stale = PlanCheck.mismatches(step.preconditions, stepID: step.id, in: cluster)
-      if !stale.isEmpty {
-        return end(.stale, stale.joined(separator: "; ") + "; nothing ran, plan again")
-      }
-      for (i, command) in step.commands.enumerated() {
+      for (i, command) in step.commands.enumerated() where i >= firstCommand {
         observer.handle(.commandStarted(step: step.id, command))
         var entry = run.entry(.command)
         entry.step = step.id
@@ -72,29 +94,42 @@ extension Executor {
         entry.count = step.commands.count
         let t0 = clock.monotonic()
         let result: CommandResult
-        do {
-          result = try await transport.run(
-            command, options: RunOptions(timeout: options.commandTimeout))
-        } catch {
-          entry.duration = clock.monotonic() - t0
-          entry.hostKey = await transport.hostKeyFingerprint(node: command.node)
-          entry.detail = "\(error)"
-          run.append(entry)
-          return end(
-            .failed, "\(error)", connection: Self.isConnectionFailure(error))
+        let detached = options.detach != nil && command.mutating
+        if let detach = options.detach, command.mutating {
+          switch await runDetached(
+            command, index: i, step: step, detach: detach, transport: transport, run: run,
+            entry: &entry)
+          {
+          case .result(let r): result = r
+          case .endStep(let outcome, let detail): return end(outcome, detail)
+          }
+        } else {
+          do {
+            result = try await transport.run(
+              command, options: RunOptions(timeout: options.commandTimeout))
+          } catch {
+            entry.duration = clock.monotonic() - t0
+            entry.hostKey = await transport.hostKeyFingerprint(node: command.node)
+            entry.detail = "\(error)"
+            run.append(entry)
+            return end(
+              .failed, "\(error)", connection: Self.isConnectionFailure(error))
+          }
         }
-        entry.duration = result.duration > 0 ? result.duration : clock.monotonic() - t0
+        entry.duration =
+          detached
+          ? entry.duration ?? 0 : result.duration > 0 ? result.duration : clock.monotonic() - t0
         entry.hostKey = await transport.hostKeyFingerprint(node: command.node)
         entry.exitStatus = result.exitStatus
         entry.exitSignal = result.exitSignal
         entry.stdoutTail = Self.tail(result.stdout, bytes: options.tailBytes)
         entry.stderrTail = Self.tail(result.stderr, bytes: options.tailBytes)
         run.append(entry)
-        for line in result.stdoutText.split(separator: "\n") {
+        for line in detached ? [] : result.stdoutText.split(separator: "\n") {
           observer.handle(
             .output(step: step.id, node: command.node, line: String(line), stderr: false))
         }
-        for line in result.stderrText.split(separator: "\n") {
+        for line in detached ? [] : result.stderrText.split(separator: "\n") {
           observer.handle(
             .output(step: step.id, node: command.node, line: String(line), stderr: true))
         }

@@ -1,3 +1,4 @@
+import Foundation
 import PVEModel
 import Planning
 import Transport
@@ -20,11 +21,14 @@ package struct Executor: Sendable {
   let observer: any ExecutionObserver
   let confirmation: any Confirmation
   let interruption: Interruption
+  /// The one-run-per-cluster lock an execute run takes before any other command (nil: none).
+  let lock: ClusterLock?
 
   package init(
     transport: any Transport, readCluster: @escaping ReadCluster, clock: any ExecutionClock,
     journal: any JournalSink, observer: any ExecutionObserver = SilentObserver(),
-    confirmation: any Confirmation, interruption: Interruption = Interruption()
+    confirmation: any Confirmation, interruption: Interruption = Interruption(),
+    lock: ClusterLock? = nil
   ) {
     self.transport = transport
     self.readCluster = readCluster
@@ -33,6 +37,7 @@ package struct Executor: Sendable {
     self.observer = observer
     self.confirmation = confirmation
     self.interruption = interruption
+    self.lock = lock
   }
 
   /// Runs (or dry-runs) `plan`. Never throws: refusals and failures are in the report, with its exit
@@ -67,7 +72,9 @@ package struct Executor: Sendable {
       mode: mode, cluster: plan.cluster, planDigest: planDigest, steps: lines, refusal: nil,
       connectionFailure: false, interrupted: false, commandsByNode: [:])
 
-    func finish(_ report: ExecutionReport, notStarted: [String] = []) -> ExecutionReport {
+    var lease: ClusterLockLease?
+    func finish(_ report: ExecutionReport, notStarted: [String] = []) async -> ExecutionReport {
+      if let lease { lockEvent(await lease.release(), run: run) }
       var end = run.entry(.runEnd)
       end.mode = mode
       end.exitCode = report.exitCode
@@ -88,6 +95,16 @@ package struct Executor: Sendable {
       return report
     }
 
+    // 0. One run per cluster: the lock is the first command an execute run sends.
+    if mode == .execute, let lock {
+      switch await takeLock(lock, run: run, planDigest: planDigest) {
+      case .success(let held): lease = held
+      case .failure(let refusal):
+        report.refusal = refusal
+        return await finish(report)
+      }
+    }
+
     // 1. Read and check.
     observer.handle(.reading(step: nil))
     let cluster: Cluster
@@ -95,14 +112,14 @@ package struct Executor: Sendable {
       cluster = try await readCluster(transport)
     } catch {
       report.refusal = .readFailed(detail: "\(error)", connection: Self.isConnectionFailure(error))
-      return finish(report)
+      return await finish(report)
     }
     let check: PlanCheck
     do {
       check = try PlanCheck.check(plan, in: cluster, resume: resume)
     } catch {
       report.refusal = error
-      return finish(report)
+      return await finish(report)
     }
     for e in check.entries {
       var c = run.entry(.check)
@@ -126,7 +143,7 @@ package struct Executor: Sendable {
     report.steps = lines
     if check.isStale {
       report.refusal = .stale(check.staleMessages)
-      return finish(report)
+      return await finish(report)
     }
     if mode == .dryRun {
       var byNode: [String: [PlannedCommand]] = [:]
@@ -136,21 +153,22 @@ package struct Executor: Sendable {
         }
       }
       report.commandsByNode = byNode
-      return finish(report)
+      return await finish(report)
     }
     let toRun = check.toRun
-    if toRun.isEmpty { return finish(report) }
+    if toRun.isEmpty { return await finish(report) }
 
     // 2. Confirm.
     guard await confirmation.confirmRun(cluster: plan.cluster, steps: toRun.count) else {
       report.refusal = .notConfirmed
-      return finish(report)
+      return await finish(report)
     }
 
     // 3. Run.
     observer.handle(.runStarted(total: toRun.count))
     let outcome = await schedule(
-      plan: plan, check: check, transport: transport, options: options, run: run)
+      plan: plan, check: check, transport: transport, options: options, run: run,
+      resume: resume)
     for (i, line) in lines.enumerated() {
       if let r = outcome.results[line.id] {
         lines[i].outcome = r.outcome
@@ -166,7 +184,7 @@ package struct Executor: Sendable {
     report.steps = lines
     report.connectionFailure = outcome.results.values.contains { $0.connectionFailure }
     report.interrupted = outcome.interrupted
-    return finish(report, notStarted: outcome.notStarted)
+    return await finish(report, notStarted: outcome.notStarted)
   }
 
   static func isConnectionFailure(_ error: any Error) -> Bool {
@@ -179,6 +197,9 @@ struct RunJournal: Sendable {
   let journal: any JournalSink
   let clock: any ExecutionClock
   let run: String
+  /// Makes this run's detached-command folders unique even when two runs start in the same second
+  /// with the same journal count (their ids are in the journal, so nothing needs to re-derive them).
+  let token = String(UUID().uuidString.prefix(8)).lowercased()
 
   func entry(_ event: JournalEntry.Event) -> JournalEntry {
     JournalEntry(event: event, time: clock.timestamp(), run: run)

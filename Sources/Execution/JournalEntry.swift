@@ -16,12 +16,18 @@ package struct JournalEntry: Codable, Sendable, Hashable {
     case check
     /// A step began on its nodes.
     case stepStart = "step-start"
+    /// A mutating command is about to be launched detached: node, argv, index, and `detached`
+    /// (its folder on the node). Written BEFORE it is sent, so a crash leaves the id to settle.
+    case commandLaunch = "command-launch"
     /// One command ended (or could not be run): node, argv, exit status, signal, output tails.
     case command
     /// A step ended with an outcome; for succeeded steps also its inverse (for `undo`).
     case stepEnd = "step-end"
     /// The run ended: outcome, exit code, counts, and where it stopped.
     case runEnd = "run-end"
+    /// The cluster lock: `status` acquired, broken-and-acquired, refused, failed, renewal-failed,
+    /// renewed (after failures), lost, released, release-failed; `detail` names the holder.
+    case lock
   }
 
   package var event: Event
@@ -58,6 +64,17 @@ package struct JournalEntry: Codable, Sendable, Hashable {
   package var hostKey: String?
   package var outcome: String?
   package var detail: String?
+  /// The detached command's folder on its node, `<root>/<run>/<step>.<index>` (command-launch,
+  /// command).
+  package var detached: String?
+  /// Proxmox task ids its output named.
+  package var upids: [String]?
+  /// The command's outcome is not known (command entries): `--resume` settles it.
+  package var unknown: Bool?
+  /// Seconds from each connection loss to attached again (detached commands that re-attached).
+  package var reattached: [Double]?
+  /// Remote commands the detached command cost (1 when nothing went wrong).
+  package var remoteCommands: Int?
   /// The step's inverse and conditions, recorded when it succeeded: `undo` needs nothing else.
   package var inverse: [RemoteCommand]?
   package var preconditions: [Condition]?

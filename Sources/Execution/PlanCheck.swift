@@ -107,6 +107,9 @@ package struct PlanCheck: Sendable, Hashable {
             + "\($0.observation(in: cluster)) (changed since)"
         })
     }
+    // A launched command whose end is unknown is settled first, even if the effects hold already
+    // (the command may still be running on its node).
+    if let record, record.unsettled { return .verifyOnly }
     if effectsHold { return .satisfied }
     if let record, record.commandsCompleted { return .verifyOnly }
     let failing = step.preconditions.filter { !$0.holds(in: cluster) }

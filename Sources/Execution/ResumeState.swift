@@ -9,11 +9,24 @@ package struct ResumeState: Sendable, Hashable {
     /// Commands that ended with exit status 0, and how many the step has.
     package var commandsSucceeded: Int
     package var commandsTotal: Int
+    /// A detached command launched (or whose outcome was unknown) with no known end yet: settle
+    /// it from the node, never launch it again.
+    package var pending: PendingCommand?
 
     /// The step finished in an earlier run (it ran, or its effects held already).
     package var finished: Bool { ["succeeded", "satisfied", "done"].contains(outcome ?? "") }
+    /// A command of the step may have run: settle it before anything else.
+    package var unsettled: Bool { pending != nil }
     /// Every command ran and exited 0, but the effect was not (yet) verified.
     package var commandsCompleted: Bool { commandsTotal > 0 && commandsSucceeded >= commandsTotal }
+  }
+
+  /// A detached command of an earlier run whose end is not recorded.
+  package struct PendingCommand: Sendable, Hashable {
+    package var index: Int
+    package var node: String
+    /// Its folder on the node: `<root>/<run>/<command>`.
+    package var directory: String
   }
 
   package var planDigest: String
@@ -54,16 +67,24 @@ package struct ResumeState: Sendable, Hashable {
       switch e.event {
       case .stepStart:
         steps[id] = StepRecord(outcome: nil, commandsSucceeded: 0, commandsTotal: e.count ?? 0)
+      case .commandLaunch:
+        var r = steps[id] ?? StepRecord(outcome: nil, commandsSucceeded: 0, commandsTotal: 0)
+        if let dir = e.detached, let node = e.node {
+          r.pending = PendingCommand(index: e.index ?? 0, node: node, directory: dir)
+        }
+        if let count = e.count { r.commandsTotal = count }
+        steps[id] = r
       case .command:
         var r = steps[id] ?? StepRecord(outcome: nil, commandsSucceeded: 0, commandsTotal: 0)
         if e.exitStatus == 0, e.exitSignal == nil, e.detail == nil { r.commandsSucceeded += 1 }
         if let count = e.count { r.commandsTotal = count }
+        if e.unknown != true { r.pending = nil }
         steps[id] = r
       case .stepEnd:
         var r = steps[id] ?? StepRecord(outcome: nil, commandsSucceeded: 0, commandsTotal: 0)
         r.outcome = e.outcome
         steps[id] = r
-      case .runStart, .check, .runEnd:
+      case .runStart, .check, .runEnd, .lock:
         break
       }
     }

@@ -22,9 +22,13 @@ package enum StepOutcome: String, Codable, Sendable, Hashable, CaseIterable {
   case declined
   /// Ctrl-C arrived while it ran: its commands finished, its effect was not verified.
   case interrupted
+  /// A command's outcome could not be learned (its node stayed unreachable past
+  /// `--reconnect-timeout`, or its wrapper left no status): it may have run, may still run.
+  /// `--resume` settles it from the node's status file and task state, never running it again.
+  case unknown
 
   /// Whether dependents may run after it.
   package var isUsable: Bool { [.succeeded, .satisfied, .done, .advice].contains(self) }
   /// Whether it counts as a failure of the run.
-  package var isFailure: Bool { [.failed, .stale].contains(self) }
+  package var isFailure: Bool { [.failed, .stale, .unknown].contains(self) }
 }

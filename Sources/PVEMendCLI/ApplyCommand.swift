@@ -23,6 +23,14 @@ struct ApplyCommand: AsyncParsableCommand {
       new steps; running ones finish. Ctrl-C stops after the running steps' commands; a second \
       Ctrl-C exits at once.
 
+      One run per cluster: --execute first takes the lock /etc/pve/priv/lock/pvemend (as \
+      Proxmox's cfs_lock does), renews it while it runs and releases it at the end. Another run \
+      holding it refuses this one before any command (exit 3), naming who holds it; --break-lock \
+      breaks only a lock not renewed for 120 s (its run is gone). Dry runs take no lock.
+
+      On a terminal each running step has a line updated in place (elapsed time, Proxmox's latest \
+      progress line, what it waits for); otherwise every event is a timestamped line.
+
       Every run appends JSON lines to PLAN.journal.jsonl (or --journal FILE). --resume JOURNAL \
       continues a stopped run: steps the journal says finished are verified, not run again.
 
@@ -92,9 +100,37 @@ struct RunOptionsGroup: ParsableArguments {
     help: "Seconds a single command may run before the node stops it (migrations can be slow).")
   var commandTimeout: Int = 3600
 
+  @Flag(
+    help: """
+      Break the cluster lock of another run whose holder is gone (not renewed for \
+      \(Int(ClusterLock.standardExpiry)) s). A live holder's lock is never broken.
+      """)
+  var breakLock = false
+
+  /// Where the cluster lock is made (tests of a sandbox without /etc/pve); not for users.
+  @Option(help: .hidden)
+  var lockDir: String = ClusterLock.standardDirectory
+
+  @Option(
+    help: """
+      Seconds to keep reconnecting to a node whose connection dropped while a command ran \
+      detached on it; past that its step is 'unknown' (other nodes' steps go on, exit 1) and \
+      --resume settles it without running it again.
+      """)
+  var reconnectTimeout: Double = 300
+
+  @Option(
+    help: ArgumentHelp(
+      "The folder on each node holding the detached commands' logs and status files.",
+      visibility: .hidden))
+  var detachDir: String = DetachOptions().root
+
   func validate() throws {
     if yes && !execute { throw ValidationError("--yes only makes sense with --execute") }
     if step && !execute { throw ValidationError("--step only makes sense with --execute") }
+    if breakLock && !execute {
+      throw ValidationError("--break-lock only makes sense with --execute (dry runs take no lock)")
+    }
     if parallel < 1 { throw ValidationError("--parallel must be at least 1") }
     if connection.acceptNewHostKeys && execute {
       throw ValidationError(
@@ -102,6 +138,8 @@ struct RunOptionsGroup: ParsableArguments {
       )
     }
     if commandTimeout < 1 { throw ValidationError("--command-timeout must be at least 1") }
+    if reconnectTimeout < 0 { throw ValidationError("--reconnect-timeout must not be negative") }
+    if !detachDir.hasPrefix("/") { throw ValidationError("--detach-dir must be an absolute path") }
     if pollInterval < 0 || verifyTimeout < 0 {
       throw ValidationError("--poll-interval and --verify-timeout must not be negative")
     }
@@ -110,7 +148,8 @@ struct RunOptionsGroup: ParsableArguments {
   var executionOptions: ExecutionOptions {
     ExecutionOptions(
       mode: execute ? .execute : .dryRun, parallel: parallel, askEachStep: step,
-      pollInterval: pollInterval, verifyTimeout: verifyTimeout)
+      pollInterval: pollInterval, verifyTimeout: verifyTimeout,
+      detach: execute ? DetachOptions(root: detachDir, reconnectTimeout: reconnectTimeout) : nil)
   }
 }
 
@@ -149,15 +188,25 @@ enum PlanRun {
     let clock = SystemClock()
     let entry = options.entryNode ?? LiveServices.defaultEntryNode(for: plan)
     let services: LiveServices
+    let lockTransport: any Transport
     do {
+      // Two connections: the lock's renewal never queues behind a long command on the entry node.
+      let transports = try options.connection.makeLibSSH2Transports(
+        count: 2, commandTimeout: .seconds(options.commandTimeout))
       services = LiveServices(
-        transport: try options.connection.makeTransport(
-          commandTimeout: .seconds(options.commandTimeout)),
+        transport: transports[0],
         readCluster: ClusterReader.collecting(entryNode: entry, clock: clock))
+      lockTransport = transports[1]
     } catch {
       printError("pvemend: \(error)")
       return ExitStatus.connection
     }
+    // Dry runs take no lock (and their transport would refuse its mutating command anyway).
+    let lock =
+      options.execute
+      ? ClusterLock(
+        transport: lockTransport, node: entry, directory: options.lockDir,
+        breakStale: options.breakLock) : nil
     let interruption = Interruption()
     let signals = SignalWatch.install(interruption)
     defer { signals.cancel() }
@@ -172,11 +221,13 @@ enum PlanRun {
         })
     let executor = Executor(
       transport: services.transport, readCluster: services.readCluster, clock: clock,
-      journal: journal, observer: view, confirmation: confirmation, interruption: interruption)
+      journal: journal, observer: view, confirmation: confirmation, interruption: interruption,
+      lock: lock)
     let report = await executor.apply(
       plan, planDigest: digest, planPath: planPath, options: options.executionOptions,
       resume: resume)
     await services.transport.shutdown()
+    await lockTransport.shutdown()
     view.finish(report, journal: journalPath)
     return report.exitCode
   }
@@ -211,93 +262,86 @@ final class SignalWatch: @unchecked Sendable {
   }
 }
 
-/// Renders execution events: on a terminal, `[n/N mm:ss]` prefixes and a live waiting line; plain
-/// lines otherwise.
+/// Writes the progress of a run: `ProgressBoard` decides the lines; this class owns the terminal
+/// (redrawing the running steps in place, once a second while any runs) or, off a terminal, writes
+/// plain timestamped lines.
 final class ProgressView: ExecutionObserver, @unchecked Sendable {
   private let lock = NSLock()
   private let terminal: Bool
-  private let mode: ExecutionMode
+  private var board: ProgressBoard
+  /// The board lines on the screen now (terminal only).
+  private var shown: [String] = []
   private let started = ContinuousClock.now
-  private var index: [String: (Int, Int)] = [:]
-  private var statusLine = false
+  private var timer: (any DispatchSourceTimer)?
 
   init(terminal: Bool, mode: ExecutionMode) {
     self.terminal = terminal
-    self.mode = mode
+    self.board = ProgressBoard(live: terminal, mode: mode, width: Self.columns())
   }
 
   func handle(_ event: ExecutionEvent) {
     lock.withLock {
-      switch event {
-      case .reading(nil):
-        say("Reading the cluster state…")
-      case .reading:
-        break
-      case .checked(let check):
-        say(ExecutionText.check(check, mode: mode).trimmingCharacters(in: .newlines))
-      case .runStarted(let total):
-        say("Applying \(total) step\(total == 1 ? "" : "s").")
-      case .stepStarted(let step, let n, let total):
-        index[step.id] = (n, total)
-        say("\(prefix(step.id)) \(step.id) \(step.title)")
-      case .commandStarted(let id, let command):
-        say("\(prefix(id))   \(command.node)$ \(command.shellLine)")
-      case .output(let id, _, let line, let stderr):
-        say("\(prefix(id))     \(stderr ? "! " : "")\(line)")
-      case .commandFinished:
-        break
-      case .waiting(let id, let detail, let elapsed):
-        let text = "\(prefix(id))   waiting \(Int(elapsed)) s: \(detail)"
-        if terminal {
-          FileHandle.standardOutput.write(Data(("\r\u{1B}[K" + text).utf8))
-          statusLine = true
-        } else {
-          say(text)
-        }
-      case .stepFinished(let id, let outcome, let detail, let duration):
-        say(
-          "\(prefix(id)) \(id) \(outcome.rawValue) in \(ExecutionText.duration(duration))"
-            + (detail.map { ": \($0)" } ?? ""))
-      case .stopping(let reason):
-        say("pvemend: \(reason)")
-      case .runFinished:
-        break
-      }
+      let update = board.handle(event, now: now(), wall: Date().ISO8601Format())
+      draw(printed: update.printed, board: update.board)
+      if terminal && board.isBusy && timer == nil { startTicking() }
     }
   }
 
   func finish(_ report: ExecutionReport, journal: String) {
     lock.withLock {
+      timer?.cancel()
+      timer = nil
+      draw(printed: [], board: [])
       if let refusal = report.refusal {
-        clearStatus()
         printError("pvemend: \(refusal)")
       } else if report.mode == .dryRun {
-        say("\nDry run: nothing was changed. To apply: run again with --execute.")
+        write("\nDry run: nothing was changed. To apply: run again with --execute.\n")
       } else {
-        say("")
-        say(ExecutionText.table(report).trimmingCharacters(in: .newlines))
+        write("\n" + ExecutionText.table(report).trimmingCharacters(in: .newlines) + "\n")
       }
-      say("Journal: \(journal)")
+      write("Journal: \(journal)\n")
     }
   }
 
-  private func prefix(_ id: String) -> String {
-    let (n, total) = index[id] ?? (0, 0)
-    let elapsed = Int((ContinuousClock.now - started).components.seconds)
-    let time = "\(elapsed / 60):\(elapsed % 60 < 10 ? "0" : "")\(elapsed % 60)"
-    return terminal ? "[\(n)/\(total) \(time)]" : "[\(n)/\(total)]"
+  private func startTicking() {
+    let timer = DispatchSource.makeTimerSource(queue: .global())
+    timer.schedule(deadline: .now() + 1, repeating: 1)
+    timer.setEventHandler { [weak self] in self?.tick() }
+    timer.resume()
+    self.timer = timer
   }
 
-  private func clearStatus() {
-    if statusLine {
-      FileHandle.standardOutput.write(Data("\r\u{1B}[K".utf8))
-      statusLine = false
+  private func tick() {
+    lock.withLock {
+      guard !shown.isEmpty || board.isBusy else { return }
+      draw(printed: [], board: board.board(now: now()))
     }
   }
 
-  private func say(_ text: String) {
-    clearStatus()
-    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+  private func draw(printed: [String], board lines: [String]) {
+    // Nothing new: no bytes (a redraw of the same board would only flicker).
+    guard !printed.isEmpty || lines != shown else { return }
+    write(ProgressBoard.frame(erasing: terminal ? shown.count : 0, printed: printed, board: lines))
+    shown = terminal ? lines : []
+  }
+
+  private func now() -> Double {
+    let d = ContinuousClock.now - started
+    return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+  }
+
+  private func write(_ text: String) {
+    FileHandle.standardOutput.write(Data(text.utf8))
+  }
+
+  /// The terminal's width (`COLUMNS`, else the tty's, else 100).
+  private static func columns() -> Int {
+    if let c = ProcessInfo.processInfo.environment["COLUMNS"].flatMap({ Int($0) }), c > 0 {
+      return c
+    }
+    var size = winsize()
+    if ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+    return 100
   }
 }
 

@@ -48,13 +48,23 @@ package struct ConnectionOptions: ParsableArguments {
   package func makeLibSSH2Transport(commandTimeout: Duration? = .seconds(600)) throws
     -> LibSSH2Transport
   {
+    try makeLibSSH2Transports(count: 1, commandTimeout: commandTimeout)[0]
+  }
+
+  /// `count` independent transports (own connections) sharing one passphrase prompt: `apply` keeps
+  /// the cluster lock on its own connection, so a long command never delays its renewal.
+  package func makeLibSSH2Transports(count: Int, commandTimeout: Duration? = .seconds(600)) throws
+    -> [LibSSH2Transport]
+  {
     let directory = NodeDirectory.standard(inventory: try loadInventory())
     var settings = SSHSettings()
     settings.acceptNewHostKeys = acceptNewHostKeys
     settings.defaultCommandTimeout = commandTimeout
     let prompt = PassphrasePrompt()
     settings.passphrase = { path in prompt.passphrase(for: path) }
-    return LibSSH2Transport(settings: settings) { node in try directory.endpoint(for: node) }
+    return (0..<count).map { _ in
+      LibSSH2Transport(settings: settings) { node in try directory.endpoint(for: node) }
+    }
   }
 }
 

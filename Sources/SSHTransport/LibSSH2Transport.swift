@@ -11,6 +11,9 @@ package final class LibSSH2Transport: Transport, @unchecked Sendable {
   private let resolve: @Sendable (String) throws -> NodeEndpoint
   private let lock = NSLock()
   private var connections: [String: NodeConnection] = [:]
+  /// Extra connections for `RunOptions.dedicatedConnection`, idle ones kept per node for reuse.
+  private var idleDedicated: [String: [NodeConnection]] = [:]
+  private var busyDedicated: [ObjectIdentifier: NodeConnection] = [:]
 
   /// - Parameter resolve: where a node lives (usually `NodeDirectory.endpoint(for:)`).
   package init(
@@ -35,7 +38,23 @@ package final class LibSSH2Transport: Transport, @unchecked Sendable {
     let invocation = try RemoteInvocation(
       node: command.node, argv: command.argv, stdin: options.stdin,
       timeout: options.timeout ?? settings.defaultCommandTimeout, killAfter: settings.killAfter)
-    return try await connection(for: command.node).run(invocation, argv: command.argv)
+    guard options.dedicatedConnection else {
+      return try await connection(for: command.node).run(
+        invocation, argv: command.argv, output: options.output,
+        silenceTimeout: options.silenceTimeout)
+    }
+    let dedicated = try takeDedicated(for: command.node)
+    do {
+      let result = try await dedicated.run(
+        invocation, argv: command.argv, output: options.output,
+        silenceTimeout: options.silenceTimeout)
+      giveBack(dedicated, node: command.node, reusable: true)
+      return result
+    } catch {
+      giveBack(dedicated, node: command.node, reusable: false)
+      await dedicated.close()
+      throw error
+    }
   }
 
   /// Connects to a node (or reuses its connection) and reports the host key and authentication.
@@ -44,14 +63,26 @@ package final class LibSSH2Transport: Transport, @unchecked Sendable {
   }
 
   package func hostKeyFingerprint(node: String) async -> String? {
-    let connection = locked { connections[node] }
-    return await connection?.fingerprint
+    // The shared connection's, else a dedicated one's (a node may only ever see detached commands).
+    let candidates = locked {
+      [connections[node]].compactMap { $0 } + (idleDedicated[node] ?? [])
+        + busyDedicated.values.filter { $0.endpoint.node == node }
+    }
+    for connection in candidates {
+      if let fingerprint = await connection.fingerprint { return fingerprint }
+    }
+    return nil
   }
 
   package func shutdown() async {
     let all = locked {
-      defer { connections = [:] }
-      return Array(connections.values)
+      defer {
+        connections = [:]
+        idleDedicated = [:]
+        busyDedicated = [:]
+      }
+      return Array(connections.values) + idleDedicated.values.flatMap { $0 }
+        + Array(busyDedicated.values)
     }
     await withTaskGroup(of: Void.self) { group in
       for connection in all { group.addTask { await connection.close() } }
@@ -62,6 +93,27 @@ package final class LibSSH2Transport: Transport, @unchecked Sendable {
     lock.lock()
     defer { lock.unlock() }
     return try body()
+  }
+
+  /// An idle dedicated connection to `node`, or a new one (it connects on first use).
+  private func takeDedicated(for node: String) throws -> NodeConnection {
+    lock.lock()
+    defer { lock.unlock() }
+    let connection: NodeConnection
+    if let idle = idleDedicated[node]?.popLast() {
+      connection = idle
+    } else {
+      connection = NodeConnection(endpoint: try resolve(node), settings: settings)
+    }
+    busyDedicated[ObjectIdentifier(connection)] = connection
+    return connection
+  }
+
+  private func giveBack(_ connection: NodeConnection, node: String, reusable: Bool) {
+    locked {
+      guard busyDedicated.removeValue(forKey: ObjectIdentifier(connection)) != nil else { return }
+      if reusable { idleDedicated[node, default: []].append(connection) }
+    }
   }
 
   private func connection(for node: String) throws -> NodeConnection {

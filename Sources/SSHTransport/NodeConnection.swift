@@ -33,7 +33,10 @@ actor NodeConnection {
 
   /// Runs one invocation, reconnecting once if a reused connection turned out dead before the
   /// command was sent.
-  func run(_ invocation: RemoteInvocation, argv: [String]) throws -> CommandResult {
+  func run(
+    _ invocation: RemoteInvocation, argv: [String], output: RunOptions.Output? = nil,
+    silenceTimeout: Duration? = nil
+  ) throws -> CommandResult {
     var attempt = 0
     while true {
       attempt += 1
@@ -43,7 +46,7 @@ actor NodeConnection {
       do {
         let output = try session.exec(
           invocation.command, stdin: invocation.stdin, deadline: deadline, argv: argv,
-          timeout: invocation.timeout)
+          timeout: invocation.timeout, output: output, silenceTimeout: silenceTimeout)
         if session.isBroken { drop() }
         let elapsed = start.duration(to: .now)
         if let timeout = invocation.timeout,
@@ -88,19 +91,23 @@ actor NodeConnection {
     closed = false
     var attempt = 0
     let key = "\(endpoint.host):\(endpoint.port)"
+    // One connect timeout for all attempts: a node that hangs (rather than refusing) costs
+    // connectTimeout, not connectTimeout × handshakeAttempts.
+    let overall = ContinuousClock.now + settings.connectTimeout
     while true {
       attempt += 1
       let candidate = SSHSession(endpoint: endpoint, settings: settings)
       do {
         HandshakeLimiter.shared.acquire(key, limit: settings.handshakesPerHost)
         defer { HandshakeLimiter.shared.release(key) }
-        try candidate.open(deadline: .now + settings.connectTimeout)
+        try candidate.open(deadline: overall)
         session = candidate
         startKeepalive()
         return (candidate, false)
       } catch {
         candidate.close()
-        guard error.retryable, attempt < settings.handshakeAttempts else { throw error.error }
+        guard error.retryable, attempt < settings.handshakeAttempts, ContinuousClock.now < overall
+        else { throw error.error }
         // Back off before the next handshake: 50, 100, 200, … ms plus jitter.
         let base = 50_000 << min(attempt - 1, 5)
         usleep(UInt32(base + Int.random(in: 0..<50_000)))

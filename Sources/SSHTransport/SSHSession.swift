@@ -1,5 +1,6 @@
 import CLibSSH2
 import Foundation
+import Transport
 
 #if canImport(Glibc)
   import Glibc
@@ -329,9 +330,11 @@ final class SSHSession {
   // MARK: Running
 
   /// Runs one command on a new channel: stdin written, stdout and stderr read in one poll loop.
+  /// With `output`, each chunk goes to it as it arrives (on this thread) instead of into the
+  /// result: nothing is buffered beyond one 64 KiB read.
   func exec(
     _ command: String, stdin: Data?, deadline: ContinuousClock.Instant?, argv: [String],
-    timeout: Duration?
+    timeout: Duration?, output: RunOptions.Output? = nil, silenceTimeout: Duration? = nil
   ) throws(SessionFailure) -> ExecOutput {
     guard let session = raw, !isBroken else {
       throw SessionFailure(error: .connectionLost(node: node, detail: "session closed"))
@@ -376,6 +379,7 @@ final class SSHSession {
     let input = stdin ?? Data()
     var written = 0
     var eofSent = false
+    var lastByte = ContinuousClock.now
     while true {
       var progressed = false
       if !eofSent {
@@ -411,9 +415,27 @@ final class SSHSession {
           }
         }
       }
-      progressed = try drain(channel, stream: 0, into: &stdout) || progressed
-      progressed = try drain(channel, stream: 1, into: &stderr) || progressed
+      let readOut = try drain(channel, stream: 0, into: &stdout, output: output)
+      let readErr = try drain(channel, stream: 1, into: &stderr, output: output)
+      let read = readOut || readErr
+      if read { lastByte = .now }
+      progressed = read || progressed
       if libssh2_channel_eof(channel) == 1 { break }
+      if let silenceTimeout, lastByte.duration(to: .now) >= silenceTimeout {
+        _ = libssh2_channel_close(channel)
+        isBroken = true
+        throw SessionFailure(
+          error: .connectionLost(
+            node: node, detail: "nothing arrived for \(silenceTimeout) (the connection is dead)"),
+          commandSent: true)
+      }
+      if Task.isCancelled {
+        // The caller stopped following (Ctrl-C): drop the channel; the remote command runs on.
+        _ = libssh2_channel_close(channel)
+        isBroken = true
+        throw SessionFailure(
+          error: .connectionLost(node: node, detail: "cancelled by pvemend"), commandSent: true)
+      }
       if !progressed {
         guard wait(deadline: deadline) else {
           _ = libssh2_channel_close(channel)
@@ -448,7 +470,9 @@ final class SSHSession {
   }
 
   /// Reads one stream until libssh2 has nothing more buffered; true when bytes arrived.
-  private func drain(_ channel: OpaquePointer, stream: Int32, into data: inout Data)
+  private func drain(
+    _ channel: OpaquePointer, stream: Int32, into data: inout Data, output: RunOptions.Output?
+  )
     throws(SessionFailure)
     -> Bool
   {
@@ -463,7 +487,11 @@ final class SSHSession {
         }
       }
       if n > 0 {
-        data.append(contentsOf: buffer[0..<n])
+        if let output {
+          output(Data(buffer[0..<n]), stream == 1)
+        } else {
+          data.append(contentsOf: buffer[0..<n])
+        }
         progressed = true
         continue
       }
