@@ -108,7 +108,7 @@ struct DetachedApplyTests {
       detach: DetachOptions(root: rig.root.path, reconnectTimeout: reconnect))
   }
 
-  static func waitFor(_ condition: () -> Bool, seconds: Double = 5) async throws {
+  static func waitFor(_ condition: () -> Bool, seconds: Double = 20) async throws {
     let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
     while !condition() && ContinuousClock.now < deadline {
       try await Task.sleep(for: .milliseconds(50))
@@ -198,15 +198,16 @@ struct DetachedApplyTests {
     let journal = MemoryJournal()
     let events = Events()
     let interruption = Interruption()
-    let plan = Self.plan([Self.step("s01", node: "pve1", rig: rig, sleep: 2.5)])
+    let plan = Self.plan([Self.step("s01", node: "pve1", rig: rig, sleep: 5)])
     let executor = Self.executor(
       rig, journal: journal, observer: events, interruption: interruption)
-    let t0 = ContinuousClock.now
     let run = Task { await executor.apply(plan, planDigest: "d3", options: Self.options(rig)) }
     try await Self.waitFor { events.lines(step: "s01").contains("start") }
+    let t0 = ContinuousClock.now
     interruption.trigger()
     let report = await run.value
-    #expect(t0.duration(to: .now) < .seconds(2.5), "did not wait for the command")
+    #expect(t0.duration(to: .now) < .seconds(4), "did not wait for the command")
+    #expect(!events.lines(step: "s01").contains("done"))
     #expect(report.steps.first?.outcome == .interrupted)
     #expect(report.steps.first?.detail?.contains("detached") == true)
     let resume = try ResumeState.from(journal.entries, planDigest: "d3", file: "memory")
