@@ -274,8 +274,10 @@ struct DetachedTests {
       try await Task.sleep(for: .milliseconds(200))
       let wrapper = try #require(ProcessTree.pid(file: pidFile))
       // The wrapper and its command die at once (a node reboot, an OOM kill): no status.
-      for child in ProcessTree.children()[wrapper] ?? [] { kill(child, SIGKILL) }
+      // The wrapper first (so it cannot write a status when its command dies), then the command.
+      let children = ProcessTree.children()[wrapper] ?? []
       kill(wrapper, SIGKILL)
+      for child in children { kill(child, SIGKILL) }
       do {
         _ = try await task.value
         Issue.record("expected lost")
