@@ -66,8 +66,8 @@ struct DetachedApplyTests {
     var settings = SSHSettings()
     settings.connectTimeout = .milliseconds(500)
     settings.handshakeAttempts = 1
-    let endpoints = nodes.map { node in
-      let s = servers[node]!
+    let endpoints = try nodes.map { node in
+      let s = try #require(servers[node])
       return NodeEndpoint(
         node: node, host: "127.0.0.1", port: s.port, user: s.user, identityFiles: [s.clientKey],
         knownHostsFile: s.knownHostsFile, agent: .none)
