@@ -53,7 +53,8 @@ extension Executor {
       switch await settleDetached(
         pending, step: step, transport: transport, options: options, run: run)
       {
-      case .endStep(let outcome, let detail): return end(outcome, detail)
+      case .endStep(let outcome, let detail, let connection):
+        return end(outcome, detail, connection: connection)
       case .result(let result):
         if !result.succeeded {
           let how =
@@ -103,7 +104,8 @@ extension Executor {
             entry: &entry)
           {
           case .result(let r): result = r
-          case .endStep(let outcome, let detail): return end(outcome, detail)
+          case .endStep(let outcome, let detail, let connection):
+            return end(outcome, detail, connection: connection)
           }
         } else {
           do {

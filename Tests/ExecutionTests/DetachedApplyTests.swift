@@ -192,6 +192,28 @@ struct DetachedApplyTests {
       "\(ExecutionText.table(again))")
   }
 
+  @Test("an unknown host key on the detached launch: failed, exit 4, nothing ran")
+  func hostKeyFailureIsAConnectionFailure() async throws {
+    var rig = try Self.rig(nodes: ["pve1"])
+    let empty = rig.root.appendingPathComponent("known_hosts_empty").path
+    FileManager.default.createFile(atPath: empty, contents: Data())
+    let s = try #require(rig.servers["pve1"])
+    rig.transport = LibSSH2Transport(endpoints: [
+      NodeEndpoint(
+        node: "pve1", host: "127.0.0.1", port: s.port, user: s.user, identityFiles: [s.clientKey],
+        knownHostsFile: empty, agent: .none)
+    ])
+    let plan = Self.plan([Self.step("s01", node: "pve1", rig: rig)])
+    let report = await Self.executor(rig, journal: MemoryJournal(), observer: Events()).apply(
+      plan, planDigest: "d4", options: Self.options(rig))
+    let runs = rig.runs("s01")
+    await rig.stop()
+    #expect(report.exitCode == ExitStatus.connection, "\(ExecutionText.table(report))")
+    #expect(report.steps.first?.outcome == .failed)
+    #expect(report.steps.first?.detail?.contains("host key") == true)
+    #expect(runs == 0)
+  }
+
   @Test("Ctrl-C stops following: the command runs on detached; --resume re-attaches")
   func interruptLeavesItRunning() async throws {
     let rig = try Self.rig(nodes: ["pve1"])
