@@ -122,10 +122,11 @@ struct DetachedApplyTests {
     let rig = try Self.rig(nodes: ["pve1"])
     let journal = MemoryJournal()
     let events = Events()
-    let plan = Self.plan([Self.step("s01", node: "pve1", rig: rig, sleep: 3)])
+    let plan = Self.plan([Self.step("s01", node: "pve1", rig: rig, sleep: 4)])
     let executor = Self.executor(rig, journal: journal, observer: events)
     let run = Task { await executor.apply(plan, planDigest: "d1", options: Self.options(rig)) }
     try await Self.waitFor { events.lines(step: "s01").contains("start") }
+    try #require(events.lines(step: "s01").contains("start"), "the command never printed")
     let listener = try #require(rig.servers["pve1"]?.listenerPID)
     #expect(!ProcessTree.killSSHDSessions(listener: listener).isEmpty)
     let report = await run.value
@@ -163,6 +164,7 @@ struct DetachedApplyTests {
       await executor.apply(plan, planDigest: "d2", options: Self.options(rig, reconnect: 1))
     }
     try await Self.waitFor { events.lines(step: "s01").contains("start") }
+    try #require(events.lines(step: "s01").contains("start"), "the command never printed")
     let listener = try #require(rig.servers["pve1"]?.listenerPID)
     kill(listener, SIGSTOP)
     ProcessTree.killSSHDSessions(listener: listener)
@@ -225,6 +227,7 @@ struct DetachedApplyTests {
       rig, journal: journal, observer: events, interruption: interruption)
     let run = Task { await executor.apply(plan, planDigest: "d3", options: Self.options(rig)) }
     try await Self.waitFor { events.lines(step: "s01").contains("start") }
+    try #require(events.lines(step: "s01").contains("start"), "the command never printed")
     let t0 = ContinuousClock.now
     interruption.trigger()
     let report = await run.value

@@ -74,7 +74,7 @@ struct SandboxDetachTests {
   static func waitForProgress(_ events: DetachedApplyTests.Events, step: String) async throws {
     try await DetachedApplyTests.waitFor(
       { events.lines(step: step).contains { $0.contains("transferred") || $0.contains("%") } },
-      seconds: 15)
+      seconds: 60)
   }
 
   /// Each mutating command of `steps` appears exactly once in the stand-ins' record.
@@ -110,7 +110,7 @@ struct SandboxDetachTests {
       }
       try await Self.waitForProgress(events, step: "s01")
       let progress = events.lines(step: "s01")
-      #expect(progress.contains { $0.contains("%") }, "\(progress)")
+      try #require(progress.contains { $0.contains("%") }, "\(progress)")
       let killed = ProcessTree.killSSHDSessions(
         listener: try Self.listener(sandbox, node: "proxmox"))
       #expect(!killed.isEmpty)
