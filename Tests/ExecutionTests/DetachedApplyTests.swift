@@ -64,8 +64,8 @@ struct DetachedApplyTests {
     var servers: [String: SSHD] = [:]
     for node in nodes { servers[node] = try SSHD.start(keys: keys) }
     var settings = SSHSettings()
-    settings.connectTimeout = .milliseconds(500)
-    settings.handshakeAttempts = 1
+    // Short enough for the stopped-node test, long enough for a handshake on a loaded machine.
+    settings.connectTimeout = .seconds(2)
     let endpoints = try nodes.map { node in
       let s = try #require(servers[node])
       return NodeEndpoint(

@@ -42,8 +42,7 @@ struct SandboxDetachTests {
     let inventory = try Inventory.load(path: sandbox.inventory.path)
     let directory = NodeDirectory.standard(inventory: inventory)
     var settings = SSHSettings()
-    settings.connectTimeout = .seconds(1)
-    settings.handshakeAttempts = 1
+    settings.connectTimeout = .seconds(2)
     return LibSSH2Transport(settings: settings) { node in try directory.endpoint(for: node) }
   }
 

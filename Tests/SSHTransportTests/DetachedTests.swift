@@ -220,8 +220,7 @@ struct DetachedTests {
     defer { sshd.stop() }
     let listener = try #require(sshd.listenerPID)
     var settings = SSHSettings()
-    settings.connectTimeout = .milliseconds(500)
-    settings.handshakeAttempts = 1
+    settings.connectTimeout = .seconds(1)
     try await withTransport(sshd.transport(settings: settings)) { transport in
       let detached = Self.detached(transport, root: root, reconnect: .seconds(1))
       let id = DetachedID(run: "r", command: "s06.0")
