@@ -7,7 +7,7 @@ import Transport
 /// the step (unknown, interrupted, failed) already journalled.
 enum DetachedCommandOutcome: Sendable {
   case result(CommandResult)
-  case endStep(StepOutcome, String)
+  case endStep(StepOutcome, String, connection: Bool = false)
 }
 
 extension Executor {
@@ -228,7 +228,9 @@ extension Executor {
           .interrupted,
           "interrupted: \(error); its effect is not verified")
       case .transport(let transportError, _) where !transportError.isTransient:
-        return .endStep(.failed, "\(error)")
+        // Host key, authentication: exit 4 as for a plain command.
+        return .endStep(
+          .failed, "\(error)", connection: transportError.isConnectionFailure)
       default:
         return .endStep(error.outcomeUnknown ? .unknown : .failed, "\(error)")
       }

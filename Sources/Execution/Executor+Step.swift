@@ -53,7 +53,8 @@ extension Executor {
       switch await settleDetached(
         pending, step: step, transport: transport, options: options, run: run)
       {
-      case .endStep(let outcome, let detail): return end(outcome, detail)
+      case .endStep(let outcome, let detail, let connection):
+        return end(outcome, detail, connection: connection)
       case .result(let result):
         if !result.succeeded {
           let how =
@@ -65,23 +66,25 @@ extension Executor {
       }
     }
     if !verifyOnly || (pending != nil && firstCommand < step.commands.count) {
-      if pending == nil { observer.handle(.reading(step: step.id)) }
-      if pending == nil {
-        let cluster: Cluster
-        do {
-          cluster = try await readCluster(transport)
-        } catch {
-          return end(
-            .failed, "cannot read the cluster state before the step: \(error)",
-            connection: Self.isConnectionFailure(error))
-        }
-        if !step.effects.isEmpty && step.effects.allSatisfy({ $0.holds(in: cluster) }) {
-          return end(.satisfied, "its effects hold already; nothing ran")
-        }
-        let stale = PlanCheck.mismatches(step.preconditions, stepID: step.id, in: cluster)
-        if !stale.isEmpty {
-          return end(.stale, stale.joined(separator: "; ") + "; nothing ran, plan again")
-        }
+      observer.handle(.reading(step: step.id))
+      let cluster: Cluster
+      do {
+        cluster = try await readCluster(transport)
+      } catch {
+        return end(
+          .failed, "cannot read the cluster state before the step: \(error)",
+          connection: Self.isConnectionFailure(error))
+      }
+      // A resumed step's first commands ran: its preconditions may no longer hold; go on.
+      if pending == nil && !step.effects.isEmpty
+        && step.effects.allSatisfy({ $0.holds(in: cluster) })
+      {
+        return end(.satisfied, "its effects hold already; nothing ran")
+      }
+      let stale =
+        pending != nil ? [] : PlanCheck.mismatches(step.preconditions, stepID: step.id, in: cluster)
+      if !stale.isEmpty {
+        return end(.stale, stale.joined(separator: "; ") + "; nothing ran, plan again")
       }
       for (i, command) in step.commands.enumerated() where i >= firstCommand {
         observer.handle(.commandStarted(step: step.id, command))
@@ -101,7 +104,8 @@ extension Executor {
             entry: &entry)
           {
           case .result(let r): result = r
-          case .endStep(let outcome, let detail): return end(outcome, detail)
+          case .endStep(let outcome, let detail, let connection):
+            return end(outcome, detail, connection: connection)
           }
         } else {
           do {

@@ -39,9 +39,24 @@ package final class LibSSH2Transport: Transport, @unchecked Sendable {
       node: command.node, argv: command.argv, stdin: options.stdin,
       timeout: options.timeout ?? settings.defaultCommandTimeout, killAfter: settings.killAfter)
     guard options.dedicatedConnection else {
-      return try await connection(for: command.node).run(
-        invocation, argv: command.argv, output: options.output,
-        silenceTimeout: options.silenceTimeout)
+      // A read-only command whose connection broke while it ran is sent again on a new connection (up to
+      // 3 times, 200 ms apart and doubling): reading twice changes nothing, and a flaky link
+      // should not fail a step's verification. Streamed commands are their caller's to retry.
+      let retryable =
+        !command.mutating && ReadOnlyCommands.isReadOnly(command.argv) && options.output == nil
+      var retries = 0
+      while true {
+        do {
+          return try await connection(for: command.node).run(
+            invocation, argv: command.argv, output: options.output,
+            silenceTimeout: options.silenceTimeout)
+        } catch let error as TransportError
+          where retryable && retries < 3 && error.isConnectionLost && !Task.isCancelled
+        {
+          try? await Task.sleep(for: .milliseconds(200 << retries))
+          retries += 1
+        }
+      }
     }
     let dedicated = try takeDedicated(for: command.node)
     do {
@@ -123,5 +138,13 @@ package final class LibSSH2Transport: Transport, @unchecked Sendable {
     let connection = NodeConnection(endpoint: try resolve(node), settings: settings)
     connections[node] = connection
     return connection
+  }
+}
+
+extension TransportError {
+  /// The connection broke (not: it could not be made).
+  fileprivate var isConnectionLost: Bool {
+    if case .connectionLost = self { return true }
+    return false
   }
 }

@@ -64,10 +64,10 @@ struct DetachedApplyTests {
     var servers: [String: SSHD] = [:]
     for node in nodes { servers[node] = try SSHD.start(keys: keys) }
     var settings = SSHSettings()
-    settings.connectTimeout = .milliseconds(500)
-    settings.handshakeAttempts = 1
-    let endpoints = nodes.map { node in
-      let s = servers[node]!
+    // Short enough for the stopped-node test, long enough for a handshake on a loaded machine.
+    settings.connectTimeout = .seconds(2)
+    let endpoints = try nodes.map { node in
+      let s = try #require(servers[node])
       return NodeEndpoint(
         node: node, host: "127.0.0.1", port: s.port, user: s.user, identityFiles: [s.clientKey],
         knownHostsFile: s.knownHostsFile, agent: .none)
@@ -108,7 +108,7 @@ struct DetachedApplyTests {
       detach: DetachOptions(root: rig.root.path, reconnectTimeout: reconnect))
   }
 
-  static func waitFor(_ condition: () -> Bool, seconds: Double = 5) async throws {
+  static func waitFor(_ condition: () -> Bool, seconds: Double = 20) async throws {
     let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
     while !condition() && ContinuousClock.now < deadline {
       try await Task.sleep(for: .milliseconds(50))
@@ -122,10 +122,11 @@ struct DetachedApplyTests {
     let rig = try Self.rig(nodes: ["pve1"])
     let journal = MemoryJournal()
     let events = Events()
-    let plan = Self.plan([Self.step("s01", node: "pve1", rig: rig, sleep: 3)])
+    let plan = Self.plan([Self.step("s01", node: "pve1", rig: rig, sleep: 4)])
     let executor = Self.executor(rig, journal: journal, observer: events)
     let run = Task { await executor.apply(plan, planDigest: "d1", options: Self.options(rig)) }
     try await Self.waitFor { events.lines(step: "s01").contains("start") }
+    try #require(events.lines(step: "s01").contains("start"), "the command never printed")
     let listener = try #require(rig.servers["pve1"]?.listenerPID)
     #expect(!ProcessTree.killSSHDSessions(listener: listener).isEmpty)
     let report = await run.value
@@ -163,6 +164,7 @@ struct DetachedApplyTests {
       await executor.apply(plan, planDigest: "d2", options: Self.options(rig, reconnect: 1))
     }
     try await Self.waitFor { events.lines(step: "s01").contains("start") }
+    try #require(events.lines(step: "s01").contains("start"), "the command never printed")
     let listener = try #require(rig.servers["pve1"]?.listenerPID)
     kill(listener, SIGSTOP)
     ProcessTree.killSSHDSessions(listener: listener)
@@ -192,21 +194,45 @@ struct DetachedApplyTests {
       "\(ExecutionText.table(again))")
   }
 
+  @Test("an unknown host key on the detached launch: failed, exit 4, nothing ran")
+  func hostKeyFailureIsAConnectionFailure() async throws {
+    var rig = try Self.rig(nodes: ["pve1"])
+    let empty = rig.root.appendingPathComponent("known_hosts_empty").path
+    FileManager.default.createFile(atPath: empty, contents: Data())
+    let s = try #require(rig.servers["pve1"])
+    rig.transport = LibSSH2Transport(endpoints: [
+      NodeEndpoint(
+        node: "pve1", host: "127.0.0.1", port: s.port, user: s.user, identityFiles: [s.clientKey],
+        knownHostsFile: empty, agent: .none)
+    ])
+    let plan = Self.plan([Self.step("s01", node: "pve1", rig: rig)])
+    let report = await Self.executor(rig, journal: MemoryJournal(), observer: Events()).apply(
+      plan, planDigest: "d4", options: Self.options(rig))
+    let runs = rig.runs("s01")
+    await rig.stop()
+    #expect(report.exitCode == ExitStatus.connection, "\(ExecutionText.table(report))")
+    #expect(report.steps.first?.outcome == .failed)
+    #expect(report.steps.first?.detail?.contains("host key") == true)
+    #expect(runs == 0)
+  }
+
   @Test("Ctrl-C stops following: the command runs on detached; --resume re-attaches")
   func interruptLeavesItRunning() async throws {
     let rig = try Self.rig(nodes: ["pve1"])
     let journal = MemoryJournal()
     let events = Events()
     let interruption = Interruption()
-    let plan = Self.plan([Self.step("s01", node: "pve1", rig: rig, sleep: 2.5)])
+    let plan = Self.plan([Self.step("s01", node: "pve1", rig: rig, sleep: 5)])
     let executor = Self.executor(
       rig, journal: journal, observer: events, interruption: interruption)
-    let t0 = ContinuousClock.now
     let run = Task { await executor.apply(plan, planDigest: "d3", options: Self.options(rig)) }
     try await Self.waitFor { events.lines(step: "s01").contains("start") }
+    try #require(events.lines(step: "s01").contains("start"), "the command never printed")
+    let t0 = ContinuousClock.now
     interruption.trigger()
     let report = await run.value
-    #expect(t0.duration(to: .now) < .seconds(2.5), "did not wait for the command")
+    #expect(t0.duration(to: .now) < .seconds(4), "did not wait for the command")
+    #expect(!events.lines(step: "s01").contains("done"))
     #expect(report.steps.first?.outcome == .interrupted)
     #expect(report.steps.first?.detail?.contains("detached") == true)
     let resume = try ResumeState.from(journal.entries, planDigest: "d3", file: "memory")

@@ -42,8 +42,7 @@ struct SandboxDetachTests {
     let inventory = try Inventory.load(path: sandbox.inventory.path)
     let directory = NodeDirectory.standard(inventory: inventory)
     var settings = SSHSettings()
-    settings.connectTimeout = .seconds(1)
-    settings.handshakeAttempts = 1
+    settings.connectTimeout = .seconds(2)
     return LibSSH2Transport(settings: settings) { node in try directory.endpoint(for: node) }
   }
 
@@ -74,7 +73,7 @@ struct SandboxDetachTests {
   static func waitForProgress(_ events: DetachedApplyTests.Events, step: String) async throws {
     try await DetachedApplyTests.waitFor(
       { events.lines(step: step).contains { $0.contains("transferred") || $0.contains("%") } },
-      seconds: 15)
+      seconds: 60)
   }
 
   /// Each mutating command of `steps` appears exactly once in the stand-ins' record.
@@ -110,7 +109,7 @@ struct SandboxDetachTests {
       }
       try await Self.waitForProgress(events, step: "s01")
       let progress = events.lines(step: "s01")
-      #expect(progress.contains { $0.contains("%") }, "\(progress)")
+      try #require(progress.contains { $0.contains("%") }, "\(progress)")
       let killed = ProcessTree.killSSHDSessions(
         listener: try Self.listener(sandbox, node: "proxmox"))
       #expect(!killed.isEmpty)

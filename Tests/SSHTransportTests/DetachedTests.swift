@@ -121,9 +121,12 @@ struct DetachedTests {
       let id = DetachedID(run: "r", command: "s04.0")
       let task = Task {
         try await detached.start(
-          shell("echo UPID:pve1:0001:0002:0003:qmmove:101:root@pam:; sleep 1.5; echo end"), id: id)
+          shell("echo UPID:pve1:0001:0002:0003:qmmove:101:root@pam:; sleep 3; echo end"), id: id)
       }
-      try await Task.sleep(for: .milliseconds(700))
+      let log = root.appendingPathComponent("r/s04.0/log").path
+      try await DetachedWait.until {
+        (FileManager.default.contents(atPath: log)?.count ?? 0) > 0
+      }
       let running = try await detached.status(node: "pve1", id: id)
       guard case .running(let pid) = running.status else {
         Issue.record("expected running, got \(running.status)")
@@ -159,7 +162,7 @@ struct DetachedTests {
           shell("echo begin; sleep 3; echo done"), id: id, output: { chunks.add($0, $1) })
       }
       // Wait until the command runs, then cut every connection.
-      let deadline = ContinuousClock.now + .seconds(5)
+      let deadline = ContinuousClock.now + .seconds(20)
       while chunks.text(stderr: false).isEmpty && ContinuousClock.now < deadline {
         try await Task.sleep(for: .milliseconds(50))
       }
@@ -217,8 +220,7 @@ struct DetachedTests {
     defer { sshd.stop() }
     let listener = try #require(sshd.listenerPID)
     var settings = SSHSettings()
-    settings.connectTimeout = .milliseconds(500)
-    settings.handshakeAttempts = 1
+    settings.connectTimeout = .seconds(1)
     try await withTransport(sshd.transport(settings: settings)) { transport in
       let detached = Self.detached(transport, root: root, reconnect: .seconds(1))
       let id = DetachedID(run: "r", command: "s06.0")
@@ -228,7 +230,7 @@ struct DetachedTests {
           chunks.add($0, $1)
         }
       }
-      let deadline = ContinuousClock.now + .seconds(5)
+      let deadline = ContinuousClock.now + .seconds(20)
       while chunks.text(stderr: false).isEmpty && ContinuousClock.now < deadline {
         try await Task.sleep(for: .milliseconds(50))
       }
@@ -246,7 +248,10 @@ struct DetachedTests {
         }
       }
       kill(listener, SIGCONT)
-      try await Task.sleep(for: .seconds(2))
+      try await DetachedWait.until {
+        FileManager.default.fileExists(
+          atPath: root.appendingPathComponent("r/s06.0/status").path)
+      }
       let settled = try await detached.status(node: "pve1", id: id)
       #expect(settled.status == .finished(exitStatus: 0, signal: nil))
     }
@@ -268,8 +273,10 @@ struct DetachedTests {
       try await Task.sleep(for: .milliseconds(200))
       let wrapper = try #require(ProcessTree.pid(file: pidFile))
       // The wrapper and its command die at once (a node reboot, an OOM kill): no status.
-      for child in ProcessTree.children()[wrapper] ?? [] { kill(child, SIGKILL) }
+      // The wrapper first (so it cannot write a status when its command dies), then the command.
+      let children = ProcessTree.children()[wrapper] ?? []
       kill(wrapper, SIGKILL)
+      for child in children { kill(child, SIGKILL) }
       do {
         _ = try await task.value
         Issue.record("expected lost")
@@ -310,10 +317,10 @@ struct DetachedTests {
   }
 }
 
-/// Polls a condition (at most 5 s).
+/// Polls a condition (at most 20 s).
 enum DetachedWait {
   static func until(_ condition: () -> Bool) async throws {
-    let deadline = ContinuousClock.now + .seconds(5)
+    let deadline = ContinuousClock.now + .seconds(20)
     while !condition() && ContinuousClock.now < deadline {
       try await Task.sleep(for: .milliseconds(20))
     }
