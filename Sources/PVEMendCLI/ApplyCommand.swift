@@ -153,7 +153,7 @@ enum PlanRun {
       services = LiveServices(
         transport: try options.connection.makeTransport(
           commandTimeout: .seconds(options.commandTimeout)),
-        readCluster: ClusterReader.collecting(entryNode: entry, clock: clock))
+        readFacts: ClusterReader.facts(entryNode: entry, clock: clock, baseline: plan.snapshot))
     } catch {
       printError("pvemend: \(error)")
       return ExitStatus.connection
@@ -171,7 +171,7 @@ enum PlanRun {
           FileHandle.standardOutput.write(Data(text.utf8))
         })
     let executor = Executor(
-      transport: services.transport, readCluster: services.readCluster, clock: clock,
+      transport: services.transport, readFacts: services.readFacts, clock: clock,
       journal: journal, observer: view, confirmation: confirmation, interruption: interruption)
     let report = await executor.apply(
       plan, planDigest: digest, planPath: planPath, options: options.executionOptions,
@@ -311,7 +311,7 @@ func printError(_ text: String) {
 /// --accept-new-host-keys`, checked out of band, records them), and the collector through one node.
 struct LiveServices: Sendable {
   var transport: any Transport
-  var readCluster: Executor.ReadCluster
+  var readFacts: Executor.ReadFacts
 
   /// The node cluster-wide paths are read from: the node the plan's snapshot was collected on
   /// (`local` in `/cluster/status`), else its first online node, else the first node a command names.

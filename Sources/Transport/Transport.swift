@@ -137,6 +137,8 @@ package struct DryRunTransport: Transport {
 package enum ReadOnlyCommands {
   package static func isReadOnly(_ argv: [String]) -> Bool {
     guard let tool = argv.first else { return false }
+    // A read batch: only pvemend's own constant script, whose arguments are data.
+    if tool == "sh" { return ClusterRead.isReadBatch(argv) }
     let sub = argv.count > 1 ? argv[1] : ""
     switch tool {
     case "pvesh": return sub == "get"
