@@ -19,6 +19,11 @@ let package = Package(
 
     /** Proxmox's words as Swift values: the snapshot document, its decoding, nodes, guests, storage, HA, backup jobs. */
     .target(name: "PVEModel", exclude: ["README.md"]),
+    /** Proxmox's guest config file format (/etc/pve/.../<vmid>.conf): parse, pvesh's view, write. */
+    .target(
+      name: "PVEConfig",
+      dependencies: ["PVEModel", .product(name: "Crypto", package: "swift-crypto")],
+      exclude: ["README.md"]),
     /** The policy a playbook states: critical guests, HA settings, capacity, migration and backup policy. */
     .target(name: "Playbook", dependencies: ["PVEModel", "Yams"], exclude: ["README.md"]),
     /** Findings from a snapshot: one rule per file, scores, and the audit report renderers. */
@@ -55,7 +60,10 @@ let package = Package(
       ],
       exclude: ["README.md"]),
     /** The simulated Proxmox node tools (pvesh, qm, pct, ha-manager, pveversion) behind the sandbox. */
-    .target(name: "SandboxCore", dependencies: ["PVEModel"], exclude: ["README.md"]),
+    .target(
+      name: "SandboxCore",
+      dependencies: ["PVEModel", "PVEConfig", .product(name: "Crypto", package: "swift-crypto")],
+      exclude: ["README.md"]),
     /** The command line: one file per subcommand; the one place live services are assembled. */
     .target(
       name: "PVEMendCLI",
@@ -81,6 +89,8 @@ let package = Package(
       dependencies: ["PVEModel", "Transport", "Playbook"],
       path: "Tests/PVEMendTestSupport"),
     .testTarget(name: "PVEModelTests", dependencies: ["PVEModel", "Synth", "PVEMendTestSupport"]),
+    .testTarget(
+      name: "PVEConfigTests", dependencies: ["PVEConfig", "PVEModel", "Synth", "PVEMendTestSupport"]),
     .testTarget(name: "PlaybookTests", dependencies: ["Playbook", "PVEMendTestSupport"]),
     .testTarget(
       name: "AuditTests", dependencies: ["Audit", "PVEModel", "Playbook", "PVEMendTestSupport"],
@@ -94,7 +104,7 @@ let package = Package(
     .testTarget(
       name: "SandboxTests",
       dependencies: [
-        "SandboxCore", "PVEModel", "SSHTransport", "Execution", "Synth", "PVEMendTestSupport",
+        "SandboxCore", "PVEModel", "PVEConfig", "SSHTransport", "Execution", "Synth", "PVEMendTestSupport",
       ]),
     .testTarget(
       name: "CLITests", dependencies: ["PVEModel", "Synth", "PVEMendTestSupport"],

@@ -85,7 +85,7 @@ extension ClusterState {
     self[guest.configPath] = nil
     if hadConfig {
       self[Snapshot.guestConfigPath(node: target, kind: guest.kind, vmid: guest.vmid)] =
-        .object(ConfigDigest.stamped(config))
+        .object(ConfigDigest.stamped(config, kind: guest.kind))
     }
     let memory = memoryInUse(of: guest)
     adjustNodeMemory(source, by: -memory)
@@ -136,7 +136,7 @@ extension ClusterState {
       while config["unused\(n)"] != nil { n += 1 }
       config["unused\(n)"] = .string(volid)
     }
-    self[guest.configPath] = .object(ConfigDigest.stamped(config))
+    self[guest.configPath] = .object(ConfigDigest.stamped(config, kind: guest.kind))
     adjustStorage(storage, node: guest.node, by: size)
     if delete { adjustStorage(from, node: guest.node, by: -size) }
     var log = [

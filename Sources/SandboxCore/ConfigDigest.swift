@@ -1,8 +1,13 @@
+import Crypto
+import Foundation
 import PVEModel
 
-/// The `digest` Proxmox attaches to config responses (SHA-1 of the config file). The sandbox has no
-/// files, so it derives a 40-hex-digit stand-in from the content: it changes whenever the content does.
+/// Digests: a guest config's `digest` is the SHA-1 of its file under `/etc/pve`, as Proxmox
+/// computes it (`Digest::SHA::sha1_hex` of the raw file), so a config read from the file and one
+/// read through `pvesh` agree. Other digests (HA sections, generated ids) are stand-ins derived from
+/// the content: they change whenever the content does.
 enum ConfigDigest {
+  /// A 40-hex-digit stand-in derived from the content (not a file's SHA-1).
   static func of(_ value: JSONValue) -> String {
     let bytes = Array(JSONText.compact(value).utf8)
     var out = ""
@@ -18,11 +23,18 @@ enum ConfigDigest {
     return String(out.prefix(40))
   }
 
-  /// A config object with its `digest` recomputed.
-  static func stamped(_ config: [String: JSONValue]) -> [String: JSONValue] {
+  static func sha1(_ bytes: [UInt8]) -> String {
+    Insecure.SHA1.hash(data: bytes).map { byte in
+      let hex = String(byte, radix: 16)
+      return hex.count == 1 ? "0" + hex : hex
+    }.joined()
+  }
+
+  /// A guest config object with its `digest` set to the SHA-1 of the file it is written as.
+  static func stamped(_ config: [String: JSONValue], kind: GuestKind) -> [String: JSONValue] {
     var c = config
     c["digest"] = nil
-    c["digest"] = .string(of(.object(c)))
+    c["digest"] = .string(sha1(GuestConfigText.bytes(c, kind: kind)))
     return c
   }
 }

@@ -4,6 +4,8 @@ struct Context {
   let node: String
   let now: Double
   let haDelay: Double
+  /// Where a command notes the slow work it is about to do (`--command-delay`).
+  let slow = SlowWorkNote()
 
   /// The PVE major version of this node's CLI.
   var major: Int { state.major(of: node) }

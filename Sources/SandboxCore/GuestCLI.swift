@@ -153,6 +153,22 @@ enum GuestCLI {
         log.append("\(started) found local volume '\(disk.volid)' (in current VM config)")
       }
     }
+    let localBytes = state.volumes(of: guest).filter { disk in
+      disk.storage.map { !state.isShared($0, on: guest.node) } ?? false
+    }.reduce(Int64(0)) { $0 + $1.size }
+    let liveRAM = kind == .qemu && guest.isRunning ? state.memoryInUse(of: guest) : 0
+    ctx.slow.work = SlowWork(
+      key: "migrate", configPath: guest.configPath, kind: kind, lock: "migrate", header: log,
+      progress: { fraction, now in
+        if liveRAM > 0 {
+          return "\(stamp(now)) "
+            + ProgressLine.migrationActive(fraction, of: liveRAM, rate: 112 * ByteSize.mib)
+        }
+        if localBytes > 0 {
+          return "\(stamp(now)) " + ProgressLine.transfer(fraction, of: localBytes)
+        }
+        return nil
+      })
     state.move(guest, to: target, storageMap: map)
     if kind == .lxc, guest.isRunning { log.append("\(started) start container on target node") }
     log.append("\(started) migration finished successfully (duration 00:00:01)")
@@ -177,8 +193,17 @@ enum GuestCLI {
       throw CommandFailure("either set 'storage' or 'target-vmid'")
     }
     let key = a[kind == .qemu ? "disk" : "volume"] ?? ""
+    let size =
+      Cluster.disks(kind: kind, config: ctx.state.config(of: guest).filter { $0.key == key })
+      .first?.size ?? 0
     let log = try ctx.state.moveVolume(
       guest, key: key, to: storage, delete: a.flag("delete"), format: a.options["format"])
+    ctx.slow.work = SlowWork(
+      // pve-container's move_volume holds `lock: disk`; qemu-server's move_vm_disk only flocks.
+      key: "move-volume", configPath: guest.configPath, kind: kind,
+      lock: kind == .lxc ? "disk" : nil,
+      header: Array(log.prefix(1)),
+      progress: { fraction, _ in ProgressLine.transfer(fraction, of: size) })
     return .lines(log)
   }
 
@@ -199,6 +224,9 @@ enum GuestCLI {
       let verb = action == "start" ? "start" : "stop"
       return .lines(["Requesting HA \(verb) for \(guest.word) \(guest.vmid)"])
     }
+    ctx.slow.work = SlowWork(
+      key: action, configPath: guest.configPath, kind: kind, lock: nil, header: [],
+      progress: { _, _ in nil })
     switch action {
     case "start":
       if guest.isRunning { throw CommandFailure("\(guest.word) \(guest.vmid) already running") }
