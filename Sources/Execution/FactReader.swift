@@ -1,4 +1,5 @@
 import Foundation
+import PVEConfig
 import PVEModel
 import Planning
 import Synchronization
@@ -207,7 +208,7 @@ package final class FactReader: Sendable {
             ))
         }
       case .file:
-        guard let (node, kind, vmid) = ClusterRead.guestConfigFile(r.name) else { continue }
+        guard let (node, kind, vmid) = GuestConfigPath.parse(r.name) else { continue }
         let path = Snapshot.guestConfigPath(node: node, kind: kind, vmid: vmid)
         do {
           guard let configDecoder else { continue }

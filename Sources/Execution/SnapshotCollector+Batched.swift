@@ -1,4 +1,5 @@
 import Foundation
+import PVEConfig
 import PVEModel
 import Transport
 
@@ -79,7 +80,7 @@ extension SnapshotCollector {
         whyPvesh = "\(dir.name): \(dir.reason)"
       }
       for r in records where r.kind == .file && r.succeeded {
-        guard let (node, kind, vmid) = ClusterRead.guestConfigFile(r.name) else { continue }
+        guard let (node, kind, vmid) = GuestConfigPath.parse(r.name) else { continue }
         let path = Snapshot.guestConfigPath(node: node, kind: kind, vmid: vmid)
         guard wanted[path] != nil, let configDecoder else { continue }
         do {
@@ -225,6 +226,9 @@ package typealias GuestConfigDecoder =
 
 /// The config decoders pvemend knows.
 package enum GuestConfigDecoding {
-  /// Proxmox's own format (`PVEConfig`); nil until that module is linked in.
-  package static let proxmox: GuestConfigDecoder? = nil
+  /// Proxmox's own format: `PVEConfig.GuestConfigFile` (pending values applied, snapshots
+  /// ignored, description decoded, digest = SHA-1 of the bytes), as pvesh prints the config.
+  package static let proxmox: GuestConfigDecoder? = { data, kind, file in
+    try GuestConfigFile.parse(data, kind: kind, file: file).pveshConfig()
+  }
 }

@@ -52,11 +52,6 @@ package enum ClusterRead {
     }
   }
 
-  /// The directory of a guest kind's config files (`qemu-server`, `lxc`).
-  package static func configDirectory(_ kind: GuestKind) -> String {
-    kind == .qemu ? "qemu-server" : "lxc"
-  }
-
   /// One read-only command for `items` on `node`. However long, it stays one command: a transport
   /// sends an exec string beyond libssh2's limit on stdin (`sh -s`).
   package static func command(_ items: [Item], on node: String, parallelism: Int = 4)
@@ -73,26 +68,6 @@ package enum ClusterRead {
   package static func isReadBatch(_ argv: [String]) -> Bool {
     argv.count >= 5 && argv[0] == "sh" && argv[1] == "-c" && argv[2] == script
       && argv[3] == scriptName
-  }
-
-  /// `/etc/pve/nodes/<node>/<qemu-server|lxc>/<vmid>.conf` → (node, kind, vmid); nil otherwise.
-  package static func guestConfigFile(_ path: String) -> (node: String, kind: GuestKind, vmid: Int)?
-  {
-    let parts = path.split(separator: "/", omittingEmptySubsequences: false)
-    guard parts.count == 7, parts[0].isEmpty, parts[1] == "etc", parts[2] == "pve",
-      parts[3] == "nodes", !parts[4].isEmpty, parts[6].hasSuffix(".conf")
-    else { return nil }
-    let kind: GuestKind
-    switch parts[5] {
-    case "qemu-server": kind = .qemu
-    case "lxc": kind = .lxc
-    default: return nil
-    }
-    let digits = parts[6].dropLast(5)
-    guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber),
-      let vmid = Int(digits)
-    else { return nil }
-    return (String(parts[4]), kind, vmid)
   }
 
   /// The POSIX sh script (dash, bash, busybox sh). Arguments: parallelism, then items.

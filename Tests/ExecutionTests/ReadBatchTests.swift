@@ -1,5 +1,6 @@
 import Execution
 import Foundation
+import PVEConfig
 import PVEMendTestSupport
 import PVEModel
 import Planning
@@ -205,7 +206,7 @@ struct ReadBatchTests {
     let p = path.split(separator: "/")
     let kind = try #require(GuestKind(rawValue: String(p[2])))
     server.fileOverrides[
-      "/etc/pve/nodes/\(p[1])/\(ClusterRead.configDirectory(kind))/\(p[3]).conf"] = Data(
+      "/etc/pve/nodes/\(p[1])/\(GuestConfigPath.directory(kind))/\(p[3]).conf"] = Data(
         "\u{0}garbage".utf8)
     let lines = LockedLines()
     let (collected, transport) = try await Self.collect(server, entry: "proxmox", lines: lines)

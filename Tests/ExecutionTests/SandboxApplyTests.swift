@@ -34,7 +34,8 @@ struct SandboxApplyTests {
   ) -> Executor {
     Executor(
       transport: transport,
-      readFacts: ClusterReader.facts(entryNode: "proxmox", clock: SystemClock(), baseline: baseline),
+      readFacts: ClusterReader.facts(
+        entryNode: "proxmox", clock: SystemClock(), baseline: baseline),
       clock: SystemClock(), journal: journal, observer: observer, confirmation: AutoConfirmation())
   }
 

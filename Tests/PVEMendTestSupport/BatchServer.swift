@@ -1,4 +1,5 @@
 import Foundation
+import PVEConfig
 import PVEModel
 import Transport
 
@@ -115,7 +116,7 @@ package final class BatchServer: @unchecked Sendable {
       guard p.count == 5, p[0] == "nodes", p[4] == "config",
         let kind = GuestKind(rawValue: String(p[2])), let vmid = Int(p[3])
       else { continue }
-      let name = "/etc/pve/nodes/\(p[1])/\(ClusterRead.configDirectory(kind))/\(vmid).conf"
+      let name = "/etc/pve/nodes/\(p[1])/\(GuestConfigPath.directory(kind))/\(vmid).conf"
       out.append((name, kind, vmid, lock.withLock { fileOverrides[name] } ?? Self.json(value)))
     }
     return out

@@ -220,7 +220,9 @@ import Transport
     )
     .collect(collectedAt: "t", source: "s")
     let all = lines.all
-    #expect(all.first == "collecting 8 cluster-wide paths from pve1")
+    #expect(
+      all.first
+        == "collecting 8 cluster-wide paths from pve1, and the guest config files in /etc/pve/nodes")
     #expect(all.contains("found 3 nodes (3 online) and 8 guests"))
     #expect(all.contains("HA placement: rules (PVE 9, groups migrated)"))
     #expect(all.last == "collected 23 paths")
