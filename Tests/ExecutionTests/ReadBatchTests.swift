@@ -239,3 +239,112 @@ final class LockedLines: @unchecked Sendable {
   func append(_ line: String) { lock.withLock { lines.append(line) } }
   var all: [String] { lock.withLock { lines } }
 }
+
+/// The executor's fact reads: one batch with just the facts' paths, over the last-known snapshot.
+@Suite("Fact reads")
+struct FactReaderTests {
+  static func homelab() throws -> Snapshot {
+    try Snapshot.decode(Data(contentsOf: Fixtures.example("homelab-cluster.json")), file: "homelab")
+  }
+
+  static func reader(_ baseline: Snapshot) -> FactReader {
+    FactReader(
+      entryNode: "proxmox", clock: VirtualClock(), baseline: baseline,
+      configDecoder: BatchServer.jsonDecoder)
+  }
+
+  /// The `get` paths and `conf` items of a batch.
+  static func items(_ command: RemoteCommand) -> [String] {
+    var out: [String] = []
+    var i = 5
+    let a = command.argv
+    while i < a.count {
+      switch a[i] {
+      case "get": out.append(a[i + 1]); i += 2
+      case "conf": out.append("conf \(a[i + 1]) \(a[i + 2])"); i += 4
+      default: out.append(a[i]); i += 1
+      }
+    }
+    return out
+  }
+
+  @Test("a fact read is one batch of just its paths; the rest comes from the last-known snapshot")
+  func onlyTheFacts() async throws {
+    let snapshot = try Self.homelab()
+    let server = BatchServer(snapshot)
+    let transport = server.transport()
+    let reader = Self.reader(snapshot)
+    let cluster = try await reader.read([.haStatus, .resources], through: transport)
+    #expect(transport.commands.count == 1)
+    #expect(
+      Self.items(try #require(transport.commands.first))
+        == ["/cluster/resources", "/cluster/ha/status/current"])
+    #expect(cluster == (try Cluster(snapshot: snapshot)).like(cluster))
+    _ = try await reader.read([.guestConfig("ct:111"), .backupJobs], through: transport)
+    #expect(
+      Self.items(transport.commands[1]) == ["/cluster/backup", "conf lxc 111"])
+    // Nothing to read: no command.
+    _ = try await reader.read([], through: transport)
+    #expect(transport.commands.count == 2)
+  }
+
+  @Test("a guest that moved keeps its config; a new one is read in one more batch")
+  func placementChanges() async throws {
+    let snapshot = try Self.homelab()
+    let server = BatchServer(snapshot)
+    let transport = server.transport()
+    let reader = Self.reader(snapshot)
+    var api = snapshot.api
+    // ct:111 migrates proxmox2 → proxmox3 (its file moves with it).
+    var resources = try #require(api["/cluster/resources"]?.arrayValue)
+    let i = try #require(resources.firstIndex { $0["vmid"]?.intValue == 111 })
+    guard case .object(var entry) = resources[i] else { return }
+    entry["node"] = .string("proxmox3")
+    resources[i] = .object(entry)
+    api["/nodes/proxmox3/lxc/111/config"] = api["/nodes/proxmox2/lxc/111/config"]
+    api["/nodes/proxmox2/lxc/111/config"] = nil
+    api["/cluster/resources"] = .array(resources)
+    server.snapshotAPI = api
+    let moved = try await reader.read([.resources], through: transport)
+    #expect(moved.guest(sid: "ct:111")?.node == "proxmox3")
+    #expect(
+      moved.guest(sid: "ct:111")?.disks
+        == (try Cluster(snapshot: snapshot)).guest(sid: "ct:111")?.disks)
+    #expect(transport.commands.count == 1)
+    // A guest no read has seen: its config is read in a second batch.
+    var more = try #require(api["/cluster/resources"]?.arrayValue)
+    entry["vmid"] = .int(4242)
+    entry["id"] = .string("lxc/4242")
+    more.append(.object(entry))
+    api["/cluster/resources"] = .array(more)
+    api["/nodes/proxmox3/lxc/4242/config"] = api["/nodes/proxmox3/lxc/111/config"]
+    server.snapshotAPI = api
+    let grown = try await reader.read([.resources], through: transport)
+    #expect(grown.guest(sid: "ct:4242")?.node == "proxmox3")
+    #expect(transport.commands.count == 3)
+    #expect(Self.items(transport.commands[2]) == ["conf lxc 4242"])
+  }
+
+  @Test("a baseline that derives no cluster (an undo plan) makes the first read a full collection")
+  func emptyBaseline() async throws {
+    let snapshot = try Self.homelab()
+    let server = BatchServer(snapshot)
+    let transport = server.transport()
+    let reader = Self.reader(Snapshot(collectedAt: "t", source: "undo", api: [:]))
+    let cluster = try await reader.read([.haResources], through: transport)
+    #expect(cluster.guests.count == 37)
+    #expect(transport.commands.count == 3)
+    _ = try await reader.read([.haResources], through: transport)
+    #expect(transport.commands.count == 4)
+  }
+}
+
+extension Cluster {
+  /// This cluster with `other`'s collection time and source.
+  fileprivate func like(_ other: Cluster) -> Cluster {
+    var copy = self
+    copy.collectedAt = other.collectedAt
+    copy.source = other.source
+    return copy
+  }
+}
