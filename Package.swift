@@ -55,7 +55,7 @@ let package = Package(
     .target(
       name: "Execution",
       dependencies: [
-        "PVEModel", "Planning", "Transport", "Audit", "Playbook",
+        "PVEModel", "PVEConfig", "Planning", "Transport", "Audit", "Playbook",
         .product(name: "Crypto", package: "swift-crypto"),
       ],
       exclude: ["README.md"]),
@@ -86,7 +86,7 @@ let package = Package(
 
     .target(
       name: "PVEMendTestSupport",
-      dependencies: ["PVEModel", "Transport", "Playbook"],
+      dependencies: ["PVEModel", "PVEConfig", "Transport", "Playbook"],
       path: "Tests/PVEMendTestSupport"),
     .testTarget(name: "PVEModelTests", dependencies: ["PVEModel", "Synth", "PVEMendTestSupport"]),
     .testTarget(
@@ -113,6 +113,7 @@ let package = Package(
       name: "ExecutionTests",
       dependencies: [
         "Execution", "Export", "Planning", "Transport", "SSHTransport", "PVEMendTestSupport",
+        "PVEConfig", "Synth",
       ],
       exclude: ["Golden"]),
   ],

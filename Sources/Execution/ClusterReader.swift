@@ -1,16 +1,27 @@
 import PVEModel
 import Transport
 
-/// The executor's cluster reader over a real (or sandbox) cluster: a full snapshot through one entry
-/// node with `SnapshotCollector`, derived into a `Cluster`.
+/// The executor's cluster readers over a real (or sandbox) cluster: `facts` (what `apply` uses)
+/// reads just the facts a check needs, in one command (`FactReader`); `collecting` re-collects the
+/// whole cluster through one entry node with `SnapshotCollector` on every read.
 package enum ClusterReader {
+  /// Fact-scoped reads over `baseline` (the plan's embedded snapshot), through `entryNode`.
+  package static func facts(
+    entryNode: String, clock: any ExecutionClock, baseline: Snapshot, parallelism: Int = 4
+  ) -> Executor.ReadFacts {
+    FactReader(
+      entryNode: entryNode, clock: clock, baseline: baseline, parallelism: parallelism
+    ).read
+  }
+
   /// Reads through the transport the executor hands in (the dry-run guard in a dry run).
   package static func collecting(
-    entryNode: String, clock: any ExecutionClock, parallelism: Int = 4
+    entryNode: String, clock: any ExecutionClock, parallelism: Int = 4,
+    mode: SnapshotCollector.Mode = .batched
   ) -> Executor.ReadCluster {
     { transport in
       let collector = SnapshotCollector(
-        transport: transport, entryNode: entryNode, parallelism: parallelism)
+        transport: transport, entryNode: entryNode, parallelism: parallelism, mode: mode)
       let snapshot: Snapshot
       do {
         snapshot = try await collector.collect(

@@ -69,7 +69,7 @@ extension Executor {
       observer.handle(.reading(step: step.id))
       let cluster: Cluster
       do {
-        cluster = try await readCluster(transport)
+        cluster = try await readFacts(transport, step.checkFacts)
       } catch {
         return end(
           .failed, "cannot read the cluster state before the step: \(error)",
@@ -160,11 +160,14 @@ extension Executor {
   ) async -> StepResult {
     let timeout = step.wait.map { Double($0.timeoutSeconds) } ?? options.verifyTimeout
     let t0 = clock.monotonic()
+    // The first read takes in every fact of the effects and the wait; polls only those of what is
+    // still missing (in practice the asynchronous ones: placement and the CRM's state).
+    var facts = step.verifyFacts
     while true {
       observer.handle(.reading(step: step.id))
       let cluster: Cluster
       do {
-        cluster = try await readCluster(transport)
+        cluster = try await readFacts(transport, facts)
       } catch {
         return end(
           .failed, "cannot read the cluster state to verify the step: \(error)",
@@ -172,6 +175,7 @@ extension Executor {
       }
       let missing = Self.missing(step, in: cluster)
       if missing.isEmpty { return end(.succeeded, nil, false) }
+      facts = Self.pollFacts(step, in: cluster)
       if let sid = Self.haErrorSID(step, in: cluster) {
         return end(
           .failed,
@@ -224,6 +228,17 @@ extension Executor {
       }
     }
     return out
+  }
+
+  /// What a poll reads: the facts of the effects (and wait) that do not hold yet, and the live HA
+  /// state of the step's services (an HA `error` ends the wait).
+  static func pollFacts(_ step: Step, in cluster: Cluster) -> Set<ClusterFact> {
+    var facts = step.effects.filter { !$0.holds(in: cluster) }.reduce(into: Set<ClusterFact>()) {
+      $0.formUnion($1.facts)
+    }
+    if let wait = step.wait { facts.formUnion(wait.facts) }
+    if step.verifyFacts.contains(.haStatus) { facts.formUnion(Condition.liveHAStateFacts) }
+    return facts
   }
 
   /// The sid of the step's HA service when its live state is `error`.

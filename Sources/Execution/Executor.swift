@@ -13,9 +13,12 @@ import Transport
 package struct Executor: Sendable {
   /// Reads the cluster through the transport it is given (the dry-run guard in a dry run).
   package typealias ReadCluster = @Sendable (any Transport) async throws -> Cluster
+  /// Reads the cluster with at least `facts` fresh (`FactReader`): what the executor calls.
+  package typealias ReadFacts =
+    @Sendable (any Transport, _ facts: Set<ClusterFact>) async throws -> Cluster
 
   let transport: any Transport
-  let readCluster: ReadCluster
+  let readFacts: ReadFacts
   let clock: any ExecutionClock
   let journal: any JournalSink
   let observer: any ExecutionObserver
@@ -30,8 +33,21 @@ package struct Executor: Sendable {
     confirmation: any Confirmation, interruption: Interruption = Interruption(),
     lock: ClusterLock? = nil
   ) {
+    self.init(
+      transport: transport, readFacts: { t, _ in try await readCluster(t) }, clock: clock,
+      journal: journal, observer: observer, confirmation: confirmation,
+      interruption: interruption, lock: lock)
+  }
+
+  /// An executor that reads only the facts each check needs (`FactReader.read`).
+  package init(
+    transport: any Transport, readFacts: @escaping ReadFacts, clock: any ExecutionClock,
+    journal: any JournalSink, observer: any ExecutionObserver = SilentObserver(),
+    confirmation: any Confirmation, interruption: Interruption = Interruption(),
+    lock: ClusterLock? = nil
+  ) {
     self.transport = transport
-    self.readCluster = readCluster
+    self.readFacts = readFacts
     self.clock = clock
     self.journal = journal
     self.observer = observer
@@ -109,7 +125,7 @@ package struct Executor: Sendable {
     observer.handle(.reading(step: nil))
     let cluster: Cluster
     do {
-      cluster = try await readCluster(transport)
+      cluster = try await readFacts(transport, plan.checkFacts)
     } catch {
       report.refusal = .readFailed(detail: "\(error)", connection: Self.isConnectionFailure(error))
       return await finish(report)

@@ -2,23 +2,34 @@ import Foundation
 import PVEModel
 import Transport
 
-/// Collects a `pvemend-snapshot/1` from a live cluster: every API path of the format, read with
-/// `pvesh get <path> --output-format json` over any `Transport`, all through one entry node (pvesh
-/// proxies `/nodes/<n>/…` to the other nodes), several commands in flight at once. With
-/// `Route.eachNode` the per-node and per-guest paths are read on their own node instead (no proxy
-/// hop, and one connection per node works in parallel; it needs SSH access to every node).
+/// Collects a `pvemend-snapshot/1` from a live cluster: every API path of the format, as
+/// `pvesh get <path> --output-format json` prints it, over any `Transport`. Every command is
+/// read-only. A failure of any path fails the whole collection with an error that names each
+/// failed path; nothing partial is returned.
+///
+/// `Mode.batched` (the default) reads in O(nodes) remote commands whatever the guest count, with
+/// `ClusterRead` batches: the cluster-wide paths and every guest config file under
+/// `/etc/pve/nodes` (pmxcfs, the same on every node) in two commands on the entry node, started
+/// together; then each online node's status and storage (one batch on the entry node, or one per
+/// node with `Route.eachNode`). A config file becomes the object pvesh prints for its config path
+/// (`configDecoder`, Proxmox's own format); a guest whose file cannot be read or decoded (no
+/// `/etc/pve`, no permission, a parse error) is read with `pvesh get` instead, in one more batch,
+/// and the progress says why. `Mode.perPath` is the former mode: one `pvesh get` per path.
 ///
 /// Cluster-wide paths come first; their node and guest lists decide the per-node and per-guest
-/// paths (online nodes only: an offline node cannot answer). HA placement is read by version: PVE 8
-/// and unmigrated PVE 9 answer `/cluster/ha/groups`; on a migrated PVE 9 that fails and
-/// `/cluster/ha/rules` is read instead. Every command is read-only. A failure of any path fails the
-/// whole collection with an error that names each failed path; nothing partial is returned.
+/// paths (online nodes only: an offline node cannot answer; only guests `/cluster/resources` lists,
+/// so both modes give the same snapshot). HA placement is read by version: PVE 8 and unmigrated
+/// PVE 9 answer `/cluster/ha/groups`; on a migrated PVE 9 that fails and `/cluster/ha/rules` is
+/// read instead (a batch reads both and keeps what the per-path mode would).
 package struct SnapshotCollector: Sendable {
   package let transport: any Transport
   package let entryNode: String
   package let parallelism: Int
   package let progress: (@Sendable (String) -> Void)?
   package let route: Route
+  package let mode: Mode
+  /// Turns a guest config file into pvesh's object for it; nil: configs are read with pvesh.
+  package let configDecoder: GuestConfigDecoder?
 
   /// Where `/nodes/<n>/…` paths are read.
   package enum Route: Sendable, Hashable {
@@ -28,20 +39,38 @@ package struct SnapshotCollector: Sendable {
     case eachNode
   }
 
+  /// How paths are read.
+  package enum Mode: Sendable, Hashable {
+    /// `ClusterRead` batches and guest config files: O(nodes) remote commands.
+    case batched
+    /// One `pvesh get` command per path (`pvemend collect --per-path`).
+    case perPath
+  }
+
   package init(
     transport: any Transport, entryNode: String, parallelism: Int = 4,
-    progress: (@Sendable (String) -> Void)? = nil, route: Route = .entryNode
+    progress: (@Sendable (String) -> Void)? = nil, route: Route = .entryNode,
+    mode: Mode = .batched, configDecoder: GuestConfigDecoder? = GuestConfigDecoding.proxmox
   ) {
     self.transport = transport
     self.entryNode = entryNode
     self.parallelism = max(1, parallelism)
     self.progress = progress
     self.route = route
+    self.mode = mode
+    self.configDecoder = configDecoder
   }
 
   /// Reads every path and returns the snapshot, or throws `CollectError.failed` naming each path
   /// that could not be read.
   package func collect(collectedAt: String, source: String) async throws -> Snapshot {
+    switch mode {
+    case .batched: try await collectBatched(collectedAt: collectedAt, source: source)
+    case .perPath: try await collectPerPath(collectedAt: collectedAt, source: source)
+    }
+  }
+
+  func collectPerPath(collectedAt: String, source: String) async throws -> Snapshot {
     var api: [String: JSONValue] = [:]
     var failures: [CollectError.FailedPath] = []
 

@@ -195,7 +195,7 @@ enum PlanRun {
         count: 2, commandTimeout: .seconds(options.commandTimeout))
       services = LiveServices(
         transport: transports[0],
-        readCluster: ClusterReader.collecting(entryNode: entry, clock: clock))
+        readFacts: ClusterReader.facts(entryNode: entry, clock: clock, baseline: plan.snapshot))
       lockTransport = transports[1]
     } catch {
       printError("pvemend: \(error)")
@@ -220,7 +220,7 @@ enum PlanRun {
           FileHandle.standardOutput.write(Data(text.utf8))
         })
     let executor = Executor(
-      transport: services.transport, readCluster: services.readCluster, clock: clock,
+      transport: services.transport, readFacts: services.readFacts, clock: clock,
       journal: journal, observer: view, confirmation: confirmation, interruption: interruption,
       lock: lock)
     let report = await executor.apply(
@@ -355,7 +355,7 @@ func printError(_ text: String) {
 /// --accept-new-host-keys`, checked out of band, records them), and the collector through one node.
 struct LiveServices: Sendable {
   var transport: any Transport
-  var readCluster: Executor.ReadCluster
+  var readFacts: Executor.ReadFacts
 
   /// The node cluster-wide paths are read from: the node the plan's snapshot was collected on
   /// (`local` in `/cluster/status`), else its first online node, else the first node a command names.

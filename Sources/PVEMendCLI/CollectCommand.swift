@@ -6,8 +6,9 @@ import Transport
 
 /// `pvemend collect`: reads a live cluster into a `pvemend-snapshot/1` file, read-only.
 ///
-/// Every API path of the snapshot format is read with `pvesh get <path> --output-format json`
-/// through one node (pvesh proxies the per-node paths), several at a time; progress goes to stderr.
+/// Every API path of the snapshot format, as `pvesh get <path> --output-format json` prints it, in a
+/// handful of read batches whatever the guest count (guest configs from the config files in
+/// `/etc/pve/nodes`); `--per-path` sends one `pvesh get` per path instead. Progress goes to stderr.
 /// The file is written atomically (temporary file, then rename), and not at all when any path
 /// fails: the error names each failed path.
 struct CollectCommand: AsyncParsableCommand {
@@ -16,7 +17,9 @@ struct CollectCommand: AsyncParsableCommand {
     abstract: "Read a cluster into a snapshot file (read-only: only 'pvesh get').",
     discussion: """
       Connects to one node (--node, default: the first node of the inventory) and reads every \
-      path of the pvemend-snapshot/1 format through it. Try it on a sandbox first: \
+      path of the pvemend-snapshot/1 format through it: the cluster-wide paths, the node paths \
+      and every guest config file (/etc/pve/nodes) in a few remote commands, whatever the guest \
+      count. Where the config files cannot be read it says why and uses 'pvesh get' for them. Try it on a sandbox first: \
       'scripts/sandbox start --snapshot examples/homelab-cluster.json --dir /tmp/pvemend-sandbox' \
       prints an inventory to pass with --inventory.
       """)
@@ -30,8 +33,15 @@ struct CollectCommand: AsyncParsableCommand {
   @Option(name: .long, help: "Where to write the snapshot (JSON).")
   var out: String
 
-  @Option(name: .long, help: "How many 'pvesh get' commands run at once.")
+  @Option(name: .long, help: "How many 'pvesh get' run at once (on the node, or as commands).")
   var parallel: Int = 4
+
+  @Flag(
+    name: .long,
+    help:
+      "One 'pvesh get' command per path, configs included (the mode before read batches; slow on large clusters)."
+  )
+  var perPath = false
 
   @Flag(
     name: .long,
@@ -59,7 +69,7 @@ struct CollectCommand: AsyncParsableCommand {
     do {
       snapshot = try await SnapshotCollector(
         transport: transport, entryNode: entry, parallelism: parallel, progress: progress,
-        route: eachNode ? .eachNode : .entryNode
+        route: eachNode ? .eachNode : .entryNode, mode: perPath ? .perPath : .batched
       ).collect(collectedAt: Self.rfc3339(started), source: "ssh://\(entry)")
     } catch {
       await transport.shutdown()

@@ -183,6 +183,8 @@ package enum ReadOnlyCommands {
   package static func isReadOnly(_ argv: [String]) -> Bool {
     if DetachedScripts.isReadOnly(argv) { return true }
     guard let tool = argv.first else { return false }
+    // A read batch: only pvemend's own constant script, whose arguments are data.
+    if tool == "sh" { return ClusterRead.isReadBatch(argv) }
     let sub = argv.count > 1 ? argv[1] : ""
     switch tool {
     case "pvesh": return sub == "get"

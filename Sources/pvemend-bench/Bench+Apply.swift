@@ -1,6 +1,7 @@
 import Audit
 import Execution
 import Foundation
+import PVEMendTestSupport
 import PVEModel
 import Planning
 import Playbook
@@ -10,8 +11,8 @@ import Transport
 /// Benchmark: apply a plan with zero simulated Proxmox delay, sequential vs parallel.
 ///
 /// `pvemend-bench apply [--plan FILE] [--steps N] [--nodes M] [--delay-ms D] [--repeat R]
-/// [--journal file|memory]`; `pvemend-bench apply --sandbox [--standin PATH]` applies the reference
-/// plan on the loopback sandbox instead (see `benchApplySandbox`).
+/// [--journal file|memory]`; `pvemend-bench apply --sandbox [--standin PATH] [--pvesh-delay MS]
+/// [--before]` applies the reference plan on the loopback sandbox instead (see `benchApplySandbox`).
 /// Without `--plan`, a synthetic plan of N HA enables and migrations over M nodes. The transport
 /// answers in-process and the "cluster" establishes each step's effects when its first mutating
 /// command arrives, so the figures are the executor's own overhead per step: the check, the
@@ -28,7 +29,9 @@ func benchApply(_ args: [String]) async throws {
   let memoryJournal = value("--journal") == "memory"
 
   if args.contains("--sandbox") {
-    try await benchApplySandbox(repeats: repeats, standIn: value("--standin"))
+    try await benchApplySandbox(
+      repeats: repeats == 3 && value("--repeat") == nil ? 1 : repeats, standIn: value("--standin"),
+      pveshDelay: Int(value("--pvesh-delay") ?? "") ?? 0, before: args.contains("--before"))
     return
   }
   let plan: Plan
@@ -197,9 +200,11 @@ final class SimulatedWorld: Transport, @unchecked Sendable {
 }
 
 /// Applies the reference plan (examples/homelab-cluster.json + playbooks/homelab.yaml) on a fresh
-/// loopback sandbox (scripts/sandbox, HA delay 0), sequential and parallel, over libssh2. Reports the
-/// wall time, the reads, the time in commands, and what is left: the executor's overhead per step.
-func benchApplySandbox(repeats: Int, standIn: String?) async throws {
+/// loopback sandbox (scripts/sandbox, HA delay 0, `--pvesh-delay MS`), parallel 4, over libssh2,
+/// with the executor's fact reads (`after`) and, with `--before`, with the former reader that
+/// re-collected the whole cluster per path on every read. Reports wall time, remote commands,
+/// mutating commands and reads per mutating command.
+func benchApplySandbox(repeats: Int, standIn: String?, pveshDelay: Int, before: Bool) async throws {
   let root = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
   let snapshotURL = root.appendingPathComponent("examples/homelab-cluster.json")
   let playbookURL = root.appendingPathComponent("playbooks/homelab.yaml")
@@ -213,14 +218,20 @@ func benchApplySandbox(repeats: Int, standIn: String?) async throws {
   }
   let playbookText = try String(contentsOf: playbookURL, encoding: .utf8)
   let policy = try PlaybookDecoder.decode(playbookText, file: playbookURL.path)
-  print("apply benchmark on the sandbox: reference plan, stand-in \(bin)")
-  print("parallel  wall s   steps  reads  s/read  commands  s in commands  overhead/step ms")
-  for parallel in [1, 4] {
+  print(
+    "apply benchmark on the sandbox: reference plan, parallel 4, pvesh delay \(pveshDelay) ms, stand-in \(bin)"
+  )
+  print("reader                 wall s   steps  commands  mutating  reads  reads/mutating")
+  let readers = before ? ["before (per path)", "after (facts)"] : ["after (facts)"]
+  for label in readers {
     for _ in 0..<max(repeats, 1) {
       let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
         "pvemend-bench-sandbox-\(ProcessInfo.processInfo.processIdentifier)")
       let inventory = try sandbox(
-        ["start", "--snapshot", snapshotURL.path, "--dir", dir.path, "--bin", bin], root: root)
+        [
+          "start", "--snapshot", snapshotURL.path, "--dir", dir.path, "--bin", bin,
+          "--pvesh-delay", String(pveshDelay),
+        ], root: root)
       defer { _ = try? sandbox(["stop", "--dir", dir.path], root: root) }
       let inv = try Inventory.load(path: inventory)
       let directory = NodeDirectory.standard(inventory: inv)
@@ -234,46 +245,41 @@ func benchApplySandbox(repeats: Int, standIn: String?) async throws {
         snapshot: snapshot, cluster: cluster,
         findings: Auditor.findings(in: cluster, policy: policy),
         policy: policy, playbookPath: "playbooks/homelab.yaml", playbookText: playbookText)
-      // The cost of one read alone.
       let clock = SystemClock()
-      let read = ClusterReader.collecting(entryNode: "proxmox", clock: clock)
-      let r0 = clock.monotonic()
-      for _ in 0..<3 { _ = try await read(live) }
-      let perReadBefore = (clock.monotonic() - r0) / 3
-      let counter = ReadCounter()
+      let recording = RecordingTransport(forwardingTo: live)
       let journal = MemoryJournal()
-      let executor = Executor(
-        transport: live, readCluster: read, clock: clock, journal: journal, observer: counter,
-        confirmation: AutoConfirmation())
+      let executor =
+        label.hasPrefix("before")
+        ? Executor(
+          transport: recording,
+          readCluster: ClusterReader.collecting(entryNode: "proxmox", clock: clock, mode: .perPath),
+          clock: clock, journal: journal, confirmation: AutoConfirmation())
+        : Executor(
+          transport: recording,
+          readFacts: ClusterReader.facts(
+            entryNode: "proxmox", clock: clock, baseline: plan.snapshot),
+          clock: clock, journal: journal, confirmation: AutoConfirmation())
       let t0 = clock.monotonic()
       let report = await executor.apply(
         plan, planDigest: "bench",
         options: ExecutionOptions(
-          mode: .execute, parallel: parallel, pollInterval: 0.05, verifyTimeout: 60))
+          mode: .execute, parallel: 4, pollInterval: 0.5, verifyTimeout: 120))
       let wall = clock.monotonic() - t0
-      // Reads get dearer as the state changes: average the cost before and after the run.
-      let r1 = clock.monotonic()
-      for _ in 0..<3 { _ = try await read(live) }
-      let perRead = (perReadBefore + (clock.monotonic() - r1) / 3) / 2
       await live.shutdown()
       guard report.exitCode == 0 else {
         print(ExecutionText.table(report))
         return
       }
-      let steps = report.steps.filter { $0.outcome == .succeeded }.count
-      let commands = journal.entries.filter { $0.event == .command }
-      let inCommands = commands.reduce(0) { $0 + ($1.duration ?? 0) }
-      let reads = counter.count
-      // Sequential: wall = reads + commands + overhead; parallel overlaps them, so only an upper bound.
-      let overhead = (wall - Double(reads) * perRead - inCommands) / Double(max(steps, 1))
-      func f(_ x: Double, _ d: Int) -> String { String(format: "%.\(d)f", x) }
+      let steps = plan.steps.count
+      let total = recording.commands.count
+      let mutating = recording.commands.filter(\.mutating).count
       func pad(_ s: String, _ n: Int) -> String {
         s + String(repeating: " ", count: max(0, n - s.count))
       }
       print(
-        pad("\(parallel)", 10) + pad(f(wall, 1), 9) + pad("\(steps)", 7) + pad("\(reads)", 7)
-          + pad(f(perRead, 3), 8) + pad("\(commands.count)", 10) + pad(f(inCommands, 2), 15)
-          + (parallel == 1 ? f(overhead * 1000, 1) : "(overlapped)"))
+        pad(label, 23) + pad(String(format: "%.1f", wall), 9) + pad("\(steps)", 7)
+          + pad("\(total)", 10) + pad("\(mutating)", 10) + pad("\(total - mutating)", 7)
+          + String(format: "%.2f", Double(total - mutating) / Double(max(mutating, 1))))
     }
   }
 }

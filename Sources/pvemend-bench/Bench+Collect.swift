@@ -1,26 +1,34 @@
 import Execution
 import Foundation
+import PVEMendTestSupport
 import PVEModel
 import SSHTransport
 import Synth
 import Transport
 
-/// Benchmark: `pvemend-bench collect [--runs N] [--parallel N]`.
+/// Benchmark: `pvemend-bench collect [--runs N] [--parallel N] [--pvesh-delay MS] [--full]`.
 ///
-/// Time to collect the reference cluster (`examples/homelab-cluster.json`) and a generated
-/// 16-node / 1,000-guest cluster from a loopback sandbox (one sshd per node, `scripts/sandbox`) over
-/// libssh2: the first run (connections included) and the median of the rest, through the entry
-/// node (pvesh proxying, one connection) and with each node's paths read on that node.
+/// Remote commands and wall time to collect the reference cluster (`examples/homelab-cluster.json`)
+/// and a generated 16-node / 1,000-guest cluster from a loopback sandbox (one sshd per node,
+/// `scripts/sandbox`, `/etc/pve` served) over libssh2, read batches (`batched`, the default) against
+/// one `pvesh get` per path (`--per-path`, the former mode), through the entry node and on each
+/// node: the first run (connections included) and the median of the rest. `--pvesh-delay MS` makes
+/// every stand-in pvesh call cost that long, as on a real node (500 is realistic). The per-path
+/// runs of the large cluster cost ~1,000 pvesh calls each; they run only with `--full`.
 func benchCollect(_ args: [String]) async throws {
   var runs = 3
   var parallel = 4
+  var delay = 0
+  var full = false
   var i = 0
   while i < args.count {
     switch args[i] {
     case "--runs": runs = Int(args[safe: i + 1] ?? "") ?? runs; i += 2
     case "--parallel": parallel = Int(args[safe: i + 1] ?? "") ?? parallel; i += 2
+    case "--pvesh-delay": delay = Int(args[safe: i + 1] ?? "") ?? delay; i += 2
+    case "--full": full = true; i += 1
     default:
-      print("usage: pvemend-bench collect [--runs N] [--parallel N]")
+      print("usage: pvemend-bench collect [--runs N] [--parallel N] [--pvesh-delay MS] [--full]")
       return
     }
   }
@@ -35,44 +43,57 @@ func benchCollect(_ args: [String]) async throws {
   let cases = [
     (
       "reference cluster (3 nodes, 37 guests)",
-      root.appendingPathComponent("examples/homelab-cluster.json")
+      root.appendingPathComponent("examples/homelab-cluster.json"), true
     ),
-    ("synthetic 16 nodes / 1,000 guests", synth),
+    ("synthetic 16 nodes / 1,000 guests", synth, full),
   ]
   print(
-    "collect benchmark: \(runs) runs, parallel \(parallel), libssh2 to one sshd per node on 127.0.0.1"
+    "collect benchmark: \(runs) runs, parallel \(parallel), pvesh delay \(delay) ms, libssh2 to one sshd per node on 127.0.0.1"
   )
-  for (name, file) in cases {
+  for (name, file, perPathToo) in cases {
     let original = try Snapshot.decode(Data(contentsOf: file), file: file.path)
     let sandbox = try BenchSandbox.start(
-      root: root, snapshot: file, dir: work.appendingPathComponent("sandbox"))
+      root: root, snapshot: file, dir: work.appendingPathComponent("sandbox"), pveshDelay: delay)
     defer { sandbox.stop() }
     let entry = sandbox.entryNode(of: original)
-    print("\n\(name): \(original.api.count) paths, entry node \(entry)")
-    for route in [SnapshotCollector.Route.entryNode, .eachNode] {
-      let transport = LibSSH2Transport(endpoints: sandbox.endpoints)
-      var times: [Double] = []
-      for _ in 0..<max(1, runs) {
-        let start = ContinuousClock.now
-        let snapshot = try await SnapshotCollector(
-          transport: transport, entryNode: entry, parallelism: parallel, route: route
-        ).collect(collectedAt: "bench", source: "ssh://\(entry)")
-        let elapsed = start.duration(to: .now)
-        times.append(
-          Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
-        guard snapshot.api == original.api else {
-          print("  MISMATCH: the collected snapshot differs from the sandbox's")
-          break
+    let nodes = (try? Cluster(snapshot: original).nodes.count) ?? 0
+    print(
+      "\n\(name): \(original.api.count) paths, entry node \(entry), budget \(4 + 2 * nodes) commands"
+    )
+    var reference: [String: JSONValue]?
+    let modes: [SnapshotCollector.Mode] = perPathToo ? [.perPath, .batched] : [.batched]
+    for mode in modes {
+      for route in [SnapshotCollector.Route.entryNode, .eachNode] {
+        let live = LibSSH2Transport(endpoints: sandbox.endpoints)
+        let transport = RecordingTransport(forwardingTo: live)
+        var times: [Double] = []
+        var commands = 0
+        for _ in 0..<max(1, runs) {
+          let before = transport.commands.count
+          let start = ContinuousClock.now
+          let snapshot = try await SnapshotCollector(
+            transport: transport, entryNode: entry, parallelism: parallel, route: route, mode: mode
+          ).collect(collectedAt: "bench", source: "ssh://\(entry)")
+          let elapsed = start.duration(to: .now)
+          times.append(
+            Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+          commands = transport.commands.count - before
+          if reference == nil { reference = snapshot.api }
+          if snapshot.api != reference {
+            print("  MISMATCH: \(mode) \(route) collected a different snapshot")
+          }
         }
+        await live.shutdown()
+        let rest = times.dropFirst().sorted()
+        let median = rest.isEmpty ? times[0] : rest[rest.count / 2]
+        let label =
+          (mode == .batched ? "batched " : "per-path ")
+          + (route == .entryNode ? "through \(entry)" : "on each node")
+        print(
+          String(
+            format: "  %-30@ %5d commands, first %.2f s, median %.2f s", label as NSString,
+            commands, times[0], median))
       }
-      await transport.shutdown()
-      let rest = times.dropFirst().sorted()
-      let median = rest.isEmpty ? times[0] : rest[rest.count / 2]
-      let label = route == .entryNode ? "through \(entry)" : "on each node"
-      print(
-        String(
-          format: "  %-22@ first %.2f s, median %.2f s (%.1f ms per path)", label as NSString,
-          times[0], median, median * 1000 / Double(original.api.count)))
     }
   }
 }
@@ -87,10 +108,12 @@ struct BenchSandbox {
   let dir: URL
   let endpoints: [NodeEndpoint]
 
-  static func start(root: URL, snapshot: URL, dir: URL) throws -> BenchSandbox {
+  static func start(root: URL, snapshot: URL, dir: URL, pveshDelay: Int = 0) throws
+    -> BenchSandbox
+  {
     var args = [
       root.appendingPathComponent("scripts/sandbox").path, "start", "--snapshot", snapshot.path,
-      "--dir", dir.path,
+      "--dir", dir.path, "--pvesh-delay", String(pveshDelay),
     ]
     let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
       .appendingPathComponent("pve-standin")

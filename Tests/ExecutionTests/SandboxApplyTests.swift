@@ -26,13 +26,16 @@ struct SandboxApplyTests {
     return (RecordingTransport(forwardingTo: live), live)
   }
 
+  /// An executor reading facts as `apply` does, over `baseline` (none: the first read collects).
   static func executor(
     _ transport: any Transport, journal: MemoryJournal = MemoryJournal(),
-    observer: any ExecutionObserver = SilentObserver()
+    observer: any ExecutionObserver = SilentObserver(),
+    baseline: Snapshot = Snapshot(collectedAt: "t", source: "none", api: [:])
   ) -> Executor {
     Executor(
       transport: transport,
-      readCluster: ClusterReader.collecting(entryNode: "proxmox", clock: SystemClock()),
+      readFacts: ClusterReader.facts(
+        entryNode: "proxmox", clock: SystemClock(), baseline: baseline),
       clock: SystemClock(), journal: journal, observer: observer, confirmation: AutoConfirmation())
   }
 

@@ -62,6 +62,11 @@ import Testing
       let config = snapshot.api.keys.sorted().first { $0.hasSuffix("/config") } ?? ""
       snapshot.api[config] = nil
       try snapshot.encoded().write(to: URL(fileURLWithPath: sandbox.statePath))
+      // The state was edited behind the stand-ins' back: remove the file /etc/pve shows as well.
+      let parts = config.split(separator: "/")
+      try? FileManager.default.removeItem(
+        at: sandbox.pmxcfs.appendingPathComponent(
+          "nodes/\(parts[1])/\(parts[2] == "qemu" ? "qemu-server" : "lxc")/\(parts[3]).conf"))
       let partial = try pvemend([
         "collect", "--inventory", sandbox.inventory.path, "--out", out.path,
       ])

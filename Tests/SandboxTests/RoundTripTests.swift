@@ -60,10 +60,30 @@ import Transport
     #expect(collected.source == "ssh://\(entry)")
     #expect(collected.format == Snapshot.formatVersion)
     Self.expectSameAPI(collected, original, file.lastPathComponent)
-    // Only read-only pvesh get, all on the entry node.
+    // Only read batches, all on the entry node, a handful whatever the guest count.
+    #expect(transport.calls.allSatisfy { $0.node == entry && ClusterRead.isReadBatch($0.argv) })
+    #expect(transport.calls.allSatisfy { ReadOnlyCommands.isReadOnly($0.argv) })
+    #expect(transport.calls.count <= 4, "\(transport.calls.count) commands")
+  }
+
+  @Test(arguments: RoundTripTests.examples)
+  func perPathAndBatchedAgree(_ file: URL) async throws {
+    let original = try Snapshot.decode(Data(contentsOf: file), file: file.path)
+    let fixture = try StateFixture(file: file)
+    defer { fixture.remove() }
+    let transport = StandInTransport(
+      mode: .process(try Sandbox.standInBinary()), statePath: fixture.path)
+    let entry = Self.entryNode(original)
+    let perPath = try await SnapshotCollector(
+      transport: transport, entryNode: entry, mode: .perPath
+    )
+    .collect(collectedAt: "t", source: "s")
     #expect(
       transport.calls.allSatisfy { $0.node == entry && $0.argv.starts(with: ["pvesh", "get"]) })
-    #expect(transport.calls.allSatisfy { ReadOnlyCommands.isReadOnly($0.argv) })
+    let batched = try await SnapshotCollector(transport: transport, entryNode: entry)
+      .collect(collectedAt: "t", source: "s")
+    Self.expectSameAPI(batched, perPath, file.lastPathComponent)
+    #expect(try Cluster(snapshot: batched) == Cluster(snapshot: perPath))
   }
 
   @Test(arguments: [8, 9])
@@ -98,13 +118,34 @@ import Transport
     defer { fixture.remove() }
     let transport = StandInTransport(mode: .inProcess, statePath: fixture.path)
     let collected = try await SnapshotCollector(
-      transport: transport, entryNode: "pve1", parallelism: 6, route: .eachNode
+      transport: transport, entryNode: "pve1", parallelism: 6, route: .eachNode, mode: .perPath
     ).collect(collectedAt: "t", source: "s")
     Self.expectSameAPI(collected, snapshot, "tiny, each node")
     for call in transport.calls {
       let path = call.argv[2]
       let expected = path.hasPrefix("/nodes/") ? String(path.split(separator: "/")[1]) : "pve1"
       #expect(call.node == expected, "\(path) ran on \(call.node)")
+    }
+    #expect(Set(transport.calls.map(\.node)) == ["pve1", "pve2", "pve3"])
+  }
+
+  @Test func eachNodeRouteBatchesPerNode() async throws {
+    let snapshot = try Snapshot.decode(TinyCluster.snapshot().encoded(), file: "tiny")
+    let fixture = try StateFixture(snapshot)
+    defer { fixture.remove() }
+    let transport = StandInTransport(mode: .inProcess, statePath: fixture.path)
+    let collected = try await SnapshotCollector(
+      transport: transport, entryNode: "pve1", parallelism: 6, route: .eachNode
+    ).collect(collectedAt: "t", source: "s")
+    Self.expectSameAPI(collected, snapshot, "tiny, each node, batched")
+    #expect(transport.calls.allSatisfy { ClusterRead.isReadBatch($0.argv) })
+    // Cluster-wide + config files on pve1; status+storage on each node; configs not in
+    // /etc/pve by pvesh on their own node.
+    #expect(transport.calls.count <= 4 + 2 * 3, "\(transport.calls.count) commands")
+    for call in transport.calls {
+      for path in call.argv.dropFirst(5) where path.hasPrefix("/nodes/") {
+        #expect(call.node == String(path.split(separator: "/")[1]), "\(path) ran on \(call.node)")
+      }
     }
     #expect(Set(transport.calls.map(\.node)) == ["pve1", "pve2", "pve3"])
   }
@@ -179,7 +220,9 @@ import Transport
     )
     .collect(collectedAt: "t", source: "s")
     let all = lines.all
-    #expect(all.first == "collecting 8 cluster-wide paths from pve1")
+    #expect(
+      all.first
+        == "collecting 8 cluster-wide paths from pve1, and the guest config files in /etc/pve/nodes")
     #expect(all.contains("found 3 nodes (3 online) and 8 guests"))
     #expect(all.contains("HA placement: rules (PVE 9, groups migrated)"))
     #expect(all.last == "collected 23 paths")

@@ -1,4 +1,5 @@
 import Foundation
+import PVEMendTestSupport
 import PVEModel
 import SandboxCore
 import Synchronization
@@ -35,6 +36,22 @@ final class StandInTransport: Transport {
 
   func run(_ command: RemoteCommand, options: RunOptions) async throws -> CommandResult {
     let result: CommandResult
+    if command.argv.first == "sh" {
+      // A read batch: the real /bin/sh with the stand-ins first on PATH, as on a sandbox node.
+      let binary: URL
+      switch mode {
+      case .process(let b): binary = b
+      case .inProcess: binary = try Sandbox.standInBinary()
+      }
+      result = try await Self.exec(
+        URL(fileURLWithPath: "/bin/sh"), command, statePath: statePath, haDelay: haDelay,
+        path: try Self.toolDirectory(binary).path + ":/usr/bin:/bin",
+        arguments: command.argv.dropFirst())
+      recorded.withLock {
+        $0.append(Call(node: command.node, argv: command.argv, exitStatus: result.exitStatus))
+      }
+      return result
+    }
     switch mode {
     case .inProcess:
       let outcome = StandIn.run(
@@ -58,10 +75,10 @@ final class StandInTransport: Transport {
 
   /// Runs `pve-standin <tool> <args…>` with the node's environment; stdout and stderr go to files
   /// (a full pipe would block the child).
-  static func exec(_ binary: URL, _ command: RemoteCommand, statePath: String, haDelay: Double)
-    async throws
-    -> CommandResult
-  {
+  static func exec(
+    _ binary: URL, _ command: RemoteCommand, statePath: String, haDelay: Double,
+    path: String = "/usr/bin:/bin", arguments: ArraySlice<String>? = nil
+  ) async throws -> CommandResult {
     let dir = FileManager.default.temporaryDirectory
     let id = UUID().uuidString
     let outURL = dir.appendingPathComponent("standin-\(id).out")
@@ -76,9 +93,9 @@ final class StandInTransport: Transport {
     let err = try FileHandle(forWritingTo: errURL)
     let process = Process()
     process.executableURL = binary
-    process.arguments = command.argv
+    process.arguments = Array(arguments ?? command.argv[...])
     process.environment = [
-      "PATH": "/usr/bin:/bin", "PVEMEND_SANDBOX_STATE": statePath,
+      "PATH": path, "PVEMEND_SANDBOX_STATE": statePath,
       "PVEMEND_SANDBOX_NODE": command.node, "PVEMEND_SANDBOX_HA_DELAY": String(haDelay),
     ]
     process.standardOutput = out
@@ -96,6 +113,26 @@ final class StandInTransport: Transport {
       stdout: (try? Data(contentsOf: outURL)) ?? Data(),
       stderr: (try? Data(contentsOf: errURL)) ?? Data(),
       exitStatus: process.terminationStatus, duration: Date().timeIntervalSince(started))
+  }
+}
+
+extension StandInTransport {
+  private static let toolDirectories = Mutex<[String: URL]>([:])
+
+  /// A directory holding `pvesh`, `qm`, `pct`, `ha-manager`, `pveversion` as links to `binary`.
+  static func toolDirectory(_ binary: URL) throws -> URL {
+    try toolDirectories.withLock { dirs in
+      if let dir = dirs[binary.path] { return dir }
+      let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "pvemend-standin-bin-\(UUID().uuidString.prefix(8))")
+      try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+      for tool in ["pvesh", "qm", "pct", "ha-manager", "pveversion"] {
+        try FileManager.default.createSymbolicLink(
+          at: dir.appendingPathComponent(tool), withDestinationURL: binary)
+      }
+      dirs[binary.path] = dir
+      return dir
+    }
   }
 }
 

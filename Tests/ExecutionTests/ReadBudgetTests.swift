@@ -1,0 +1,107 @@
+import Audit
+import Execution
+import Foundation
+import PVEMendTestSupport
+import PVEModel
+import Planning
+import Playbook
+import SSHTransport
+import Synth
+import Testing
+import Transport
+
+/// The remote command budget (issue 10), counted by a recording transport in front of the
+/// sandbox over real SSH: collect ≤ 4 + 2 × nodes whatever the guest count; apply --execute of the
+/// reference plan ≤ 3 × steps + 4 + nodes. So the cost of reading a cluster cannot silently regrow.
+@Suite("Remote command budget on the sandbox", .serialized)
+struct ReadBudgetTests {
+  static func collect(
+    _ transport: any Transport, entry: String, mode: SnapshotCollector.Mode = .batched,
+    route: SnapshotCollector.Route = .entryNode, lines: LockedLines? = nil
+  ) async throws -> Snapshot {
+    var progress: (@Sendable (String) -> Void)?
+    if let lines { progress = { line in lines.append(line) } }
+    return try await SnapshotCollector(
+      transport: transport, entryNode: entry, progress: progress, route: route, mode: mode
+    ).collect(collectedAt: "t", source: "s")
+  }
+
+  @Test("collect of the reference cluster: ≤ 4 + 2 × nodes commands, the same cluster as per path")
+  func collectReference() async throws {
+    try await Sandbox.with(snapshot: SandboxApplyTests.reference) { sandbox in
+      let (recording, live) = try SandboxApplyTests.transport(sandbox)
+      defer { Task { await live.shutdown() } }
+      let perPath = try await Self.collect(live, entry: "proxmox", mode: .perPath)
+      let lines = LockedLines()
+      let batched = try await Self.collect(recording, entry: "proxmox", lines: lines)
+      #expect(batched.api == perPath.api)
+      #expect(try Cluster(snapshot: batched) == Cluster(snapshot: perPath))
+      let nodes = try Cluster(snapshot: batched).nodes.count
+      #expect(recording.commands.count <= 4 + 2 * nodes, "\(recording.commands.count) commands")
+      #expect(recording.commands.allSatisfy { ClusterRead.isReadBatch($0.argv) })
+      if sandbox.pmxcfsUnavailable == nil {
+        // Every config came from the files in /etc/pve, none by pvesh.
+        #expect(lines.all.contains("read 37 guest configs from /etc/pve/nodes"), "\(lines.all)")
+        #expect(recording.commands.count == 3)
+      }
+    }
+  }
+
+  @Test("collect of 16 nodes / 1,000 guests: ≤ 4 + 2 × nodes commands, through one node or each")
+  func collectSynth() async throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "pvemend-budget-\(UUID().uuidString.prefix(8))")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let file = dir.appendingPathComponent("synth.json")
+    let original = Synth.snapshot(nodes: 16, guests: 1000, seed: 1, pveMajor: 9)
+    try original.encoded().write(to: file)
+    let entry = ClusterReader.entryNode(of: original) ?? "pve1"
+    try await Sandbox.with(snapshot: file) { sandbox in
+      let (recording, live) = try SandboxApplyTests.transport(sandbox)
+      defer { Task { await live.shutdown() } }
+      let through = try await Self.collect(recording, entry: entry)
+      // The sandbox rewrites config digests (SHA-1 of the files it writes): compare the paths.
+      #expect(Set(through.api.keys) == Set(original.api.keys))
+      #expect(recording.commands.count <= 4 + 2 * 16, "\(recording.commands.count) commands")
+      let before = recording.commands.count
+      let each = try await Self.collect(recording, entry: entry, route: .eachNode)
+      let same = each.api == through.api
+      #expect(same, "collected through \(entry) and on each node differ")
+      #expect(recording.commands.count - before <= 4 + 2 * 16)
+    }
+  }
+
+  @Test("apply --execute of the reference plan: ≤ 3 × steps + 4 + nodes commands, effects verified")
+  func applyReference() async throws {
+    try await Sandbox.with(snapshot: SandboxApplyTests.reference) { sandbox in
+      let (recording, live) = try SandboxApplyTests.transport(sandbox)
+      defer { Task { await live.shutdown() } }
+      let snapshot = try await Self.collect(live, entry: "proxmox")
+      let cluster = try Cluster(snapshot: snapshot)
+      let playbookURL = Fixtures.playbook("homelab.yaml")
+      let playbookText = try String(contentsOf: playbookURL, encoding: .utf8)
+      let policy = try PlaybookDecoder.decode(playbookText, file: playbookURL.path)
+      let plan = Planner.plan(
+        snapshot: snapshot, cluster: cluster,
+        findings: Auditor.findings(in: cluster, policy: policy),
+        policy: policy, playbookPath: "playbooks/homelab.yaml", playbookText: playbookText)
+      let run = await SandboxApplyTests.executor(recording, baseline: plan.snapshot).apply(
+        plan, planDigest: "p", options: SandboxApplyTests.options)
+      #expect(run.exitCode == ExitStatus.success, "\(ExecutionText.table(run))")
+      let steps = plan.steps.count
+      let total = recording.commands.count
+      let mutating = recording.mutatingCommands.count
+      #expect(total <= 3 * steps + 4 + cluster.nodes.count, "\(total) commands for \(steps) steps")
+      #expect(
+        recording.commands.filter { !$0.mutating }.allSatisfy { ClusterRead.isReadBatch($0.argv) })
+      // Every effect holds in a full collection afterwards.
+      let after = try Cluster(snapshot: try await Self.collect(live, entry: "proxmox"))
+      #expect(
+        plan.steps.allSatisfy { s in
+          s.kind == .advice || PlanCheck.complete(plan.steps, in: after).contains(s.id)
+        })
+      print("apply budget: \(total) remote commands (\(mutating) mutating) for \(steps) steps")
+    }
+  }
+}
