@@ -208,7 +208,9 @@ struct DetachedTests {
       let result = try await task.value
       #expect(result.exitStatus == 0)
       #expect(chunks.text(stderr: false) == (0..<10).map { "\($0)\n" }.joined())
-      #expect(result.reattachments.count == 1)
+      // Under load a fresh connection can go quiet past the silence timeout once more; what
+      // matters is that it re-attached and every byte arrived exactly once (checked above).
+      #expect(result.reattachments.count >= 1)
     }
   }
 
