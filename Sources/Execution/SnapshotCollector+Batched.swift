@@ -114,13 +114,7 @@ extension SnapshotCollector {
     failures += nodeFailures
 
     // HA placement: groups (PVE 8, unmigrated 9) or rules (migrated 9), as the per-path mode does.
-    let majors = layout.nodes.compactMap { node in
-      api[Snapshot.nodeStatusPath(node)]?["pveversion"]?.stringValue.flatMap(
-        PVEVersion.init(parsing:))?.major
-    }
-    let major =
-      majors.min()
-      ?? api["/version"]?["version"]?.stringValue.flatMap(PVEVersion.init(parsing:))?.major ?? 8
+    let major = layout.pveMajor(in: api)
     func ha(_ path: String) -> Result<JSONValue, CollectError.FailedPath> {
       guard let r = haRecords[path] else {
         return .failure(.init(path: path, node: entryNode, reason: "not read"))

@@ -102,13 +102,7 @@ package struct SnapshotCollector: Sendable {
     failures += nodeFailures
 
     // HA placement: groups (PVE 8, unmigrated 9) or rules (migrated 9).
-    let majors = layout.nodes.compactMap { node in
-      api[Snapshot.nodeStatusPath(node)]?["pveversion"]?.stringValue.flatMap(
-        PVEVersion.init(parsing:))?.major
-    }
-    let major =
-      majors.min()
-      ?? api["/version"]?["version"]?.stringValue.flatMap(PVEVersion.init(parsing:))?.major ?? 8
+    let major = layout.pveMajor(in: api)
     let (groups, groupFailures) = await fetch([Snapshot.haGroupsPath])
     if major < 9 {
       progress?("HA placement: groups (PVE \(major))")
@@ -202,6 +196,17 @@ struct ClusterLayout {
   var nodes: [String] = []
   var online: Set<String> = []
   var guests: [(kind: GuestKind, vmid: Int, node: String)] = []
+
+  /// The lowest PVE major of the nodes' `pveversion` (else `/version`, else 8): it decides whether HA
+  /// placement is read as groups or rules.
+  func pveMajor(in api: [String: JSONValue]) -> Int {
+    let majors = nodes.compactMap { node in
+      api[Snapshot.nodeStatusPath(node)]?["pveversion"]?.stringValue.flatMap(
+        PVEVersion.init(parsing:))?.major
+    }
+    return majors.min()
+      ?? api["/version"]?["version"]?.stringValue.flatMap(PVEVersion.init(parsing:))?.major ?? 8
+  }
 
   init(status: JSONValue?, resources: JSONValue?) {
     var names = Set<String>()
