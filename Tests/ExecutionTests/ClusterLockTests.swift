@@ -85,7 +85,8 @@ struct ClusterLockTests {
       return
     }
     #expect(refusal.holder?.run == "r1")
-    #expect(refusal.holder?.age.map { $0 <= 2 } == true)
+    // Fresh: far below the 120 s expiry (a loaded CI machine can take seconds between the two runs).
+    #expect(refusal.holder?.age.map { $0 >= 0 && $0 < 60 } == true)
     let message = ExecutionError.locked(refusal).description
     #expect(message.contains("run r1 (plan sha256:abc) by alice@laptop pid 4242"))
     #expect(message.contains("through node proxmox1"))
