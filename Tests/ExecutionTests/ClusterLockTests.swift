@@ -86,7 +86,9 @@ struct ClusterLockTests {
     }
     #expect(refusal.holder?.run == "r1")
     // Fresh: far below the 120 s expiry (a loaded CI machine can take seconds between the two runs).
-    #expect(refusal.holder?.age.map { $0 >= 0 && $0 < 60 } == true)
+    #expect(
+      refusal.holder?.age.map { $0 >= 0 && $0 < 60 } == true,
+      "holder \(String(describing: refusal.holder)), message: \(refusal.description)")
     let message = ExecutionError.locked(refusal).description
     #expect(message.contains("run r1 (plan sha256:abc) by alice@laptop pid 4242"))
     #expect(message.contains("through node proxmox1"))
