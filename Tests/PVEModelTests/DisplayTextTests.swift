@@ -1,0 +1,64 @@
+import PVEMendTestSupport
+import PVEModel
+import Testing
+
+/// `DisplayText`: nothing unsafe survives, safe text is untouched, escapes are inert.
+@Suite struct DisplayTextTests {
+  @Test(arguments: HostileText.corpus)
+  func sanitizeLeavesNoUnsafeScalar(_ text: String) {
+    #expect(HostileText.rawUnsafe(in: DisplayText.sanitize(text)).isEmpty)
+    #expect(!DisplayText.sanitize(text).contains("\n"))
+    #expect(HostileText.rawUnsafe(in: DisplayText.oneLine(text)).isEmpty)
+    #expect(!DisplayText.oneLine(text).contains("\n"))
+    #expect(HostileText.rawUnsafe(in: DisplayText.escapeMarkdown(text)).isEmpty)
+    #expect(HostileText.rawUnsafe(in: DisplayText.escapeHTML(text)).isEmpty)
+    let kept = DisplayText.sanitize(text, keepNewlines: true)
+    #expect(HostileText.rawUnsafe(in: kept, allowingTabs: true).isEmpty)
+  }
+
+  @Test func plainTextIsUnchanged() {
+    for s in ["web01", "pve-node 3.local", "Datenbank für Büro", "日本語", "👍", "a-b_c.d:e=f"] {
+      #expect(DisplayText.sanitize(s) == s)
+      #expect(DisplayText.oneLine(s) == s)
+      #expect(DisplayText.escapeHTML(s) == s)
+    }
+  }
+
+  @Test func unsafeScalarsBecomeReplacementCharacters() {
+    #expect(DisplayText.sanitize("evil\u{202E}gpj") == "evil\u{FFFD}gpj")
+    #expect(DisplayText.sanitize("a\u{1B}[31mb") == "a\u{FFFD}[31mb")
+    #expect(DisplayText.sanitize("a\u{9B}b\u{0}c\u{7F}") == "a\u{FFFD}b\u{FFFD}c\u{FFFD}")
+    #expect(DisplayText.sanitize("z\u{200B}w\u{200D}j\u{FEFF}") == "z\u{FFFD}w\u{FFFD}j\u{FFFD}")
+    #expect(DisplayText.sanitize("a\nb\tc") == "a\u{FFFD}b\u{FFFD}c")
+    #expect(DisplayText.sanitize("a\nb\tc\r\n", keepNewlines: true) == "a\nb\tc\u{FFFD}\n")
+  }
+
+  @Test func oneLineCollapsesBreaksAndCuts() {
+    #expect(DisplayText.oneLine("a\n\n\tb\r\nc\u{2028}d") == "a b c d")
+    #expect(DisplayText.oneLine("a\u{1B}b") == "a\u{FFFD}b")
+    let long = String(repeating: "x", count: 500)
+    let cut = DisplayText.oneLine(long, limit: 10)
+    #expect(cut == "xxxxxxxxx…")
+    #expect(cut.count == 10)
+    #expect(DisplayText.oneLine("short", limit: 10) == "short")
+    #expect(DisplayText.oneLine(long).count == 200)
+  }
+
+  @Test func markdownIsInert() {
+    #expect(DisplayText.escapeMarkdown("*b* _e_ [l](u)") == #"\*b\* \_e\_ \[l\]\(u\)"#)
+    #expect(DisplayText.escapeMarkdown("a|b <x> `c` #1 &amp;") == ##"a\|b \<x\> \`c\` \#1 \&amp;"##)
+    #expect(DisplayText.escapeMarkdown("- item") == #"\- item"#)
+    #expect(DisplayText.escapeMarkdown("12. item") == #"12\. item"#)
+    #expect(DisplayText.escapeMarkdown("web-01.lan") == "web-01.lan")
+    #expect(DisplayText.escapeMarkdown("*\u{301}") == #"\*"# + "\u{301}")
+  }
+
+  @Test func htmlIsInert() {
+    #expect(
+      DisplayText.escapeHTML("<img src=x onerror='a(\"b\")'>&")
+        == "&lt;img src=x onerror=&#39;a(&quot;b&quot;)&#39;&gt;&amp;")
+    // A quote followed by a combining mark is one Character but still a quote to an HTML parser.
+    #expect(DisplayText.escapeHTML("\"\u{301}") == "&quot;\u{301}")
+    #expect(DisplayText.escapeHTML("x\u{202E}y") == "x\u{FFFD}y")
+  }
+}
