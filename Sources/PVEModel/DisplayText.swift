@@ -54,25 +54,26 @@ package enum DisplayText {
   }
 
   /// `sanitize`, then markdown-inert: ASCII punctuation that can start markup is backslash-escaped
-  /// (`` \ ` * _ { } [ ] < > ( ) # | ~ ! & $ ``; `&` so no entity like `&#x202E;` is decoded), and a
-  /// leading `-`, `+`, `=` or `1.`/`1)` so the text cannot start a list or a heading underline.
+  /// (`` \ ` * _ [ ] < > # | ~ & $ ``: `[` `]` so no link or image can start, which leaves `(` `)`
+  /// and `!` plain; `&` so no entity like `&#x202E;` is decoded; `$` for math), and a leading
+  /// `- `, `+ `, `=` or `1. `/`1) ` so the text cannot start a list or a heading underline
+  /// (`-5`, `1.5` stay as they are).
   package static func escapeMarkdown(_ s: String) -> String {
-    let clean = sanitize(s)
     // Scalars, not Characters: `*` followed by a combining mark is one Character but still markup.
+    let u = Array(sanitize(s).unicodeScalars)
     var out = String.UnicodeScalarView()
-    var atStart = true
-    var digitsAtStart = true
-    for u in clean.unicodeScalars {
-      if markdownSpecial.contains(u) {
-        out.append("\\")
-      } else if atStart && (u == "-" || u == "+" || u == "=") {
-        out.append("\\")
-      } else if digitsAtStart && !atStart && (u == "." || u == ")") {
+    let digits = u.prefix { ("0"..."9").contains($0) }.count
+    for (i, c) in u.enumerated() {
+      let next = i + 1 < u.count ? u[i + 1] : " "
+      let endsMarker = next == " " || next == "\t"
+      if markdownSpecial.contains(c)
+        || (i == 0 && (c == "-" || c == "+") && endsMarker)
+        || (i == 0 && c == "=")
+        || (i == digits && digits > 0 && (c == "." || c == ")") && endsMarker)
+      {
         out.append("\\")
       }
-      digitsAtStart = digitsAtStart && ("0"..."9").contains(u)
-      atStart = false
-      out.append(u)
+      out.append(c)
     }
     return String(out)
   }
@@ -128,6 +129,6 @@ package enum DisplayText {
   }
 
   static let markdownSpecial: Set<Unicode.Scalar> = [
-    "\\", "`", "*", "_", "{", "}", "[", "]", "<", ">", "(", ")", "#", "|", "~", "!", "&", "$",
+    "\\", "`", "*", "_", "[", "]", "<", ">", "#", "|", "~", "&", "$",
   ]
 }

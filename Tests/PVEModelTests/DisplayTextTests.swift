@@ -1,3 +1,4 @@
+import Foundation
 import PVEMendTestSupport
 import PVEModel
 import Testing
@@ -45,10 +46,12 @@ import Testing
   }
 
   @Test func markdownIsInert() {
-    #expect(DisplayText.escapeMarkdown("*b* _e_ [l](u)") == #"\*b\* \_e\_ \[l\]\(u\)"#)
+    #expect(DisplayText.escapeMarkdown("*b* _e_ [l](u)") == #"\*b\* \_e\_ \[l\](u)"#)
     #expect(DisplayText.escapeMarkdown("a|b <x> `c` #1 &amp;") == ##"a\|b \<x\> \`c\` \#1 \&amp;"##)
     #expect(DisplayText.escapeMarkdown("- item") == #"\- item"#)
     #expect(DisplayText.escapeMarkdown("12. item") == #"12\. item"#)
+    #expect(DisplayText.escapeMarkdown("18.7% -5 1) x") == "18.7% -5 1) x")
+    #expect(DisplayText.escapeMarkdown("1)") == #"1\)"#)
     #expect(DisplayText.escapeMarkdown("web-01.lan") == "web-01.lan")
     #expect(DisplayText.escapeMarkdown("*\u{301}") == #"\*"# + "\u{301}")
   }
@@ -60,5 +63,26 @@ import Testing
     // A quote followed by a combining mark is one Character but still a quote to an HTML parser.
     #expect(DisplayText.escapeHTML("\"\u{301}") == "&quot;\u{301}")
     #expect(DisplayText.escapeHTML("x\u{202E}y") == "x\u{FFFD}y")
+  }
+
+  /// Shell quoting keeps the exact word (bash reads it back byte for byte) yet holds no raw unsafe
+  /// scalar: `$'…\xHH…'` for words with control, bidi or zero-width characters.
+  @Test func shellQuotingIsExactAndInert() throws {
+    let words = HostileText.corpus.filter { !$0.contains("\u{0}") } + ["plain", "it's", ""]
+    for word in words {
+      let quoted = ShellQuoting.quote(word)
+      #expect(HostileText.rawUnsafe(in: quoted).isEmpty, "raw unsafe in \(quoted)")
+      #expect(!quoted.contains("\n"))
+      let bash = Process()
+      bash.executableURL = URL(fileURLWithPath: "/bin/bash")
+      bash.arguments = ["-c", "printf '%s' " + quoted]
+      let pipe = Pipe()
+      bash.standardOutput = pipe
+      try bash.run()
+      let data = pipe.fileHandleForReading.readDataToEndOfFile()
+      bash.waitUntilExit()
+      #expect(data == Data(word.utf8), "bash read back a different word for \(quoted)")
+    }
+    #expect(ShellQuoting.quote("a\u{202E}b'c\\") == #"$'a\xE2\x80\xAEb\'c\\'"#)
   }
 }
