@@ -1,4 +1,5 @@
 import Foundation
+import PVEModel
 
 /// The on-disk form of a plan: the only code that knows the `pvemend-plan/1` bytes.
 ///
@@ -68,7 +69,10 @@ package enum PlanFileError: Error, Sendable, Equatable, CustomStringConvertible 
   /// The right format, but fields are missing or of the wrong type.
   case malformed(file: String, detail: String)
 
-  package var description: String {
+  /// The message on one line; names and details quoted from input pass through `DisplayText`.
+  package var description: String { DisplayText.oneLine(message, limit: .max) }
+
+  private var message: String {
     switch self {
     case .notJSON(let file, let detail):
       return

@@ -39,7 +39,7 @@ package enum PlanTextView {
       out.append("")
       out.append("Unresolved (\(plan.unresolved.count))")
       for u in plan.unresolved {
-        let limit = u.limit.map { " [\($0)]" } ?? ""
+        let limit = u.limit.map { " [\(clean($0))]" } ?? ""
         out.append("  ? \(clean(u.finding))\(limit)")
         out.append("      \(clean(u.reason))")
       }
