@@ -90,23 +90,38 @@ package enum PlanMarkdownView {
       for line in detail.split(separator: "\n") { out.append(esc(String(line)) + "  ") }
     }
     if !step.commands.isEmpty {
-      out.append("")
-      out.append("```sh")
+      var block: [String] = []
       var node: String?
       for c in step.commands {
         if node != c.node {
-          out.append("# on \(PlanTextView.clean(c.node))")
+          block.append("# on \(PlanTextView.clean(c.node))")
           node = c.node
         }
-        out.append(PlanTextView.clean(c.shellLine))
+        block.append(PlanTextView.clean(c.shellLine))
       }
-      out.append("```")
+      // The fence is longer than any backtick run inside, so a quoted word cannot close it.
+      let longest = block.map(Self.longestBacktickRun).max() ?? 0
+      let fence = String(repeating: "`", count: max(3, longest + 1))
+      out.append("")
+      out.append(fence + "sh")
+      out += block
+      out.append(fence)
     }
     return out
   }
 
   /// Markdown-inert text: control, bidi and zero-width characters out, markup characters escaped.
   static func esc(_ text: String) -> String { DisplayText.escapeMarkdown(text) }
+
+  static func longestBacktickRun(_ text: String) -> Int {
+    var longest = 0
+    var run = 0
+    for ch in text {
+      run = ch == "`" ? run + 1 : 0
+      longest = max(longest, run)
+    }
+    return longest
+  }
 
   /// Text inside a code span: backticks cannot be escaped there, so they become quotes.
   static func code(_ text: String) -> String {

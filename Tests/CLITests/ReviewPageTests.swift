@@ -52,6 +52,14 @@ import Testing
       at: Fixtures.playbook("homelab.yaml"),
       to: dir.appendingPathComponent("playbooks/homelab.yaml"))
     let page = try Self.page(in: dir, playbook: "playbooks/homelab.yaml")
+    // 'plan --format html' prints the same page as 'show --format html' of the file it saved.
+    let direct = try Spawn.pvemend(
+      [
+        "plan", "snapshot.json", "--playbook", "playbooks/homelab.yaml", "--format", "html",
+        "--out", "plan.json",
+      ], in: dir)
+    #expect(direct.status == 0)
+    #expect(direct.stdout == (try Data(contentsOf: page)))
     let shot = try Self.screenshot(chromium, page, in: dir)
     let dom = try Self.dom(chromium, page, in: dir)
 
