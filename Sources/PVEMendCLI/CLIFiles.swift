@@ -39,7 +39,10 @@ enum CLIFileError: Error, CustomStringConvertible {
   /// Not UTF-8 text.
   case notText(file: String)
 
-  var description: String {
+  /// One line: the file name is what the user typed, and may hold anything.
+  var description: String { DisplayText.oneLine(message, limit: .max) }
+
+  private var message: String {
     switch self {
     case .unreadable(let file, let reason):
       return "\(file): cannot read it (\(reason)); check the path"

@@ -10,7 +10,7 @@ struct ShowCommand: ParsableCommand {
     abstract: "Show a saved plan (pvemend-plan/1) as text, markdown, JSON or an HTML review page.",
     discussion: """
       Renders the plan written by 'pvemend plan --out FILE' without looking at the cluster.
-      html: one self-contained page (inline CSS and SVG, no script, nothing fetched) to open in a
+      html: one self-contained page (inline CSS and SVG, no script, nothing fetched) to open in a \
       browser or attach to a change request; it names the plan file by the SHA-256 of its bytes.
 
       Exit codes:

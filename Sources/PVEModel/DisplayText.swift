@@ -22,11 +22,9 @@ package enum DisplayText {
   package static let replacement: Unicode.Scalar = "\u{FFFD}"
 
   /// Every unsafe scalar (see the type's documentation) replaced with U+FFFD. With `keepNewlines`,
-  /// line feed (U+000A) and tab (U+0009) stay, for multi-line blocks; carriage return never does.
+  /// line feed (U+000A) stays, for multi-line blocks; tab and carriage return never do.
   package static func sanitize(_ s: String, keepNewlines: Bool = false) -> String {
-    let unsafe: (Unicode.Scalar) -> Bool = { u in
-      isUnsafe(u) && !(keepNewlines && (u == "\n" || u == "\t"))
-    }
+    let unsafe: (Unicode.Scalar) -> Bool = { u in isUnsafe(u) && !(keepNewlines && u == "\n") }
     guard s.unicodeScalars.contains(where: unsafe) else { return s }
     var out = String.UnicodeScalarView()
     for u in s.unicodeScalars { out.append(unsafe(u) ? replacement : u) }

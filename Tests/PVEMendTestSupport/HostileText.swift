@@ -30,10 +30,8 @@ package enum HostileText {
   ]
 
   /// The scalars no output may contain raw (`DisplayText.isUnsafe`, except line feed, which
-  /// multi-line outputs use between lines, and tab where a format allows it).
-  package static func rawUnsafe(in output: String, allowingTabs: Bool = false) -> [Unicode.Scalar] {
-    output.unicodeScalars.filter {
-      DisplayText.isUnsafe($0) && $0 != "\n" && !(allowingTabs && $0 == "\t")
-    }
+  /// multi-line outputs use between lines).
+  package static func rawUnsafe(in output: String) -> [Unicode.Scalar] {
+    output.unicodeScalars.filter { DisplayText.isUnsafe($0) && $0 != "\n" }
   }
 }
