@@ -531,7 +531,13 @@ package enum PlanHTMLView {
     .detail { font-size: 14px; }
     footer { margin-top: 36px; }
     @media print {
-      :root { --bg: #fff; --fg: #000; --dim: #444; --line: #bbb; --panel: #fff; --code-bg: #fff; --lane: #fff; }
+      /* Paper is light whatever the screen's scheme: every colour from the light palette. */
+      :root {
+        --bg: #fff; --fg: #000; --dim: #444; --line: #bbb; --panel: #fff; --code-bg: #fff;
+        --lane: #fff; --accent: #2f6fdb; --before: #9aa7b5; --after: #2f6fdb; --over: #c62828;
+        --limit: #111; --reserve: rgba(198, 40, 40, 0.13); --down: #b8560b; --on-down: #fff;
+      }
+      * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
       body { font-size: 11pt; }
       main { max-width: none; padding: 0; }
       .nodes { grid-template-columns: 1fr; }
