@@ -101,6 +101,30 @@ package enum DisplayText {
     return out
   }
 
+  /// JSON written by `JSONEncoder` with every unsafe scalar as a `\uXXXX` escape (surrogate pairs
+  /// above U+FFFF), so a JSON file or `--format json` output shows no raw bidi or zero-width
+  /// character yet decodes to the same strings. Only for encoder output, where such scalars can
+  /// only sit inside strings (the encoder already escapes C0 controls).
+  package static func escapingUnsafe(json: String) -> String {
+    // Line feeds are the pretty-printer's (inside strings the encoder writes `\n`).
+    let unsafe: (Unicode.Scalar) -> Bool = { $0 != "\n" && isUnsafe($0) }
+    guard json.unicodeScalars.contains(where: unsafe) else { return json }
+    var out = ""
+    out.reserveCapacity(json.utf8.count + 16)
+    for u in json.unicodeScalars {
+      guard unsafe(u) else {
+        out.unicodeScalars.append(u)
+        continue
+      }
+      let units = u.value > 0xFFFF ? Array(String(u).utf16) : [UInt16(u.value)]
+      for unit in units {
+        let hex = String(unit, radix: 16)
+        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+      }
+    }
+    return out
+  }
+
   /// Whether a scalar must not reach any output as itself (see the type's documentation).
   package static func isUnsafe(_ u: Unicode.Scalar) -> Bool {
     let v = u.value

@@ -10,10 +10,11 @@ package enum PlanFile {
   package static func encode(_ plan: Plan) -> Data {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-    // A plan is a tree of plain values; encoding cannot fail.
-    var data = (try? encoder.encode(plan)) ?? Data()
-    data.append(0x0A)
-    return data
+    // A plan is a tree of plain values; encoding cannot fail. Bidi and zero-width characters in
+    // names are written as \u escapes (same strings, nothing reordered in an editor or a diff).
+    let data = (try? encoder.encode(plan)) ?? Data()
+    return Data(
+      (DisplayText.escapingUnsafe(json: String(decoding: data, as: UTF8.self)) + "\n").utf8)
   }
 
   /// Reads a plan; errors name the file, what is wrong and the fix.

@@ -9,8 +9,8 @@ import Testing
 
 /// Hostile strings × every output format: a guest name, the cluster name and every free-text field of
 /// a plan set to each string of `HostileText.corpus`; no raw control or bidi character may reach the
-/// text report, the markdown report, the plan's text, markdown and HTML views, the shell, Ansible and
-/// markdown exports, or an error message.
+/// text report, the markdown report, the audit and plan JSON (as `\u` escapes there), the plan's
+/// text, markdown and HTML views, the shell, Ansible and markdown exports, or an error message.
 @Suite struct HostileOutputTests {
   static let digest = "sha256:0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"
 
@@ -47,6 +47,8 @@ import Testing
       ("plan text", PlanTextView.render(plan)),
       ("plan markdown", PlanMarkdownView.render(plan)),
       ("plan html", PlanHTMLView.render(plan, digest: Self.digest)),
+      ("audit json", report.json()),
+      ("plan json", String(decoding: PlanFile.encode(plan), as: UTF8.self)),
     ]
     for format in ExportFormat.allCases {
       outputs.append(

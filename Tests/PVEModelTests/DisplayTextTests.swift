@@ -85,4 +85,14 @@ import Testing
     }
     #expect(ShellQuoting.quote("a\u{202E}b'c\\") == #"$'a\xE2\x80\xAEb\'c\\'"#)
   }
+
+  /// JSON keeps the exact strings but shows no unsafe scalar.
+  @Test(arguments: HostileText.corpus) func jsonEscapesUnsafeScalars(_ text: String) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+    let json = DisplayText.escapingUnsafe(
+      json: String(decoding: try encoder.encode(["name": text]), as: UTF8.self))
+    #expect(HostileText.rawUnsafe(in: json).isEmpty)
+    #expect(try JSONDecoder().decode([String: String].self, from: Data(json.utf8))["name"] == text)
+  }
 }
