@@ -211,6 +211,8 @@ package enum PlanHTMLView {
     )
     var rows: [String] = []
     for s in outages where !rows.contains(guest(s)) { rows.append(guest(s)) }
+    let names = guestNames(plan)
+    func named(_ sid: String) -> String { names[sid].map { "\(sid) \($0)" } ?? sid }
     let total = max(outages.reduce(0) { $0 + $1.downtime.seconds }, 1)
     let labelW = 150.0
     let plotW = 560.0
@@ -223,7 +225,7 @@ package enum PlanHTMLView {
       svg +=
         "<rect class=\"lane\(i % 2 == 0 ? "" : " odd")\" x=\"0\" y=\"\(px(y))\" width=\"\(px(labelW + plotW + 10))\" height=\"\(px(rowH))\"/>"
       svg +=
-        "<text class=\"lane-label\" x=\"\(px(labelW - 8))\" y=\"\(px(y + 16))\" text-anchor=\"end\">\(h(DisplayText.oneLine(r, limit: 22)))</text>"
+        "<text class=\"lane-label\" x=\"\(px(labelW - 8))\" y=\"\(px(y + 16))\" text-anchor=\"end\">\(h(DisplayText.oneLine(named(r), limit: 20)))</text>"
     }
     var start = 0
     for s in outages {
@@ -254,7 +256,7 @@ package enum PlanHTMLView {
     )
     for s in outages {
       o.append(
-        "<tr><td><a href=\"#\(anchor(s.id))\">\(h(s.id))</a></td><td>\(h(guest(s)))</td><td class=\"num\">\(Format.duration(s.downtime.seconds))</td><td>\(h(s.downtime.note ?? ""))</td></tr>"
+        "<tr><td><a href=\"#\(anchor(s.id))\">\(h(s.id))</a></td><td>\(h(named(guest(s))))</td><td class=\"num\">\(Format.duration(s.downtime.seconds))</td><td>\(h(s.downtime.note ?? ""))</td></tr>"
       )
     }
     o.append("</tbody></table>")
@@ -399,6 +401,14 @@ package enum PlanHTMLView {
     }
     return
       "<div class=\"cmd\(undo ? " undo" : "")\"><div class=\"cmd-label\">\(label)</div><pre><code>\(lines.joined(separator: "\n"))</code></pre></div>"
+  }
+
+  /// Guest names by sid, from the snapshot the plan embeds (empty when it cannot be read).
+  static func guestNames(_ plan: Plan) -> [String: String] {
+    guard let cluster = try? Cluster(snapshot: plan.snapshot, file: "plan") else { return [:] }
+    var names: [String: String] = [:]
+    for g in cluster.guests where !g.name.isEmpty { names[g.sid] = names[g.sid] ?? g.name }
+    return names
   }
 
   /// The guest a step stops: the first sid its conditions or its wait name.
