@@ -345,9 +345,10 @@ final class ProgressView: ExecutionObserver, @unchecked Sendable {
   }
 }
 
-/// Writes a line to standard error.
+/// Writes a line to standard error; error text quotes names from the cluster, so it passes through
+/// `DisplayText` (line breaks kept).
 func printError(_ text: String) {
-  FileHandle.standardError.write(Data((text + "\n").utf8))
+  FileHandle.standardError.write(Data((DisplayText.sanitize(text, keepNewlines: true) + "\n").utf8))
 }
 
 /// The transport and the cluster reader `apply` and `undo` run against: libssh2 (`ConnectionOptions`)
