@@ -26,12 +26,16 @@ let package = Package(
       exclude: ["README.md"]),
     /** The policy a playbook states: critical guests, HA settings, capacity, migration and backup policy. */
     .target(name: "Playbook", dependencies: ["PVEModel", "Yams"], exclude: ["README.md"]),
+    /** Node failures played out as Proxmox's HA stack would: recovery, failures, survivors' load. */
+    .target(name: "Rehearse", dependencies: ["PVEModel", "Playbook"], exclude: ["README.md"]),
     /** Findings from a snapshot: one rule per file, scores, and the audit report renderers. */
     .target(name: "Audit", dependencies: ["PVEModel", "Playbook"], exclude: ["README.md"]),
     /** The planner and the plan document `pvemend-plan/1`, its conditions and its human views. */
     .target(
       name: "Planning",
-      dependencies: ["PVEModel", "Playbook", "Audit", .product(name: "Crypto", package: "swift-crypto")],
+      dependencies: [
+        "PVEModel", "Playbook", "Audit", .product(name: "Crypto", package: "swift-crypto"),
+      ],
       exclude: ["README.md"]),
     /** Plan exports: bash script, Ansible playbook, change-request markdown. */
     .target(name: "Export", dependencies: ["PVEModel", "Planning"], exclude: ["README.md"]),
@@ -69,7 +73,7 @@ let package = Package(
       name: "PVEMendCLI",
       dependencies: [
         "PVEModel", "Playbook", "Audit", "Planning", "Export", "Synth", "Transport",
-        "SSHTransport", "Execution",
+        "SSHTransport", "Execution", "Rehearse",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       exclude: ["README.md"]),
@@ -79,7 +83,7 @@ let package = Package(
       name: "pvemend-bench",
       dependencies: [
         "PVEModel", "Playbook", "Audit", "Planning", "Synth", "Transport", "SSHTransport",
-        "Execution", "PVEMendTestSupport",
+        "Execution", "PVEMendTestSupport", "Rehearse",
       ]),
 
     // MARK: Tests
@@ -90,7 +94,8 @@ let package = Package(
       path: "Tests/PVEMendTestSupport"),
     .testTarget(name: "PVEModelTests", dependencies: ["PVEModel", "Synth", "PVEMendTestSupport"]),
     .testTarget(
-      name: "PVEConfigTests", dependencies: ["PVEConfig", "PVEModel", "Synth", "PVEMendTestSupport"]),
+      name: "PVEConfigTests",
+      dependencies: ["PVEConfig", "PVEModel", "Synth", "PVEMendTestSupport"]),
     .testTarget(name: "PlaybookTests", dependencies: ["Playbook", "PVEMendTestSupport"]),
     .testTarget(
       name: "AuditTests", dependencies: ["Audit", "PVEModel", "Playbook", "PVEMendTestSupport"],
@@ -100,11 +105,18 @@ let package = Package(
       dependencies: ["Planning", "Audit", "PVEModel", "Playbook", "Synth", "PVEMendTestSupport"],
       exclude: ["Golden"]),
     .testTarget(
+      name: "RehearseTests",
+      dependencies: [
+        "Rehearse", "Planning", "Audit", "PVEModel", "Playbook", "PVEMendTestSupport",
+      ],
+      exclude: ["Golden"]),
+    .testTarget(
       name: "SSHTransportTests", dependencies: ["SSHTransport", "Transport", "PVEMendTestSupport"]),
     .testTarget(
       name: "SandboxTests",
       dependencies: [
-        "SandboxCore", "PVEModel", "PVEConfig", "SSHTransport", "Execution", "Synth", "PVEMendTestSupport",
+        "SandboxCore", "PVEModel", "PVEConfig", "SSHTransport", "Execution", "Synth",
+        "PVEMendTestSupport",
       ]),
     .testTarget(
       name: "CLITests", dependencies: ["PVEModel", "Synth", "PVEMendTestSupport"],
