@@ -33,9 +33,7 @@ let package = Package(
     /** The planner and the plan document `pvemend-plan/1`, its conditions and its human views. */
     .target(
       name: "Planning",
-      dependencies: [
-        "PVEModel", "Playbook", "Audit", .product(name: "Crypto", package: "swift-crypto"),
-      ],
+      dependencies: ["PVEModel", "Playbook", "Audit", .product(name: "Crypto", package: "swift-crypto")],
       exclude: ["README.md"]),
     /** Plan exports: bash script, Ansible playbook, change-request markdown. */
     .target(name: "Export", dependencies: ["PVEModel", "Planning"], exclude: ["README.md"]),
@@ -94,8 +92,7 @@ let package = Package(
       path: "Tests/PVEMendTestSupport"),
     .testTarget(name: "PVEModelTests", dependencies: ["PVEModel", "Synth", "PVEMendTestSupport"]),
     .testTarget(
-      name: "PVEConfigTests",
-      dependencies: ["PVEConfig", "PVEModel", "Synth", "PVEMendTestSupport"]),
+      name: "PVEConfigTests", dependencies: ["PVEConfig", "PVEModel", "Synth", "PVEMendTestSupport"]),
     .testTarget(name: "PlaybookTests", dependencies: ["Playbook", "PVEMendTestSupport"]),
     .testTarget(
       name: "AuditTests", dependencies: ["Audit", "PVEModel", "Playbook", "PVEMendTestSupport"],
