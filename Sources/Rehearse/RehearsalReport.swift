@@ -186,8 +186,15 @@ package struct RehearsalReport: Sendable, Hashable, Codable {
       for l in s.survivors {
         var status: [String] = []
         if l.fenced { status.append("fenced") }
-        if l.overCPU { status.append("over \(Self.num(l.vcpuCeiling)) vCPU/core") }
-        if l.overMemory { status.append("over memory ceiling") }
+        if l.overCPU {
+          let already =
+            Double(l.vcpusBefore) > l.vcpuCeiling * Double(l.cores) ? " (already before)" : ""
+          status.append("over \(Self.num(l.vcpuCeiling)) vCPU/core\(already)")
+        }
+        if l.overMemory {
+          status.append(
+            "over memory ceiling\(l.memoryBefore > l.memoryCeiling ? " (already before)" : "")")
+        }
         let st = status.isEmpty ? "ok" : status.joined(separator: ", ")
         let vcpu = "\(l.vcpusBefore) → \(l.vcpus)"
         let mem = "\(ByteSize.binary(l.memoryBefore)) → \(ByteSize.binary(l.memory))"
