@@ -162,10 +162,11 @@ package struct RehearsalReport: Sendable, Hashable, Codable {
       }
     }
     if !s.down.isEmpty {
-      let list = s.down.map { "\($0.sid) \(Self.clean($0.name))" }
-      let whys = Set(s.down.map(\.why)).sorted().joined(separator: "; ")
-      out.append(
-        "\(md ? "" : "  ")Down until someone acts (\(whys)): \(list.joined(separator: ", "))")
+      for why in Set(s.down.map(\.why)).sorted() {
+        let list = s.down.filter { $0.why == why }.map { "\($0.sid) \(Self.clean($0.name))" }
+        out.append(
+          "\(md ? "" : "  ")Down until someone acts (\(why)): \(list.joined(separator: ", "))")
+      }
     }
     if s.recovered.isEmpty && s.failed.isEmpty && s.down.isEmpty {
       out.append("\(md ? "" : "  ")No running guest on the failed node(s).")
