@@ -15,7 +15,7 @@ struct RehearseCommand: ParsableCommand {
     discussion: """
       For each online node (or the one named with --node), rehearses its failure the way pve-ha-manager recovers: the CRM fences the node and recovers its HA guests one by one in sid order, each onto the node select_service_node picks — the highest-priority nodes of its HA group (PVE 8) or node-affinity rule (PVE 9; non-strict rules and unrestricted groups fall back to every other node), apart from negative resource-affinity partners, with positive ones, then the CRS scheduler's choice: 'basic' (crs ha=basic, the default) takes the node with the fewest HA services, 'static' scores configured CPU and memory with TOPSIS; ties go to the first node by name. PVE 9.2 and later (pve-ha-manager 5.1.2+) also count running non-HA guests. HA state 'stopped' guests move but stay stopped; 'disabled' and 'ignored' ones stay down. Without quorum nothing is recovered and survivors with active HA services fence themselves.
 
-      Then: whether each recovered guest can start there (volumes on node-local storage, host devices, a VM's vCPUs above the node's cores, memory beyond what the node has unclaimed), which non-HA guests are down, and every survivor's vCPUs per core and configured memory against the playbook's capacity.vcpu_per_core and total − capacity.memory_reserve. Sources: docs/ha-recovery.md.
+      Then: whether each recovered guest can start there (volumes on node-local storage, host devices, a VM's vCPUs above the node's cores, memory beyond what the node has free now), which non-HA guests are down, and every survivor's vCPUs per core and configured memory against the playbook's capacity.vcpu_per_core and total − capacity.memory_reserve. Sources: docs/ha-recovery.md.
 
       Exit codes:
         0   every rehearsed failure is survivable (all HA guests back, survivors within the ceilings)
@@ -79,8 +79,11 @@ struct RehearseCommand: ParsableCommand {
     if report.worst != .survivable {
       let bad = report.scenarios.filter { $0.verdict != .survivable }
         .map { "\($0.failedNodes.joined(separator: "+")) \($0.verdict.rawValue)" }
+      let shown = bad.prefix(8).joined(separator: ", ")
+      let more = bad.count > 8 ? " and \(bad.count - 8) more" : ""
       CLIFiles.standardError(
-        "pvemend rehearse: not survivable: \(bad.joined(separator: ", "))\n")
+        "pvemend rehearse: not survivable: \(bad.count) of \(report.scenarios.count) failure(s): \(shown)\(more)\n"
+      )
       throw ExitCode(3)
     }
   }

@@ -58,7 +58,7 @@ package struct RecoveryOutcome: Sendable, Hashable, Codable {
     case localDevice = "local-device"
     /// More vCPUs than the target has cores: qemu-server refuses to start it.
     case vcpus
-    /// Its memory exceeds what the target has left unclaimed.
+    /// Its memory exceeds what the target has free (total − used now − earlier recoveries).
     case memory
     /// The HA service is in state `error`: the CRM does not recover it.
     case errorState = "error-state"

@@ -109,6 +109,8 @@ package struct Rehearsal: Sendable {
     var failed: [RecoveryOutcome.Failed] = []
     var downGuests: [RecoveryOutcome.Down] = []
     var recoveredOn: [String: [String]] = [:]
+    /// Memory of the guests recovered onto each survivor so far.
+    var recoveredMemory: [String: Int64] = [:]
     var fenced: Set<String> = []
 
     // Guests of the failed nodes that HA does not bring back: down.
@@ -200,7 +202,9 @@ package struct Rehearsal: Sendable {
         nodeOf[s.sid] = target
         usage.add(node: target, vcpus: g.vcpus, memory: g.memory)
         let started = s.state == "started"
-        if started, let problem = startProblem(g, on: target, load: load[target]) {
+        if started,
+          let problem = startProblem(g, on: target, taken: recoveredMemory[target, default: 0])
+        {
           failed.append(
             .init(
               sid: s.sid, name: g.name, from: g.node, node: target, reason: problem.0,
@@ -211,6 +215,7 @@ package struct Rehearsal: Sendable {
           let l = load[target] ?? (0, 0)
           load[target] = (l.vcpus + g.vcpus, l.memory + g.memory)
           recoveredOn[target, default: []].append(s.sid)
+          recoveredMemory[target, default: 0] += g.memory
         }
         recovered.append(
           .init(
@@ -315,8 +320,12 @@ package struct Rehearsal: Sendable {
     return (ranked.first, why, candidates)
   }
 
-  /// Why `guest` cannot start on `node` (with `load` already there), or nil.
-  private func startProblem(_ guest: Guest, on node: String, load: (vcpus: Int, memory: Int64)?)
+  /// Why `guest` cannot start on `node`, or nil. `taken`: memory of guests recovered there before.
+  ///
+  /// Memory: the node's free memory now (total − used, from its status) less what earlier
+  /// recoveries took must hold the guest's configured memory. Configured memory beyond the node's
+  /// total is common (ballooning, idle guests) and not a start failure; the ceilings report it.
+  private func startProblem(_ guest: Guest, on node: String, taken: Int64)
     -> (RecoveryOutcome.Reason, String)?
   {
     if let d = guest.disks.first(where: { d in
@@ -338,11 +347,11 @@ package struct Rehearsal: Sendable {
         "\(guest.vcpus) vCPUs on \(n.cores)-core \(node): qemu-server refuses (MAX \(n.cores) vcpus allowed per VM on this node)"
       )
     }
-    let used = load?.memory ?? 0
-    if used + guest.memory > n.memoryTotal {
+    let free = n.memoryTotal - max(n.memoryUsed, 0) - taken
+    if guest.memory > free {
       return (
         .memory,
-        "needs \(ByteSize.binary(guest.memory)), \(ByteSize.binary(max(n.memoryTotal - used, 0))) of \(ByteSize.binary(n.memoryTotal)) on \(node) is unclaimed"
+        "needs \(ByteSize.binary(guest.memory)), \(node) has \(ByteSize.binary(max(free, 0))) of \(ByteSize.binary(n.memoryTotal)) free"
       )
     }
     return nil

@@ -5,7 +5,7 @@ import Rehearse
 /// Detects: a node whose failure, played out as Proxmox's HA stack would (`AuditContext.failover`,
 /// module `Rehearse`: the CRS scheduler's own choice per HA guest, in sid order), leaves HA guests
 /// without a node or room (no allowed survivor, more vCPUs than the target's cores, more memory
-/// than it has unclaimed), or leaves a survivor that takes recovered guests over the playbook's
+/// than it has free), or leaves a survivor that takes recovered guests over the playbook's
 /// ceilings (`capacity.vcpu_per_core`, total − `capacity.memory_reserve`). Quorum loss is
 /// `quorum.fragile`'s; volumes on node-local storage are `ha.local-storage`'s.
 /// Remediation: free room on the survivors, steer HA guests with group/rule node priorities or
