@@ -33,8 +33,16 @@ package struct Rehearsal: Sendable {
   /// Services by sid, sorted as Perl's `sort keys` (bytewise).
   let services: [Service]
   let serviceIndex: [String: Int]
+  /// A guest with its sid and its service (index into `services`), computed once.
+  struct Member: Sendable {
+    var guest: Guest
+    var sid: String
+    var service: Int?
+  }
   /// Non-template guests by node, by VMID.
-  let guestsByNode: [String: [Guest]]
+  let guestsByNode: [String: [Member]]
+  /// Sid → VMID, for sorting.
+  let vmidOfSID: [String: Int]
   let nodeByName: [String: Node]
   let storageShared: [String: Bool]
 
@@ -43,12 +51,13 @@ package struct Rehearsal: Sendable {
     self.policy = policy
     stack = HAStack(cluster: cluster)
     var guestBySID: [String: Guest] = [:]
-    var byNode: [String: [Guest]] = [:]
+    var vmidOfSID: [String: Int] = [:]
     for g in cluster.guests where !g.template {
-      if guestBySID[g.sid] == nil { guestBySID[g.sid] = g }
-      byNode[g.node, default: []].append(g)
+      let sid = g.sid
+      if guestBySID[sid] == nil { guestBySID[sid] = g }
+      if vmidOfSID[sid] == nil { vmidOfSID[sid] = g.vmid }
     }
-    guestsByNode = byNode
+    self.vmidOfSID = vmidOfSID
     var services: [Service] = []
     var seen: Set<String> = []
     for r in cluster.haResources where r.state != "ignored" && !seen.contains(r.sid) {
@@ -63,6 +72,12 @@ package struct Rehearsal: Sendable {
     var index: [String: Int] = [:]
     for (i, s) in services.enumerated() { index[s.sid] = i }
     serviceIndex = index
+    var byNode: [String: [Member]] = [:]
+    for g in cluster.guests where !g.template {
+      let sid = g.sid
+      byNode[g.node, default: []].append(Member(guest: g, sid: sid, service: index[sid]))
+    }
+    guestsByNode = byNode
     var nodes: [String: Node] = [:]
     for n in cluster.nodes where nodes[n.name] == nil { nodes[n.name] = n }
     nodeByName = nodes
@@ -97,9 +112,9 @@ package struct Rehearsal: Sendable {
     for n in survivors {
       var v = 0
       var m: Int64 = 0
-      for g in guestsByNode[n.name] ?? [] where g.claimsCapacity {
-        v += g.vcpus
-        m += g.memory
+      for e in guestsByNode[n.name] ?? [] where e.guest.claimsCapacity {
+        v += e.guest.vcpus
+        m += e.guest.memory
       }
       load[n.name] = (v, m)
     }
@@ -115,15 +130,16 @@ package struct Rehearsal: Sendable {
 
     // Guests of the failed nodes that HA does not bring back: down.
     for node in down.sorted() {
-      for g in guestsByNode[node] ?? [] where g.isRunning {
-        if let i = serviceIndex[g.sid] {
+      for e in guestsByNode[node] ?? [] where e.guest.isRunning {
+        let g = e.guest
+        if let i = e.service {
           let s = services[i]
           if s.state == "disabled" {
-            downGuests.append(.init(sid: g.sid, name: g.name, node: node, why: "HA state disabled"))
+            downGuests.append(.init(sid: e.sid, name: g.name, node: node, why: "HA state disabled"))
           }
         } else {
           let why = g.haState == "ignored" ? "HA state ignored" : "not HA-managed"
-          downGuests.append(.init(sid: g.sid, name: g.name, node: node, why: why))
+          downGuests.append(.init(sid: e.sid, name: g.name, node: node, why: why))
         }
       }
     }
@@ -147,17 +163,18 @@ package struct Rehearsal: Sendable {
           ))
       }
       for node in fenced.sorted() {
-        for g in guestsByNode[node] ?? [] where g.isRunning {
-          if let i = serviceIndex[g.sid], services[i].state == "started" {
+        for e in guestsByNode[node] ?? [] where e.guest.isRunning {
+          let g = e.guest
+          if let i = e.service, services[i].state == "started" {
             failed.append(
               .init(
-                sid: g.sid, name: g.name, from: node, node: nil, reason: .fenced,
+                sid: e.sid, name: g.name, from: node, node: nil, reason: .fenced,
                 message:
                   "\(node) fences itself (no quorum, active HA services): the guest goes down"
               ))
           } else {
             downGuests.append(
-              .init(sid: g.sid, name: g.name, node: node, why: "node fenced (no quorum)"))
+              .init(sid: e.sid, name: g.name, node: node, why: "node fenced (no quorum)"))
           }
         }
       }
@@ -175,8 +192,8 @@ package struct Rehearsal: Sendable {
       }
       if stack.accounting == .haResourcesAndGuests {
         for n in survivors {
-          for g in guestsByNode[n.name] ?? [] where g.isRunning && serviceIndex[g.sid] == nil {
-            usage.add(node: n.name, vcpus: g.vcpus, memory: g.memory)
+          for e in guestsByNode[n.name] ?? [] where e.guest.isRunning && e.service == nil {
+            usage.add(node: n.name, vcpus: e.guest.vcpus, memory: e.guest.memory)
           }
         }
       }
@@ -235,7 +252,7 @@ package struct Rehearsal: Sendable {
         memoryBefore: b.memory, memory: l.memory, memoryCeiling: n.memoryTotal - reserve,
         recovered: recoveredOn[n.name] ?? [], fenced: fenced.contains(n.name))
     }
-    let vmid = Dictionary(cluster.guests.map { ($0.sid, $0.vmid) }, uniquingKeysWith: { a, _ in a })
+    let vmid = vmidOfSID
     failed.sort { $0.sid.utf8.lexicographicallyPrecedes($1.sid.utf8) }
     downGuests.sort { (vmid[$0.sid] ?? 0, $0.sid) < (vmid[$1.sid] ?? 0, $1.sid) }
     let verdict: RecoveryOutcome.Verdict =
