@@ -46,10 +46,13 @@ package struct Rehearsal: Sendable {
   let nodeByName: [String: Node]
   let storageShared: [String: Bool]
 
-  package init(cluster: Cluster, policy: Policy) {
+  /// `accounting` overrides what the release counts (to compare 9.1 before and after 5.1.2).
+  package init(cluster: Cluster, policy: Policy, accounting: HAStack.Accounting? = nil) {
     self.cluster = cluster
     self.policy = policy
-    stack = HAStack(cluster: cluster)
+    var stack = HAStack(cluster: cluster)
+    if let accounting { stack.accounting = accounting }
+    self.stack = stack
     var guestBySID: [String: Guest] = [:]
     var vmidOfSID: [String: Int] = [:]
     for g in cluster.guests where !g.template {
@@ -179,9 +182,12 @@ package struct Rehearsal: Sendable {
         }
       }
     } else {
+      // Only nodes HA calls online take services (`NodeStatus::list_online_nodes`): not a node in
+      // maintenance mode.
+      let targets = survivors.filter { !Self.notHATargets.contains($0.haState ?? "online") }
       var usage = NodeUsage(
         scheduler: stack.scheduler,
-        nodes: survivors.map {
+        nodes: targets.map {
           NodeUsage.Node(name: $0.name, cores: $0.cores, memory: $0.memoryTotal)
         })
       // Where each service is now (recovered ones move), for resource affinity.
@@ -373,6 +379,9 @@ package struct Rehearsal: Sendable {
     }
     return nil
   }
+
+  /// HA node states that take no services (`NodeStatus.pm`: only `online` nodes are listed).
+  static let notHATargets: Set<String> = ["maintenance", "fence", "gone", "unknown"]
 
   static func round(_ x: Double, _ places: Int = 2) -> Double {
     guard x.isFinite else { return 0 }

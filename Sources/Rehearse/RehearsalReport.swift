@@ -47,8 +47,34 @@ package struct RehearsalReport: Sendable, Hashable, Codable {
       notes.append("the cluster has no quorum now: HA recovers nothing")
     }
     if cluster.nodes.count < 2 { notes.append("a single node: HA has nowhere to recover to") }
+    for n in cluster.nodes where n.online && Rehearsal.notHATargets.contains(n.haState ?? "online")
+    {
+      notes.append("\(n.name) is in HA state \(n.haState ?? "?"): HA recovers nothing onto it")
+    }
+    let scenarios = list.map(rehearsal.run)
+    // PVE 9.1: pve-ha-manager 5.1.2 (a 9.1 update) also counts running non-HA guests. Say
+    // whether that changes where anything goes.
+    if let v = rehearsal.stack.version, v.major == 9, v.minor == 1 {
+      let other = Rehearsal(cluster: cluster, policy: policy, accounting: .haResourcesAndGuests)
+      var differ: [String] = []
+      for (a, scenario) in zip(scenarios, list) {
+        let b = other.run(scenario)
+        let ta = a.recovered.map { "\($0.sid)→\($0.to)" }
+        let tb = b.recovered.map { "\($0.sid)→\($0.to)" }
+        if ta != tb || a.verdict != b.verdict {
+          let moved = Set(tb).subtracting(ta).sorted().prefix(3).joined(separator: ", ")
+          differ.append(
+            "\(scenario.failedNodes.joined(separator: "+")) (\(b.verdict.rawValue)\(moved.isEmpty ? "" : ": \(moved)"))"
+          )
+        }
+      }
+      notes.append(
+        differ.isEmpty
+          ? "with 5.1.2+ accounting every scenario places the same"
+          : "with 5.1.2+ accounting these scenarios differ: \(differ.joined(separator: "; "))")
+    }
     self.notes = notes
-    self.scenarios = list.map(rehearsal.run)
+    self.scenarios = scenarios
   }
 
   // MARK: Views

@@ -132,3 +132,14 @@ import Testing
     #expect(o.verdict == .overloaded)
   }
 }
+
+/// A node in HA maintenance mode is not a recovery target (`NodeStatus::list_online_nodes`).
+@Test func maintenanceNodeTakesNothing() {
+  var sim = SimCluster()
+  for n in ["node1", "node2", "node3"] { sim.node(n) }
+  sim.nodes[2].haState = "maintenance"
+  sim.service("vm:100", on: "node1")
+  sim.service("vm:101", on: "node2")
+  // node3 has no service and would win on count; it is in maintenance: node2.
+  #expect(sim.fail("node1").targets == ["vm:100→node2"])
+}
