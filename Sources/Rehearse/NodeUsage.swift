@@ -1,3 +1,5 @@
+import PVEModel
+
 /// The CRM's view of node load while it recovers services (`PVE::HA::Usage::Basic` / `::Static`):
 /// which services count on which online node, and each node's score for the next service
 /// (`score_nodes_to_start_service`; lower is better, as `select_service_node` sorts).
@@ -12,6 +14,19 @@ struct NodeUsage {
     var cpu = 0.0
     /// Configured memory of those services, bytes.
     var mem = 0.0
+  }
+
+  /// Services counted on a node: how many, their CPUs (0 counts the node's cores) and memory.
+  struct Load: Sendable {
+    var services = 0
+    var cpu = 0.0
+    var mem = 0.0
+
+    mutating func add(_ g: PVEModel.Guest, cores: Int) {
+      services += 1
+      cpu += g.vcpus == 0 ? Double(cores) : Double(g.vcpus)
+      mem += Double(g.memory)
+    }
   }
 
   let scheduler: HAStack.Scheduler
@@ -38,12 +53,23 @@ struct NodeUsage {
     nodes[i].mem += Double(memory)
   }
 
+  /// Adds a node's precomputed load.
+  mutating func add(node: String, usage: Load) {
+    guard let i = index[node] else { return }
+    nodes[i].services += usage.services
+    nodes[i].cpu += usage.cpu
+    nodes[i].mem += usage.mem
+  }
+
   /// Each node's score for starting a service of `vcpus` and `memory` (lower is better): the
   /// service count for `basic`; minus the TOPSIS closeness for `static`.
   func scores(vcpus: Int, memory: Int64) -> [String: Double] {
     switch scheduler {
     case .basic:
-      return Dictionary(uniqueKeysWithValues: nodes.map { ($0.name, Double($0.services)) })
+      var out: [String: Double] = [:]
+      out.reserveCapacity(nodes.count)
+      for n in nodes { out[n.name] = Double(n.services) }
+      return out
     case .static:
       let closeness = Topsis.scoreNodes(nodes, vcpus: Double(vcpus), memory: Double(memory))
       var out: [String: Double] = [:]

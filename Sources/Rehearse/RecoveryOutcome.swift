@@ -44,7 +44,8 @@ package struct RecoveryOutcome: Sendable, Hashable, Codable {
     package var started: Bool
     /// Where the choice came from: `group NAME`, `rule NAME`, `any node`, plus resource affinity.
     package var placement: String
-    /// The nodes HA chose among (its highest priority class after affinity), with their scores.
+    /// The nodes HA chose among (its highest priority class after affinity), best first, at most
+    /// five, with their scores.
     package var candidates: [Candidate]
   }
 

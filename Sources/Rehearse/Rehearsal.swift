@@ -43,6 +43,11 @@ package struct Rehearsal: Sendable {
   let guestsByNode: [String: [Member]]
   /// Sid → VMID, for sorting.
   let vmidOfSID: [String: Int]
+  /// Per node: vCPUs and memory of running and onboot guests.
+  let claimed: [String: (vcpus: Int, memory: Int64)]
+  /// Per node: what the CRM counts for HA services, and for running non-HA guests.
+  let haUsage: [String: NodeUsage.Load]
+  let guestUsage: [String: NodeUsage.Load]
   let nodeByName: [String: Node]
   let storageShared: [String: Bool]
 
@@ -75,15 +80,38 @@ package struct Rehearsal: Sendable {
     var index: [String: Int] = [:]
     for (i, s) in services.enumerated() { index[s.sid] = i }
     serviceIndex = index
+    var nodes: [String: Node] = [:]
+    for n in cluster.nodes where nodes[n.name] == nil { nodes[n.name] = n }
+    nodeByName = nodes
     var byNode: [String: [Member]] = [:]
     for g in cluster.guests where !g.template {
       let sid = g.sid
       byNode[g.node, default: []].append(Member(guest: g, sid: sid, service: index[sid]))
     }
     guestsByNode = byNode
-    var nodes: [String: Node] = [:]
-    for n in cluster.nodes where nodes[n.name] == nil { nodes[n.name] = n }
-    nodeByName = nodes
+    // Per node, once: what running and onboot guests claim, and what the CRM counts before any
+    // failure (HA services not stopped; running non-HA guests for 5.1.2+).
+    var claimed: [String: (vcpus: Int, memory: Int64)] = [:]
+    var haUsage: [String: NodeUsage.Load] = [:]
+    var guestUsage: [String: NodeUsage.Load] = [:]
+    for (node, members) in byNode {
+      let cores = nodes[node]?.cores ?? 0
+      for e in members {
+        let g = e.guest
+        if g.claimsCapacity {
+          let c = claimed[node] ?? (0, 0)
+          claimed[node] = (c.vcpus + g.vcpus, c.memory + g.memory)
+        }
+        if let i = e.service {
+          if services[i].counts { haUsage[node, default: .init()].add(g, cores: cores) }
+        } else if g.isRunning {
+          guestUsage[node, default: .init()].add(g, cores: cores)
+        }
+      }
+    }
+    self.claimed = claimed
+    self.haUsage = haUsage
+    self.guestUsage = guestUsage
     var shared: [String: Bool] = [:]
     for s in cluster.storages where shared[s.id] == nil { shared[s.id] = s.shared }
     storageShared = shared
@@ -112,15 +140,7 @@ package struct Rehearsal: Sendable {
 
     // Survivors' load before the failure (running and onboot guests, as the audit counts).
     var load: [String: (vcpus: Int, memory: Int64)] = [:]
-    for n in survivors {
-      var v = 0
-      var m: Int64 = 0
-      for e in guestsByNode[n.name] ?? [] where e.guest.claimsCapacity {
-        v += e.guest.vcpus
-        m += e.guest.memory
-      }
-      load[n.name] = (v, m)
-    }
+    for n in survivors { load[n.name] = claimed[n.name] ?? (0, 0) }
     let before = load
 
     var recovered: [RecoveryOutcome.Recovered] = []
@@ -193,14 +213,10 @@ package struct Rehearsal: Sendable {
       // Where each service is now (recovered ones move), for resource affinity.
       var nodeOf: [String: String] = [:]
       for s in services { nodeOf[s.sid] = s.guest.node }
-      for s in services where s.counts {
-        usage.add(node: s.guest.node, vcpus: s.guest.vcpus, memory: s.guest.memory)
-      }
-      if stack.accounting == .haResourcesAndGuests {
-        for n in survivors {
-          for e in guestsByNode[n.name] ?? [] where e.guest.isRunning && e.service == nil {
-            usage.add(node: n.name, vcpus: e.guest.vcpus, memory: e.guest.memory)
-          }
+      for n in targets {
+        if let u = haUsage[n.name] { usage.add(node: n.name, usage: u) }
+        if stack.accounting == .haResourcesAndGuests, let u = guestUsage[n.name] {
+          usage.add(node: n.name, usage: u)
         }
       }
 
@@ -330,18 +346,20 @@ package struct Rehearsal: Sendable {
       return (nil, "\(why): no node left in the highest priority class", [])
     }
     let scores = usage.scores(vcpus: s.guest.vcpus, memory: s.guest.memory)
-    let ranked = preferred.sorted { a, b in
-      let sa = scores[a] ?? 0
-      let sb = scores[b] ?? 0
-      return sa != sb ? sa < sb : a.utf8.lexicographicallyPrecedes(b.utf8)
+    var ranked = preferred.map { (node: $0, score: scores[$0] ?? 0) }
+    ranked.sort { a, b in
+      a.score != b.score ? a.score < b.score : a.node.utf8.lexicographicallyPrecedes(b.node.utf8)
     }
-    let candidates = ranked.map {
+    // The chosen node and the runners-up (at most `shownCandidates`), for the reader.
+    let candidates = ranked.prefix(Self.shownCandidates).map {
       RecoveryOutcome.Candidate(
-        node: $0,
-        score: stack.scheduler == .basic ? (scores[$0] ?? 0) : Self.round(-(scores[$0] ?? 0), 4))
+        node: $0.node, score: stack.scheduler == .basic ? $0.score : Self.round(-$0.score, 4))
     }
-    return (ranked.first, why, candidates)
+    return (ranked.first?.node, why, Array(candidates))
   }
+
+  /// How many of the nodes HA chose among an outcome lists (best first).
+  static let shownCandidates = 5
 
   /// Why `guest` cannot start on `node`, or nil. `taken`: memory of guests recovered there before.
   ///
