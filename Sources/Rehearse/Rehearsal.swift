@@ -21,18 +21,28 @@ package struct Rehearsal: Sendable {
   package let stack: HAStack
 
   /// A service the CRM manages (an HA resource not `ignored`, with its guest).
-  struct Service: Sendable {
-    var sid: String
-    var guest: Guest
+  /// A class: scenarios pass services around without copying their guests.
+  final class Service: Sendable {
+    let sid: String
+    let guest: Guest
     /// `started`, `stopped` (stays stopped; still recovered), `disabled` (not recovered), `error`.
-    var state: String
+    let state: String
     /// Whether the CRM counts it as load (`get_used_service_nodes`: not stopped).
-    var counts: Bool { state == "started" || state == "error" }
+    let counts: Bool
+
+    init(sid: String, guest: Guest, state: String) {
+      self.sid = sid
+      self.guest = guest
+      self.state = state
+      counts = state == "started" || state == "error"
+    }
   }
 
   /// Services by sid, sorted as Perl's `sort keys` (bytewise).
   let services: [Service]
   let serviceIndex: [String: Int]
+  /// Node → indices of its services.
+  let servicesByNode: [String: [Int]]
   /// A guest with its sid and its service (index into `services`), computed once.
   struct Member: Sendable {
     var guest: Guest
@@ -78,8 +88,13 @@ package struct Rehearsal: Sendable {
     services.sort { $0.sid.utf8.lexicographicallyPrecedes($1.sid.utf8) }
     self.services = services
     var index: [String: Int] = [:]
-    for (i, s) in services.enumerated() { index[s.sid] = i }
+    var servicesByNode: [String: [Int]] = [:]
+    for (i, s) in services.enumerated() {
+      index[s.sid] = i
+      servicesByNode[s.guest.node, default: []].append(i)
+    }
     serviceIndex = index
+    self.servicesByNode = servicesByNode
     var nodes: [String: Node] = [:]
     for n in cluster.nodes where nodes[n.name] == nil { nodes[n.name] = n }
     nodeByName = nodes
@@ -167,9 +182,9 @@ package struct Rehearsal: Sendable {
       }
     }
 
-    let toRecover = services.filter {
-      down.contains($0.guest.node) && $0.state != "disabled"
-    }
+    // In sid order: indices into `services` are sid-ordered.
+    let toRecover = down.flatMap { servicesByNode[$0] ?? [] }.sorted().map { services[$0] }
+      .filter { $0.state != "disabled" }
 
     if !quorate {
       // No CRM master: nothing is fenced or recovered. A survivor whose LRM has active services
@@ -211,8 +226,8 @@ package struct Rehearsal: Sendable {
           NodeUsage.Node(name: $0.name, cores: $0.cores, memory: $0.memoryTotal)
         })
       // Where each service is now (recovered ones move), for resource affinity.
+      // Services recovered so far → their new node (the others are where the snapshot has them).
       var nodeOf: [String: String] = [:]
-      for s in services { nodeOf[s.sid] = s.guest.node }
       for n in targets {
         if let u = haUsage[n.name] { usage.add(node: n.name, usage: u) }
         if stack.accounting == .haResourcesAndGuests, let u = guestUsage[n.name] {
@@ -320,12 +335,16 @@ package struct Rehearsal: Sendable {
     var together: [String: Int] = [:]
     var separate: Set<String> = []
     for p in stack.together[s.sid] ?? [] {
-      if let i = serviceIndex[p], services[i].counts, let n = nodeOf[p], usage.contains(n) {
+      if let i = serviceIndex[p], services[i].counts,
+        case let n = nodeOf[p] ?? services[i].guest.node, usage.contains(n)
+      {
         together[n, default: 0] += 1
       }
     }
     for p in stack.apart[s.sid] ?? [] {
-      if let i = serviceIndex[p], services[i].counts, let n = nodeOf[p], usage.contains(n) {
+      if let i = serviceIndex[p], services[i].counts,
+        case let n = nodeOf[p] ?? services[i].guest.node, usage.contains(n)
+      {
         separate.insert(n)
       }
     }
