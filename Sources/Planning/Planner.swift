@@ -12,6 +12,12 @@ import Playbook
 /// jobs for what the predicted layout leaves uncovered, and add advice for human hands. Every step
 /// is checked against the simulated cluster as it will be when the step runs.
 package enum Planner {
+  /// The phases in the order they run; each drafts its steps on the shared `PlanState`.
+  static let phases: [any PlanPhase] = [
+    VolumesPhase(), KeepApartPhase(), RebalancePhase(), SpreadPhase(), HAGroupPhase(),
+    HAResourcePhase(), HARulePhase(), BackupPhase(), AdvicePhase(),
+  ]
+
   /// The tool name and version written into plans.
   package static let tool = "pvemend 0.1.0"
 
@@ -82,7 +88,7 @@ package enum Planner {
   }
 
   private static func draft(cluster: Cluster, findings: [Finding], policy: Policy) -> Work {
-    var builder = PlanBuilder(cluster: cluster, findings: findings, policy: policy)
+    var builder = PlanState(cluster: cluster, findings: findings, policy: policy)
     builder.run()
     let steps = StepDraft.steps(from: builder.drafts)
     return Work(

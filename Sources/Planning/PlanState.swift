@@ -12,7 +12,7 @@ struct FreedRoom: Sendable {
 }
 
 /// The planner's working state: the simulation, the drafted steps, and what stays unresolved.
-struct PlanBuilder: Sendable {
+struct PlanState: Sendable {
   var sim: Simulation
   let original: Cluster
   let policy: Policy
@@ -41,6 +41,11 @@ struct PlanBuilder: Sendable {
   var haPlanned: [String: [String]] = [:]
   /// Guests of `haPlanned` per node they are on now (until the HA phase adds them).
   var plannedHAOn: [String: Int] = [:]
+  /// PVE 8: the HA group each planned guest joins, and the step that creates each group.
+  var haGroupOf: [String: String] = [:]
+  var haGroupStep: [String: Int] = [:]
+  /// The step that adds each planned HA resource.
+  var haAddStep: [String: Int] = [:]
 
   init(cluster: Cluster, findings: [Finding], policy: Policy) {
     self.original = cluster
@@ -65,19 +70,11 @@ struct PlanBuilder: Sendable {
     if !quorum.quorate, !quorum.standalone, known {
       // /etc/pve is read-only without quorum: every command would fail. Advice only.
       blockByQuorum()
-      planAdvice()
+      AdvicePhase().run(&self)
       closeFindings()
       return
     }
-    planVolumeMoves()
-    countPlannedHA()
-    planKeepApart()
-    planRebalance()
-    planSpread()
-    planHA()
-    sim.sortHAResources()
-    planBackupJobs()
-    planAdvice()
+    for phase in Planner.phases { phase.run(&self) }
     closeFindings()
   }
 
@@ -91,6 +88,11 @@ struct PlanBuilder: Sendable {
         "the cluster is not quorate: /etc/pve is read-only, so no change can be applied; restore quorum (pvecm status) and plan again",
         limit: "quorum")
     }
+  }
+
+  /// The guests that become HA-managed, where they are now, by VMID.
+  var plannedHAGuests: [Guest] {
+    haPlanned.keys.compactMap { sim.guest($0) }.sorted { $0.vmid < $1.vmid }
   }
 
   // MARK: Findings

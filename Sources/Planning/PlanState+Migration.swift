@@ -2,7 +2,7 @@ import Audit
 import PVEModel
 import Playbook
 
-extension PlanBuilder {
+extension PlanState {
   /// Drafts the migration of `g` as `landing` says and applies it to the simulation.
   mutating func addMigration(
     _ g: Guest, _ landing: Landing, phase: StepDraft.Phase, reasons: [String], why: String
@@ -151,55 +151,6 @@ extension PlanBuilder {
   }
 
   // MARK: Keep-apart
-
-  /// Moves members of a keep-apart set off nodes that run more than one of them.
-  mutating func planKeepApart() {
-    let online = sim.onlineNodes.count
-    for set in sim.keepApart {
-      let reason = "keep-apart/\(set.name)"
-      if set.sids.count > online {
-        markUnresolved(
-          reason,
-          "keep-apart set '\(set.name)' has \(set.sids.count) guests but the cluster has \(online) online nodes",
-          limit: "nodes")
-        continue
-      }
-      var byNode: [String: [Guest]] = [:]
-      for sid in set.sids { if let g = sim.guest(sid) { byNode[g.node, default: []].append(g) } }
-      for node in byNode.keys.sorted() {
-        guard let members = byNode[node], members.count > 1 else { continue }
-        // Keep the one that is dearest to move; move the others, cheapest first.
-        let ranked = members.sorted { (moveCost($0), $0.vmid) < (moveCost($1), $1.vmid) }
-        for g in ranked.dropLast() {
-          guard let current = sim.guest(g.sid) else { continue }
-          let ids = set.sids.compactMap { findingID("ha.unprotected", $0) }
-          if !mayMove {
-            markUnresolved(reason, moveLimitText, limit: "move-limit")
-            break
-          }
-          if let blocker = sim.movability(of: current) {
-            markUnresolved(
-              reason, "\(set.sids.joined(separator: ", ")) share \(node): \(blocker.text)",
-              limit: blocker.limit)
-            continue
-          }
-          switch sim.bestLanding(of: current) {
-          case .success(let landing):
-            addMigration(
-              current, landing, phase: .keepApart, reasons: [reason] + ids,
-              why:
-                "keep-apart set '\(set.name)': \(set.sids.joined(separator: ", ")) must run on different nodes"
-            )
-          case .failure(let blocker):
-            markUnresolved(
-              reason,
-              "\(set.sids.joined(separator: ", ")) share \(node); no node can take \(current.sid): \(blocker.text)",
-              limit: blocker.limit)
-          }
-        }
-      }
-    }
-  }
 
   var moveLimitText: String {
     "the playbook allows at most \(policy.migration.maxMoves) migrations per plan (migration.max_moves); apply this plan, then plan again"
