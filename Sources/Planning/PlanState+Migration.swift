@@ -80,12 +80,176 @@ extension PlanState {
       plannedHAOn[target, default: 0] += 1
     }
     draft.figuresAfter = [source, target].compactMap { sim.figures($0) }
-    let i = add(draft)
-    lastStepOfGuest[g.sid] = i
+    let (i, last) = addFoldingOutage(draft, g, viaHA: viaHA)
+    room.step = i
+    lastStepOfGuest[g.sid] = last
     freed[source, default: []].append(room)
     if viaHA, haArrival[target] == nil { haArrival[target] = i }
     moved.insert(g.sid)
     migrations += 1
+  }
+
+  /// Adds the migration `m` of `g`. When `g` is a running container whose volume move (drafted
+  /// by the volumes phase) already stops it, the two become one outage: shutdown → `pct
+  /// move-volume` → offline `pct migrate` → start on the target (through HA: stop, move and
+  /// migrate, start). Returns the index of the draft that moves the guest and of its last draft.
+  private mutating func addFoldingOutage(_ m: StepDraft, _ g: Guest, viaHA: Bool) -> (Int, Int) {
+    guard g.kind == .lxc, g.isRunning, let move = storageMoves[g.sid], move.outage,
+      move.viaHA == viaHA, move.node == g.node,
+      move.drafts.allSatisfy({ drafts[$0].absorbedInto == nil })
+    else {
+      let i = add(m)
+      return (i, i)
+    }
+    let absorbed = Set(move.drafts)
+    var deps = m.dependencies
+    for v in move.drafts { deps.formUnion(drafts[v].dependencies) }
+    deps.subtract(absorbed)
+    // A step this one would wait for that itself waits for the volume move: folding would make
+    // a cycle, so keep the two outages.
+    if waitsFor(deps, absorbed) {
+      let i = add(m)
+      return (i, i)
+    }
+    let source = g.node
+    let vmid = String(g.vmid)
+    let target = m.effects.first { $0.kind == .guestOnNode }?.node ?? source
+    let volumeDrafts = move.drafts.map { drafts[$0] }
+    let moveCommands = volumeDrafts.flatMap(\.commands).filter { $0.argv.contains("move-volume") }
+    let moveBack = volumeDrafts.flatMap(\.inverse).filter { $0.argv.contains("move-volume") }
+    let volumeBytes = move.volumes.reduce(Int64(0)) { $0 + $1.size }
+    let keys = move.volumes.map(\.key).joined(separator: ", ")
+    let reasons = Array(Set(m.reasons + volumeDrafts.flatMap(\.reasons))).sorted()
+    let migrateBytes = sim.localVolumes(of: g, includingUnused: true).reduce(Int64(0)) {
+      $0 + $1.size
+    }
+    let outage = Estimate.foldedOutage(
+      g, volumeBytes: volumeBytes, pool: move.pool, localBytes: migrateBytes, target: target,
+      viaHA: viaHA)
+    var before = m.figures
+    for k in before.indices where before[k].node == source { before[k].localFree -= volumeBytes }
+    let volumePre = volumeDrafts.flatMap(\.preconditions).filter { $0.kind == .volumeOnStorage }
+    let volumeEffects = volumeDrafts.flatMap(\.effects).filter { $0.kind == .volumeOnStorage }
+    let why = [m.detail, volumeDrafts.first?.detail].compactMap { $0 }.joined(separator: "; ")
+
+    if !viaHA {
+      var d = m
+      d.title =
+        "Migrate \(label(g)) from \(source) to \(target), moving \(keys) to \(move.pool) (one restart)"
+      d.reasons = reasons
+      d.dependencies = deps
+      let offline = Self.withoutRestart(m.commands.first?.argv ?? [])
+      let back = Self.withoutRestart(m.inverse.first?.argv ?? [])
+      d.commands =
+        [RemoteCommand(node: source, argv: ["pct", "shutdown", vmid], mutating: true)]
+        + moveCommands + [
+          RemoteCommand(node: source, argv: offline, mutating: true),
+          RemoteCommand(node: target, argv: ["pct", "start", vmid], mutating: true),
+        ]
+      d.inverse =
+        [
+          RemoteCommand(node: target, argv: ["pct", "shutdown", vmid], mutating: true),
+          RemoteCommand(node: target, argv: back, mutating: true),
+        ] + moveBack + [RemoteCommand(node: source, argv: ["pct", "start", vmid], mutating: true)]
+      let running = Condition(.guestStatus, sid: g.sid, state: "running")
+      d.preconditions = Array(Set(m.preconditions + volumePre + [running])).sorted()
+      d.effects = Array(Set(m.effects + volumeEffects + [running])).sorted()
+      d.downtime = outage
+      d.figures = before
+      d.detail = why
+      let i = add(d)
+      for v in move.drafts { drafts[v].absorbedInto = i }
+      return (i, i)
+    }
+
+    // Through HA: stop, then move the volumes and migrate the stopped service (the CRM migrates
+    // a stopped service and leaves it stopped on the target), then start it there.
+    guard let stopDraft = volumeDrafts.first else {
+      let i = add(m)
+      return (i, i)
+    }
+    var stop = stopDraft
+    stop.phase = m.phase
+    stop.dependencies = deps
+    stop.title =
+      "Stop \(label(g)) through HA to move \(keys) to \(move.pool) and migrate it to \(target)"
+    stop.reasons = reasons
+    stop.downtime = outage
+    stop.detail = why
+    let first = add(stop)
+
+    var d = m
+    d.title =
+      "Move \(label(g)) \(keys) to \(move.pool) and migrate it (stopped) to \(target) through HA"
+    d.reasons = reasons
+    d.dependencies = [first]
+    d.commands = moveCommands + m.commands
+    d.inverse = m.inverse + moveBack
+    let stopped = Condition(.guestStatus, sid: g.sid, state: "stopped")
+    d.preconditions = Array(Set(m.preconditions + volumePre + [stopped])).sorted()
+    d.effects = Array(Set(m.effects + volumeEffects)).sorted()
+    d.downtime = Downtime(seconds: 0, note: "counted in the step that stopped it")
+    d.figures = before
+    let i = add(d)
+
+    var start = StepDraft(
+      phase: m.phase, kind: .moveVolume, title: "Start \(label(g)) through HA on \(target)",
+      reasons: reasons, dependencies: [i])
+    start.commands = [
+      RemoteCommand(
+        node: target, argv: ["ha-manager", "set", g.sid, "--state", "started"], mutating: true)
+    ]
+    start.inverse = [
+      RemoteCommand(
+        node: target, argv: ["ha-manager", "set", g.sid, "--state", "stopped"], mutating: true)
+    ]
+    start.preconditions = [
+      Condition(.guestOnNode, sid: g.sid, node: target),
+      Condition(.haManaged, sid: g.sid, state: "stopped"),
+    ].sorted()
+    start.effects = [
+      Condition(.guestStatus, sid: g.sid, state: "running"),
+      Condition(.haManaged, sid: g.sid, state: "started"),
+    ].sorted()
+    start.wait = Wait(
+      kind: "ha-state", sid: g.sid, node: target, timeoutSeconds: policy.migration.timeoutSeconds,
+      state: "started")
+    start.downtime = Downtime(seconds: 0, note: "counted in the step that stopped it")
+    let last = add(start)
+    for v in move.drafts { drafts[v].absorbedInto = first }
+    drafts[move.drafts[move.drafts.count - 1]].absorbedInto = i
+    return (i, last)
+  }
+
+  /// Whether any of `deps` waits, directly or through others, for one of `targets`.
+  private func waitsFor(_ deps: Set<Int>, _ targets: Set<Int>) -> Bool {
+    var stack = Array(deps)
+    var seen = Set<Int>()
+    while let d = stack.popLast() {
+      guard seen.insert(d).inserted, drafts.indices.contains(d) else { continue }
+      var next = drafts[d].dependencies
+      if let owner = drafts[d].absorbedInto { next.insert(owner) }
+      for n in next {
+        if targets.contains(n) { return true }
+        stack.append(n)
+      }
+    }
+    return false
+  }
+
+  /// `pct migrate … --restart 1` without `--restart 1`: the container is already stopped.
+  static func withoutRestart(_ argv: [String]) -> [String] {
+    var out: [String] = []
+    var k = 0
+    while k < argv.count {
+      if argv[k] == "--restart", k + 1 < argv.count {
+        k += 2
+        continue
+      }
+      out.append(argv[k])
+      k += 1
+    }
+    return out
   }
 
   /// The steps a move of `g` onto `landing.node` really waits for: the guest's previous step, a
@@ -147,6 +311,18 @@ extension PlanState {
   /// volumes add copy time.
   func moveCost(_ g: Guest) -> Double {
     let local = sim.localVolumes(of: g, includingUnused: true).reduce(Int64(0)) { $0 + $1.size }
+    let discounted: Bool
+    switch outageDiscount {
+    case .all: discounted = true
+    case .unmanaged: discounted = !sim.isHAManaged(g.sid) && haPlanned[g.sid] == nil
+    case .none: discounted = false
+    }
+    if discounted, g.kind == .lxc, g.isRunning, let move = storageMoves[g.sid], move.outage,
+      move.node == g.node, move.viaHA == sim.isHAManaged(g.sid)
+    {
+      // It stops for its volume move anyway: migrating it in that outage costs no other.
+      return 1 + Double(Estimate.copySeconds(local)) / 600
+    }
     return Estimate.moveCost(g, localBytes: local, viaHA: sim.isHAManaged(g.sid))
   }
 

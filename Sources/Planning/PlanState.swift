@@ -11,6 +11,31 @@ struct FreedRoom: Sendable {
   var local: [String: Int64] = [:]
 }
 
+/// A volume move the volumes phase drafted, kept in the ledger so a later migration of the same
+/// guest can take it into one outage (shutdown → move-volume → offline migrate → start).
+struct StorageMove: Sendable {
+  /// The drafts: one (`pct shutdown`, `move-volume`, `pct start`), or two through HA (stop, then
+  /// move and start).
+  var drafts: [Int]
+  var pool: String
+  var volumes: [Disk]
+  /// The node the volumes moved on.
+  var node: String
+  var viaHA: Bool
+  /// Whether the guest stops for it (a running container).
+  var outage: Bool
+}
+
+/// Which guests' already scheduled outage makes their migration cheap when choosing moves.
+enum OutageDiscount: Sendable, CaseIterable {
+  /// Every running container whose volume move stops it.
+  case all
+  /// Only those not HA-managed now or by this plan (HA load shifts failover capacity).
+  case unmanaged
+  /// None: every running container counts its restart.
+  case none
+}
+
 /// The planner's working state: the simulation, the drafted steps, and what stays unresolved.
 struct PlanState: Sendable {
   var sim: Simulation
@@ -35,6 +60,8 @@ struct PlanState: Sendable {
   var haArrival: [String: Int] = [:]
   /// Guests moved by this plan (never moved twice).
   var moved: Set<String> = []
+  /// Volume moves by guest (the ledger a migration reads to fold them into its outage).
+  var storageMoves: [String: StorageMove] = [:]
   /// Migrations so far (against `migration.max_moves`).
   var migrations = 0
   /// Guests that become HA-managed, with the findings that ask for it.
@@ -47,7 +74,14 @@ struct PlanState: Sendable {
   /// The step that adds each planned HA resource.
   var haAddStep: [String: Int] = [:]
 
-  init(cluster: Cluster, findings: [Finding], policy: Policy) {
+  /// Which running containers count as free to migrate because their volume move stops them
+  /// anyway (the planner tries each and keeps the plan the objective ranks best).
+  var outageDiscount: OutageDiscount = .all
+
+  init(
+    cluster: Cluster, findings: [Finding], policy: Policy, outageDiscount: OutageDiscount = .all
+  ) {
+    self.outageDiscount = outageDiscount
     self.original = cluster
     self.policy = policy
     self.findings = findings.sorted()
@@ -157,17 +191,34 @@ struct PlanState: Sendable {
   func summary(steps: [Step]) -> Summary {
     func count(_ kind: StepKind) -> Int { steps.filter { $0.kind == kind }.count }
     let volumeMoves = steps.filter { step in
-      step.kind == .moveVolume
-        && step.commands.contains {
-          $0.argv.starts(with: ["qm", "disk", "move"])
-            || $0.argv.starts(with: ["pct", "move-volume"])
-        }
+      step.commands.contains {
+        $0.argv.starts(with: ["qm", "disk", "move"])
+          || $0.argv.starts(with: ["pct", "move-volume"])
+      }
     }.count
+    let migrations = steps.filter { step in
+      step.commands.contains(where: \.isMigration)
+    }.count
+    let outages = Self.outages(steps)
     return Summary(
       haEnablements: count(.haAdd), haPlacements: count(.haGroup) + count(.haRule),
-      volumeMoves: volumeMoves, migrations: count(.migrate), backupJobs: count(.backupJob),
+      volumeMoves: volumeMoves, migrations: migrations, backupJobs: count(.backupJob),
       advisories: count(.advice), unresolved: unresolved.count,
-      downtimeSeconds: steps.reduce(0) { $0 + $1.downtime.seconds })
+      downtimeSeconds: steps.reduce(0) { $0 + $1.downtime.seconds },
+      outages: outages.values.reduce(0) { $0 + $1.count },
+      outageSeconds: outages.values.reduce(0) { $0 + $1.seconds },
+      outagesByGuest: outages.mapValues(\.count))
+  }
+
+  /// Outages per guest: every step with downtime is one outage of the guest it names.
+  static func outages(_ steps: [Step]) -> [String: (count: Int, seconds: Int)] {
+    var out: [String: (count: Int, seconds: Int)] = [:]
+    for step in steps where step.downtime.seconds > 0 {
+      guard let sid = (step.effects + step.preconditions).compactMap(\.sid).first else { continue }
+      out[sid, default: (0, 0)].count += 1
+      out[sid, default: (0, 0)].seconds += step.downtime.seconds
+    }
+    return out
   }
 
   /// Findings no step names and nothing marked unresolved: say so rather than drop them.

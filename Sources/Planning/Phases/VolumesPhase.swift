@@ -275,6 +275,8 @@ extension PlanState {
       move.figures = figuresBefore
       move.figuresAfter = sim.figures(node).map { [$0] }
       let i = add(move)
+      storageMoves[g.sid] = StorageMove(
+        drafts: [first, i], pool: pool, volumes: volumes, node: node, viaHA: true, outage: true)
       lastStepOfGuest[g.sid] = i
       recordFreed(step: i, node: node, volumes: volumes)
 
@@ -309,6 +311,8 @@ extension PlanState {
       draft.figures = figuresBefore
       draft.figuresAfter = sim.figures(node).map { [$0] }
       let i = add(draft)
+      storageMoves[g.sid] = StorageMove(
+        drafts: [i], pool: pool, volumes: volumes, node: node, viaHA: false, outage: running)
       lastStepOfGuest[g.sid] = i
       recordFreed(step: i, node: node, volumes: volumes)
     }
