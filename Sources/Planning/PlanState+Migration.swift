@@ -82,11 +82,54 @@ extension PlanState {
     draft.figuresAfter = [source, target].compactMap { sim.figures($0) }
     let (i, last) = addFoldingOutage(draft, g, viaHA: viaHA)
     room.step = i
+    migrationOf[g.sid] = MigrationRecord(
+      draft: i, from: source, to: target,
+      plain: i == last && drafts[i].commands.count == 1 && landing.targetStorage == nil)
     lastStepOfGuest[g.sid] = last
     freed[source, default: []].append(room)
     if viaHA, haArrival[target] == nil { haArrival[target] = i }
     moved.insert(g.sid)
     migrations += 1
+  }
+
+  /// Sends `g`, which this plan already migrates, to `landing.node` instead: its migration is
+  /// undone in the simulation and drafted again from where it started, and the old draft is
+  /// absorbed into the new one (whatever waited for it waits for the new one). So a guest moves
+  /// once even when a later goal (the HA spread) wants it elsewhere. Returns false (and changes
+  /// nothing) when that migration is not a plain one or the new one would wait for itself.
+  mutating func retarget(
+    _ g: Guest, _ landing: Landing, phase: StepDraft.Phase, reasons: [String], why: String
+  ) -> Bool {
+    guard let record = migrationOf[g.sid], record.plain, record.to == g.node,
+      drafts[record.draft].absorbedInto == nil, lastStepOfGuest[g.sid] == record.draft,
+      record.from != landing.node
+    else { return false }
+    var probe = self
+    probe.sim.moveGuest(g.sid, to: record.from, targetStorage: nil)
+    guard let back = probe.sim.guest(g.sid) else { return false }
+    if probe.haPlanned[g.sid] != nil, !probe.sim.isHAManaged(g.sid) {
+      probe.plannedHAOn[record.to, default: 0] -= 1
+      probe.plannedHAOn[record.from, default: 0] += 1
+    }
+    probe.freed[record.from]?.removeAll { $0.step == record.draft }
+    if probe.haArrival[record.to] == record.draft { probe.haArrival[record.to] = nil }
+    probe.lastStepOfGuest[g.sid] = drafts[record.draft].dependencies.max()
+    probe.migrations -= 1
+    let old = drafts[record.draft]
+    var reasonsNow = Array(Set(reasons + old.reasons)).sorted()
+    reasonsNow.removeAll { $0.isEmpty }
+    probe.addMigration(
+      back, landing, phase: old.phase, reasons: reasonsNow,
+      why: [old.detail, why].compactMap { $0 }.joined(separator: "; "))
+    guard let new = probe.migrationOf[g.sid]?.draft else { return false }
+    probe.drafts[new].dependencies.formUnion(old.dependencies)
+    probe.drafts[record.draft].absorbedInto = new
+    // Whatever waited for the old draft now waits for the new one: it must not wait for them.
+    let waiting = Set(
+      probe.drafts.indices.filter { probe.drafts[$0].dependencies.contains(record.draft) })
+    if probe.waitsFor(probe.drafts[new].dependencies, waiting.union([new])) { return false }
+    self = probe
+    return true
   }
 
   /// Adds the migration `m` of `g`. When `g` is a running container whose volume move (drafted
@@ -222,7 +265,7 @@ extension PlanState {
   }
 
   /// Whether any of `deps` waits, directly or through others, for one of `targets`.
-  private func waitsFor(_ deps: Set<Int>, _ targets: Set<Int>) -> Bool {
+  func waitsFor(_ deps: Set<Int>, _ targets: Set<Int>) -> Bool {
     var stack = Array(deps)
     var seen = Set<Int>()
     while let d = stack.popLast() {

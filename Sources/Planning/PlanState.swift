@@ -36,6 +36,15 @@ enum OutageDiscount: Sendable, CaseIterable {
   case none
 }
 
+/// Where the planner sends a guest, and the draft that does it.
+struct MigrationRecord: Sendable {
+  var draft: Int
+  var from: String
+  var to: String
+  /// A plain migration: no volume move folded in, no `--targetstorage`, not through HA.
+  var plain: Bool
+}
+
 /// The planner's working state: the simulation, the drafted steps, and what stays unresolved.
 struct PlanState: Sendable {
   var sim: Simulation
@@ -62,6 +71,10 @@ struct PlanState: Sendable {
   var moved: Set<String> = []
   /// Volume moves by guest (the ledger a migration reads to fold them into its outage).
   var storageMoves: [String: StorageMove] = [:]
+  /// Each guest's migration: its draft (the one with the migrate command), from where, to where,
+  /// and whether it stands alone (not folded with a volume move, no target storage), so a later
+  /// goal can change its target instead of moving the guest twice.
+  var migrationOf: [String: MigrationRecord] = [:]
   /// Migrations so far (against `migration.max_moves`).
   var migrations = 0
   /// Guests that become HA-managed, with the findings that ask for it.

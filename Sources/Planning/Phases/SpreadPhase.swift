@@ -28,19 +28,27 @@ struct SpreadPhase: PlanPhase {
         donors.contains(g.node) && (s.haPlanned[g.sid] != nil || s.sim.isHAManaged(g.sid))
           && s.originalNode[g.sid] != node && s.sim.movability(of: g) == nil
       }.sorted { a, b in
+        // Guests not moved yet first: a moved one changes its target instead (moves once).
+        let ma = s.moved.contains(a.sid) ? 1 : 0
+        let mb = s.moved.contains(b.sid) ? 1 : 0
         let pa = s.haPlanned[a.sid] != nil ? 0 : 1
         let pb = s.haPlanned[b.sid] != nil ? 0 : 1
-        return (pa, s.moveCost(a), a.vmid) < (pb, s.moveCost(b), b.vmid)
+        return (ma, pa, s.moveCost(a), a.vmid) < (mb, pb, s.moveCost(b), b.vmid)
       }
       var closest: (Guest, Blocker)?
       var placed = false
       for g in candidates {
         switch s.sim.landing(of: g, on: node) {
         case .success(let landing):
+          let why = "\(node) carries no HA guest; \(g.sid) becomes its first"
+          if s.moved.contains(g.sid) {
+            guard s.retarget(g, landing, phase: .spread, reasons: [id], why: why) else {
+              continue
+            }
+          } else {
+            s.addMigration(g, landing, phase: .spread, reasons: [id], why: why)
+          }
           closest = nil
-          s.addMigration(
-            g, landing, phase: .spread, reasons: [id],
-            why: "\(node) carries no HA guest; \(g.sid) becomes its first")
           placed = true
         case .failure(let b):
           if closest == nil || b.shortfall < (closest?.1.shortfall ?? .infinity) {
