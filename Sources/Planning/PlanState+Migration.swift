@@ -250,7 +250,10 @@ extension PlanState {
       Condition(.guestOnNode, sid: g.sid, node: target),
       Condition(.haManaged, sid: g.sid, state: "stopped"),
     ].sorted()
+    // The guest on the target too: otherwise its effects hold before the plan runs (the guest
+    // runs, HA started) and the executor would count the stop and this start as done.
     start.effects = [
+      Condition(.guestOnNode, sid: g.sid, node: target),
       Condition(.guestStatus, sid: g.sid, state: "running"),
       Condition(.haManaged, sid: g.sid, state: "started"),
     ].sorted()
