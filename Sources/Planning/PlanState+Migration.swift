@@ -80,11 +80,13 @@ extension PlanState {
       plannedHAOn[target, default: 0] += 1
     }
     draft.figuresAfter = [source, target].compactMap { sim.figures($0) }
+    let previous = lastStepOfGuest[g.sid]
     let (i, last) = addFoldingOutage(draft, g, viaHA: viaHA)
     room.step = i
     migrationOf[g.sid] = MigrationRecord(
       draft: i, from: source, to: target,
-      plain: i == last && drafts[i].commands.count == 1 && landing.targetStorage == nil)
+      plain: i == last && drafts[i].commands.count == 1 && landing.targetStorage == nil,
+      previous: previous)
     lastStepOfGuest[g.sid] = last
     freed[source, default: []].append(room)
     if viaHA, haArrival[target] == nil { haArrival[target] = i }

@@ -41,8 +41,10 @@ struct MigrationRecord: Sendable {
   var draft: Int
   var from: String
   var to: String
-  /// A plain migration: no volume move folded in, no `--targetstorage`, not through HA.
+  /// A plain migration: one command, no volume move folded in, no `--targetstorage`.
   var plain: Bool
+  /// The guest's step before it (its last step once the migration is dropped).
+  var previous: Int?
 }
 
 /// The planner's working state: the simulation, the drafted steps, and what stays unresolved.

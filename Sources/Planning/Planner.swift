@@ -14,7 +14,8 @@ import Playbook
 package enum Planner {
   /// The phases in the order they run; each drafts its steps on the shared `PlanState`.
   static let phases: [any PlanPhase] = [
-    VolumesPhase(), KeepApartPhase(), RebalancePhase(), SpreadPhase(), HAGroupPhase(),
+    VolumesPhase(), KeepApartPhase(), RebalancePhase(), SpreadPhase(), PruneMovesPhase(),
+    HAGroupPhase(),
     HAResourcePhase(), HARulePhase(), BackupPhase(), AdvicePhase(),
   ]
 

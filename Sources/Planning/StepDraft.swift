@@ -28,6 +28,9 @@ struct StepDraft: Sendable {
   /// move folded into its migration): the draft is left out and whatever waited for it waits for
   /// that one.
   var absorbedInto: Int?
+  /// Set when a later phase found the step unneeded (a migration that later moves made
+  /// redundant): left out of the plan.
+  var dropped = false
 }
 
 extension StepDraft {
@@ -48,7 +51,7 @@ extension StepDraft {
   /// The drafts that were not absorbed, renumbered, with every dependency on an absorbed draft
   /// pointing at the draft that absorbed it.
   static func live(_ all: [StepDraft]) -> [StepDraft] {
-    guard all.contains(where: { $0.absorbedInto != nil }) else { return all }
+    guard all.contains(where: { $0.absorbedInto != nil || $0.dropped }) else { return all }
     func owner(_ i: Int) -> Int {
       var i = i
       var seen = Set<Int>()
@@ -56,9 +59,11 @@ extension StepDraft {
       return i
     }
     var newIndex: [Int: Int] = [:]
-    for i in all.indices where all[i].absorbedInto == nil { newIndex[i] = newIndex.count }
+    for i in all.indices where all[i].absorbedInto == nil && !all[i].dropped {
+      newIndex[i] = newIndex.count
+    }
     return all.indices.compactMap { i -> StepDraft? in
-      guard all[i].absorbedInto == nil, let me = newIndex[i] else { return nil }
+      guard all[i].absorbedInto == nil, !all[i].dropped, let me = newIndex[i] else { return nil }
       var d = all[i]
       d.dependencies = Set(d.dependencies.compactMap { newIndex[owner($0)] }.filter { $0 != me })
       return d
