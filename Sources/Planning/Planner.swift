@@ -90,8 +90,8 @@ package enum Planner {
 
   /// Plans once per way of counting already scheduled outages and keeps the plan the objective
   /// (docs/playbook.md) ranks best: the predicted audit's score, then its findings, then fewest
-  /// outages, outage seconds, migrations. The variants differ only when some running container
-  /// stops for a volume move; otherwise one run.
+  /// outages, outage seconds, migrations. One run when no container that stops for its volume
+  /// move migrates in the first.
   private static func draft(cluster: Cluster, findings: [Finding], policy: Policy) -> Work {
     var best: (key: Objective, work: Work)?
     var first: Work?
@@ -105,7 +105,11 @@ package enum Planner {
         final: state.sim, summary: state.summary(steps: steps))
       if first == nil {
         first = work
-        if !state.storageMoves.values.contains(where: \.outage) { return work }
+        // The variants differ only in the cost of containers whose volume move stops them: when
+        // none of those migrates here, counting their outage cannot change any choice (every
+        // choice takes the cheapest candidate that fits, and they only got cheaper).
+        let folded = state.migrationOf.keys.contains { state.storageMoves[$0]?.outage == true }
+        if !folded { return work }
       }
       let key = Objective(work, policy: policy)
       if best.map({ key < $0.key }) ?? true { best = (key, work) }
