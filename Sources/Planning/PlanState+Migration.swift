@@ -362,6 +362,7 @@ extension PlanState {
     let discounted: Bool
     switch outageDiscount {
     case .all: discounted = true
+    case .notManaged: discounted = !sim.isHAManaged(g.sid)
     case .unmanaged: discounted = !sim.isHAManaged(g.sid) && haPlanned[g.sid] == nil
     case .none: discounted = false
     }

@@ -30,6 +30,8 @@ struct StorageMove: Sendable {
 enum OutageDiscount: Sendable, CaseIterable {
   /// Every running container whose volume move stops it.
   case all
+  /// Only those not HA-managed yet (an HA resource's load shifts where HA recovers it to).
+  case notManaged
   /// Only those not HA-managed now or by this plan (HA load shifts failover capacity).
   case unmanaged
   /// None: every running container counts its restart.
