@@ -342,11 +342,22 @@ package struct Summary: Codable, Sendable, Hashable {
   package var unresolved: Int
   /// Sum of step downtime, seconds.
   package var downtimeSeconds: Int
+  /// Outages: times a running guest stops (a container's restart or shutdown for a move). Absent
+  /// in plans written before pvemend counted them.
+  package var outages: Int?
+  /// Sum of the outages' estimated seconds.
+  package var outageSeconds: Int?
+  /// Outages per guest (sid → count); the planner keeps each at one at most.
+  package var outagesByGuest: [String: Int]?
 
   package init(
     haEnablements: Int, haPlacements: Int, volumeMoves: Int, migrations: Int, backupJobs: Int,
-    advisories: Int, unresolved: Int, downtimeSeconds: Int
+    advisories: Int, unresolved: Int, downtimeSeconds: Int, outages: Int? = nil,
+    outageSeconds: Int? = nil, outagesByGuest: [String: Int]? = nil
   ) {
+    self.outages = outages
+    self.outageSeconds = outageSeconds
+    self.outagesByGuest = outagesByGuest
     self.haEnablements = haEnablements
     self.haPlacements = haPlacements
     self.volumeMoves = volumeMoves
@@ -355,5 +366,15 @@ package struct Summary: Codable, Sendable, Hashable {
     self.advisories = advisories
     self.unresolved = unresolved
     self.downtimeSeconds = downtimeSeconds
+  }
+}
+
+extension RemoteCommand {
+  /// Whether it moves a guest to another node: `qm migrate`, `pct migrate`, `ha-manager
+  /// migrate|relocate`.
+  package var isMigration: Bool {
+    argv.starts(with: ["qm", "migrate"]) || argv.starts(with: ["pct", "migrate"])
+      || argv.starts(with: ["ha-manager", "migrate"])
+      || argv.starts(with: ["ha-manager", "relocate"])
   }
 }
