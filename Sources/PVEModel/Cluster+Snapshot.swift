@@ -435,7 +435,11 @@ extension Cluster {
         inconsistencies.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a }
       )
       .values.sorted { $0.key < $1.key },
-      options: opts)
+      options: opts,
+      backups: BackupInventory(
+        api: api,
+        expected: Snapshot.backupContentReads(
+          storage: api["/storage"], online: nodeList.filter(\.online).map(\.name))))
   }
 
   /// Splits a Proxmox comma or semicolon list into sorted, unique items.

@@ -38,12 +38,16 @@ package struct Cluster: Sendable, Hashable {
   package var inconsistencies: [Inconsistency]
   /// `/cluster/options` keys that matter (e.g. `crs`).
   package var options: [String: String]
+  /// Backup archives on the backup storages (`/nodes/<n>/storage/<s>/content`), and whether the
+  /// snapshot holds every listing (older snapshots do not: backup content unknown).
+  package var backups: BackupInventory
 
   package init(
     name: String?, collectedAt: String, source: String, nodes: [Node], guests: [Guest],
     storages: [Storage], haResources: [HAResource], haGroups: [HAGroup]?, haRules: [HARule]?,
     haManager: HAManagerStatus, backupJobs: [BackupJob], quorum: Quorum, version: PVEVersion?,
-    inconsistencies: [Inconsistency], options: [String: String]
+    inconsistencies: [Inconsistency], options: [String: String],
+    backups: BackupInventory = BackupInventory()
   ) {
     self.name = name
     self.collectedAt = collectedAt
@@ -60,6 +64,7 @@ package struct Cluster: Sendable, Hashable {
     self.version = version
     self.inconsistencies = inconsistencies
     self.options = options
+    self.backups = backups
   }
 }
 

@@ -217,6 +217,8 @@ extension Condition {
           id: id, enabled: true, all: false, vmids: [], exclude: [], pool: nil, node: nil,
           storage: nil, schedule: nil, mode: nil, compress: nil, pruneBackups: [:], comment: nil))
       cluster.backupJobs.sort { $0.id < $1.id }
+      // Not run yet: guests only it covers have no archive yet, which is no finding.
+      cluster.backups.unrunJobs.insert(id)
     case .backupJobAbsent:
       guard let id else { return }
       cluster.backupJobs.removeAll { $0.id == id }

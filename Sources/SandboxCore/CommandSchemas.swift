@@ -235,6 +235,12 @@ package enum CommandSchemas {
         Parameter("format", .boolean), Parameter("storage", .string, format: .storageID),
         Parameter("target", .string, format: .node),
       ]
+    } else if path.hasPrefix("/nodes/"), path.hasSuffix("/content") {
+      // GET /nodes/{node}/storage/{storage}/content (endpoints.json: content, vmid).
+      p += [
+        Parameter("content", .string),
+        Parameter("vmid", .integer, minimum: 100, maximum: 999_999_999, format: .vmid),
+      ]
     } else if path.hasSuffix("/config") {
       p += [Parameter("current", .boolean), Parameter("snapshot", .string)]
     } else if path == "/cluster/ha/resources" {
