@@ -159,6 +159,8 @@ package struct PlanCheck: Sendable, Hashable {
     case .backupJobPresent, .backupJobAbsent: family = "job"
     case .volumeOnStorage: family = "volume"
     case .nodeOnline: family = "online"
+    case .guestAbsent: family = "vmid"
+    case .networkCut: family = "network"
     }
     return [
       family, c.sid ?? "", c.id ?? "", c.key ?? "", c.kind == .nodeOnline ? c.node ?? "" : "",

@@ -158,11 +158,14 @@ package struct Guest: Sendable, Hashable, Codable {
   /// (`can't migrate VM which uses local devices`) and HA cannot start it elsewhere. Devices
   /// given through a cluster-wide resource mapping (`mapping=`) and SPICE USB are not local.
   package var localDevices: [String]
+  /// Network devices: `net0` → `virtio=BC:24:11:…,bridge=vmbr0,link_down=1` (config property strings).
+  package var networks: [String: String]
 
   package init(
     kind: GuestKind, vmid: Int, name: String, node: String, status: String, vcpus: Int,
     memory: Int64, memoryUsed: Int64, disks: [Disk], tags: [String], pool: String?,
-    template: Bool, lock: String?, onboot: Bool, haState: String?, localDevices: [String] = []
+    template: Bool, lock: String?, onboot: Bool, haState: String?, localDevices: [String] = [],
+    networks: [String: String] = [:]
   ) {
     self.kind = kind
     self.vmid = vmid
@@ -180,6 +183,21 @@ package struct Guest: Sendable, Hashable, Codable {
     self.onboot = onboot
     self.haState = haState
     self.localDevices = localDevices
+    self.networks = networks
+  }
+
+  /// Whether every network device is cut: `link_down=1`, or on `isolatedBridge` when given.
+  package func networksCut(isolatedBridge: String? = nil) -> Bool {
+    networks.values.allSatisfy { text in
+      let parts = text.split(separator: ",").map {
+        $0.split(separator: "=", maxSplits: 1).map(String.init)
+      }
+      if parts.contains(where: { $0.count == 2 && $0[0] == "link_down" && $0[1] == "1" }) {
+        return true
+      }
+      guard let isolatedBridge else { return false }
+      return parts.contains { $0.count == 2 && $0[0] == "bridge" && $0[1] == isolatedBridge }
+    }
   }
 
   /// The HA resource id: `vm:114`, `ct:110`.

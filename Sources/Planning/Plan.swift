@@ -186,6 +186,11 @@ package struct Condition: Codable, Sendable, Hashable, Comparable {
     case volumeOnStorage = "volume-on-storage"
     /// `node` is online.
     case nodeOnline = "node-online"
+    /// No guest has VMID `id` (a restore test's scratch VMID is free).
+    case guestAbsent = "guest-absent"
+    /// Every network device of guest `sid` is cut: `link_down=1`, or on bridge `key` when given
+    /// (a restore test's copy never starts on the real network).
+    case networkCut = "network-cut"
   }
 
   package var kind: Kind
@@ -232,6 +237,9 @@ package struct Downtime: Codable, Sendable, Hashable {
 
 /// What an asynchronous step waits for.
 package struct Wait: Codable, Sendable, Hashable {
+  /// `agent-ping`: until `qm agent <vmid> ping` on `node` answers (the guest agent of a restored
+  /// VM has booted); the executor repeats the ping every poll interval until the timeout.
+  package static let agentPing = "agent-ping"
   /// `ha-migrate`: until `sid` is on `node` and its HA state is settled.
   /// `ha-state`: until the CRM reports `sid` on `node` in HA state `state` (`ha-manager set --state`
   /// and `pct start|shutdown` of an HA-managed guest only queue a request).

@@ -61,6 +61,8 @@ struct Replay {
     case .backupJobPresent: return cluster.backupJobs.contains { $0.id == c.id }
     case .haInGroup: return c.sid.flatMap { cluster.haResource($0) }?.group == c.id
     case .haSettled: return true
+    case .guestAbsent: return c.id.flatMap(Int.init).flatMap { cluster.guest(vmid: $0) } == nil
+    case .networkCut: return g?.networksCut(isolatedBridge: c.key) ?? false
     }
   }
 
