@@ -33,6 +33,10 @@ let package = Package(
       name: "Planning",
       dependencies: ["PVEModel", "Playbook", "Audit", .product(name: "Crypto", package: "swift-crypto")],
       exclude: ["README.md"]),
+    /** Restore tests as a plan: newest backup to a scratch VMID, networks cut, start, agent, destroy. */
+    .target(
+      name: "RestoreTest", dependencies: ["PVEModel", "Playbook", "Planning"],
+      exclude: ["README.md"]),
     /** Plan exports: bash script, Ansible playbook, change-request markdown. */
     .target(name: "Export", dependencies: ["PVEModel", "Planning"], exclude: ["README.md"]),
     /** Deterministic synthetic clusters (snapshots) of any size, for tests and benchmarks. */
@@ -69,7 +73,7 @@ let package = Package(
       name: "PVEMendCLI",
       dependencies: [
         "PVEModel", "Playbook", "Audit", "Planning", "Export", "Synth", "Transport",
-        "SSHTransport", "Execution",
+        "SSHTransport", "Execution", "RestoreTest",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       exclude: ["README.md"]),
@@ -106,6 +110,9 @@ let package = Package(
       dependencies: [
         "SandboxCore", "PVEModel", "PVEConfig", "SSHTransport", "Execution", "Synth", "PVEMendTestSupport",
       ]),
+    .testTarget(
+      name: "RestoreTestTests",
+      dependencies: ["RestoreTest", "Planning", "PVEModel", "Playbook", "PVEMendTestSupport"]),
     .testTarget(
       name: "CLITests", dependencies: ["PVEModel", "Synth", "PVEMendTestSupport"],
       exclude: ["Cases"]),

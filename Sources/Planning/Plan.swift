@@ -142,6 +142,9 @@ package enum StepKind: String, Codable, Sendable, Hashable, CaseIterable {
   case backupJob = "backup-job"
   /// Needs human hands; never executed.
   case advice
+  /// A restore test's step: restore a backup to a scratch guest, start, wait, stop, destroy it
+  /// (`pvemend restore-test`).
+  case restoreTest = "restore-test"
 
   /// The symbol in the text view (Terraform's `+`, `~`, `-`).
   package var symbol: String {
@@ -152,6 +155,7 @@ package enum StepKind: String, Codable, Sendable, Hashable, CaseIterable {
     case .migrate: "→"
     case .backupJob: "+"
     case .advice: "!"
+    case .restoreTest: "⟲"
     }
   }
 }

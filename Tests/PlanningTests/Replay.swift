@@ -125,7 +125,7 @@ struct Replay {
             id: e.id ?? "", enabled: true, all: true, vmids: [], exclude: [], pool: nil, node: nil,
             storage: nil, schedule: nil, mode: nil, compress: nil, pruneBackups: [:], comment: nil))
       }
-    case .advice:
+    case .advice, .restoreTest:
       if !step.commands.isEmpty { violations.append("\(step.id): advice with commands") }
     }
   }
