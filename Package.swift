@@ -120,7 +120,7 @@ let package = Package(
       name: "ExecutionTests",
       dependencies: [
         "Execution", "Export", "Planning", "Transport", "SSHTransport", "PVEMendTestSupport",
-        "PVEConfig", "Synth",
+        "PVEConfig", "Synth", "RestoreTest",
       ],
       exclude: ["Golden"]),
   ],

@@ -157,7 +157,16 @@ extension Condition {
   package func establish(in cluster: inout Cluster) {
     switch kind {
     case .guestOnNode:
-      guard let sid, let node, let i = cluster.guests.firstIndex(where: { $0.sid == sid }) else {
+      guard let sid, let node else { return }
+      guard let i = cluster.guests.firstIndex(where: { $0.sid == sid }) else {
+        // A guest the step creates (a restore test's scratch guest): it appears, stopped.
+        guard let (kind, vmid) = Cluster.parseSID(sid) else { return }
+        cluster.guests.append(
+          Guest(
+            kind: kind, vmid: vmid, name: sid, node: node, status: "stopped", vcpus: 1,
+            memory: 0, memoryUsed: 0, disks: [], tags: [], pool: nil, template: false, lock: nil,
+            onboot: false, haState: nil))
+        cluster.guests.sort { ($0.vmid, $0.kind) < ($1.vmid, $1.kind) }
         return
       }
       cluster.guests[i].node = node
