@@ -112,7 +112,8 @@ let package = Package(
       ]),
     .testTarget(
       name: "RestoreTestTests",
-      dependencies: ["RestoreTest", "Planning", "PVEModel", "Playbook", "PVEMendTestSupport"]),
+      dependencies: ["RestoreTest", "Planning", "PVEModel", "Playbook", "PVEMendTestSupport"],
+      exclude: ["Golden"]),
     .testTarget(
       name: "CLITests", dependencies: ["PVEModel", "Synth", "PVEMendTestSupport"],
       exclude: ["Cases"]),

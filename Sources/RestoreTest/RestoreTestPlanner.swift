@@ -82,14 +82,6 @@ package enum RestoreTestPlanner {
         return (a, $0.vmid) < (b, $1.vmid)
       }
     }
-    for g in chosen.dropFirst(rt.maxGuests) {
-      unresolved.append(
-        Unresolved(
-          finding: "restore-test/\(g.sid)",
-          reason: "over restore_test.max_guests (\(rt.maxGuests)) for one run; test it next run",
-          limit: "max_guests"))
-    }
-    chosen = Array(chosen.prefix(rt.maxGuests))
 
     var usedVMIDs = Set(cluster.guests.map(\.vmid))
     var claimedMemory: [String: Int64] = [:]
@@ -98,6 +90,15 @@ package enum RestoreTestPlanner {
 
     for g in chosen {
       let sidKey = "restore-test/\(g.sid)"
+      // At most max_guests tests: guests that cannot be tested do not use up the run.
+      guard tests.count < rt.maxGuests else {
+        unresolved.append(
+          Unresolved(
+            finding: sidKey,
+            reason: "over restore_test.max_guests (\(rt.maxGuests)) for one run; test it next run",
+            limit: "max_guests"))
+        continue
+      }
       guard let archive = cluster.backups.newest(of: g) else {
         unresolved.append(
           Unresolved(
@@ -239,7 +240,9 @@ package enum RestoreTestPlanner {
           ],
           effects: [on, cut],
           detail:
-            "archive \(archive.volid) (\(ByteSize.binary(archive.size))), volumes to \(storage), new MAC addresses (--unique 1), every network device link_down=1"
+            "archive \(archive.volid) (\(ByteSize.binary(archive.size))"
+            + (archive.isPBS ? ", PBS verification \(archive.verification ?? "none")" : "")
+            + "), volumes to \(storage), new MAC addresses (--unique 1), every network device link_down=1"
             + (rt.isolatedBridge.map { " on bridge \($0)" } ?? "")
             + " before the first start; named \(name), tagged \(tag)"))
       let s = nextID()
