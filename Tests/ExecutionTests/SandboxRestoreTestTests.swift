@@ -117,3 +117,39 @@ struct SandboxRestoreTestTests {
     }
   }
 }
+
+/// The same through the `pvemend` binary: `collect`, `restore-test --out`, `apply --execute --yes`.
+@Suite("pvemend restore-test + apply --execute --yes on the sandbox", .serialized)
+struct SandboxRestoreTestCLITests {
+  @Test("collect, restore-test of three guests, apply --execute --yes: exit 0, nothing left")
+  func throughTheCLI() async throws {
+    let binary = try #require(CLITests.binary, "pvemend is not built")
+    try await Sandbox.with(snapshot: SandboxRestoreTestTests.example) { sandbox in
+      let dir = sandbox.directory
+      let inventory = sandbox.inventory.path
+      let snap = dir.appendingPathComponent("snap.json").path
+      let after = dir.appendingPathComponent("after.json").path
+      let plan = dir.appendingPathComponent("restore-test.json").path
+      var r = try await Tool.run(binary, ["collect", "--inventory", inventory, "--out", snap])
+      #expect(r.status == 0, "\(r.stderr)")
+      r = try await Tool.run(
+        binary, ["restore-test", snap, "--guests", "201,260,204", "--out", plan])
+      #expect(r.status == 0, "\(r.stderr)")
+      #expect(r.stdout.contains("Plan: 3 restore test(s)"), "\(r.stdout)")
+      r = try await Tool.run(
+        binary,
+        ["apply", plan, "--execute", "--yes", "--inventory", inventory, "--poll-interval", "0.2"])
+      #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+      r = try await Tool.run(binary, ["collect", "--inventory", inventory, "--out", after])
+      #expect(r.status == 0, "\(r.stderr)")
+      let before = try Snapshot.decode(Data(contentsOf: URL(fileURLWithPath: snap)), file: snap)
+      let end = try Snapshot.decode(Data(contentsOf: URL(fileURLWithPath: after)), file: after)
+      #expect(SandboxRestoreTestTests.configs(end) == SandboxRestoreTestTests.configs(before))
+      #expect(
+        try Cluster(snapshot: end).guests.filter { (99_900...99_999).contains($0.vmid) }.isEmpty)
+      let record = try sandbox.commands().map { $0.argv.prefix(2).joined(separator: " ") }
+      #expect(record.filter { $0 == "qm start" || $0 == "pct start" }.count == 3, "\(record)")
+      #expect(record.filter { $0.hasSuffix(" destroy") }.count == 3, "\(record)")
+    }
+  }
+}
