@@ -35,6 +35,10 @@ let package = Package(
       name: "Planning",
       dependencies: ["PVEModel", "Playbook", "Audit", .product(name: "Crypto", package: "swift-crypto")],
       exclude: ["README.md"]),
+    /** Restore tests as a plan: newest backup to a scratch VMID, networks cut, start, agent, destroy. */
+    .target(
+      name: "RestoreTest", dependencies: ["PVEModel", "Playbook", "Planning"],
+      exclude: ["README.md"]),
     /** Plan exports: bash script, Ansible playbook, change-request markdown. */
     .target(name: "Export", dependencies: ["PVEModel", "Planning"], exclude: ["README.md"]),
     /** Deterministic synthetic clusters (snapshots) of any size, for tests and benchmarks. */
@@ -71,7 +75,7 @@ let package = Package(
       name: "PVEMendCLI",
       dependencies: [
         "PVEModel", "Playbook", "Audit", "Planning", "Export", "Synth", "Transport",
-        "SSHTransport", "Execution", "Rehearse",
+        "SSHTransport", "Execution", "Rehearse", "RestoreTest",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       exclude: ["README.md"]),
@@ -117,13 +121,17 @@ let package = Package(
         "PVEMendTestSupport",
       ]),
     .testTarget(
+      name: "RestoreTestTests",
+      dependencies: ["RestoreTest", "Planning", "PVEModel", "Playbook", "PVEMendTestSupport"],
+      exclude: ["Golden"]),
+    .testTarget(
       name: "CLITests", dependencies: ["PVEModel", "Synth", "PVEMendTestSupport"],
       exclude: ["Cases"]),
     .testTarget(
       name: "ExecutionTests",
       dependencies: [
         "Execution", "Export", "Planning", "Transport", "SSHTransport", "PVEMendTestSupport",
-        "PVEConfig", "Synth",
+        "PVEConfig", "Synth", "RestoreTest",
       ],
       exclude: ["Golden"]),
   ],

@@ -76,6 +76,7 @@ package enum UndoPlan {
       case .migrate: summary.migrations += 1
       case .backupJob: summary.backupJobs += 1
       case .advice: summary.advisories += 1
+      case .restoreTest: break
       }
     }
     return Plan(
@@ -92,7 +93,7 @@ package enum UndoPlan {
   /// plain HA membership.
   static func structural(_ c: Condition) -> Condition? {
     switch c.kind {
-    case .guestStatus, .haSettled, .nodeOnline, .haInGroup: return nil
+    case .guestStatus, .haSettled, .nodeOnline, .haInGroup, .networkCut: return nil
     case .haManaged: return Condition(.haManaged, sid: c.sid)
     default: return c
     }
@@ -116,7 +117,9 @@ package enum UndoPlan {
     case .haGroupAbsent: return Condition(.haGroupPresent, id: effect.id)
     case .backupJobPresent: return Condition(.backupJobAbsent, id: effect.id)
     case .backupJobAbsent: return Condition(.backupJobPresent, id: effect.id)
-    case .guestStatus, .haSettled, .haInGroup, .nodeOnline: return nil
+    case .guestStatus, .haSettled, .haInGroup, .nodeOnline, .networkCut: return nil
+    // A restore test's scratch guest: undone by destroying it, which the test does itself.
+    case .guestAbsent: return nil
     }
   }
 

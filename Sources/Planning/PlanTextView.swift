@@ -11,6 +11,7 @@ package enum PlanTextView {
     (.haAdd, "HA resources"),
     (.haRule, "HA rules"),
     (.backupJob, "Backup jobs"),
+    (.restoreTest, "Restore tests (scratch guests, networks cut)"),
     (.advice, "Advice (for human hands; never executed)"),
   ]
 

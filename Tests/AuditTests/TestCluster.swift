@@ -21,6 +21,7 @@ struct TestCluster {
   var backupJobs: [BackupJob] = []
   var quorum: Quorum? = nil
   var inconsistencies: [Inconsistency] = []
+  var backups = BackupInventory()
 
   func node(
     _ name: String, cores: Int = 8, memoryGiB: Int64 = 32, online: Bool = true, cpu: Double = 0.1
@@ -131,7 +132,22 @@ struct TestCluster {
       haRules: haRules,
       haManager: HAManagerStatus(master: master, quorate: true, services: haServices),
       backupJobs: backupJobs, quorum: q, version: PVEVersion(major: 8, minor: 4, patch: 1),
-      inconsistencies: inconsistencies, options: [:])
+      inconsistencies: inconsistencies, options: [:], backups: backups)
+  }
+
+  /// Backup archives, with every listing read (`complete`): `(vmid, storage, node, age in hours
+  /// before collectedAt, verification)`.
+  func archives(_ list: [(Int, String, String, Int64, String?)]) -> TestCluster {
+    var c = self
+    let now: Int64 = 1_762_682_400  // 2025-11-09T10:00:00Z
+    let archives = list.map { a in
+      BackupArchive(
+        volid: "\(a.1):backup/vm/\(a.0)/\(a.3)", storage: a.1, node: a.2, vmid: a.0, kind: nil,
+        ctime: now - a.3 * 3600, size: 1, format: a.1.hasPrefix("pbs") ? "pbs-ct" : "tar.zst",
+        verification: a.4, notes: nil, protected: false, encrypted: false)
+    }
+    c.backups = BackupInventory(archives: archives, complete: true)
+    return c
   }
 
   /// Findings of one rule over this cluster.

@@ -61,6 +61,8 @@ struct Replay {
     case .backupJobPresent: return cluster.backupJobs.contains { $0.id == c.id }
     case .haInGroup: return c.sid.flatMap { cluster.haResource($0) }?.group == c.id
     case .haSettled: return true
+    case .guestAbsent: return c.id.flatMap(Int.init).flatMap { cluster.guest(vmid: $0) } == nil
+    case .networkCut: return g?.networksCut(isolatedBridge: c.key) ?? false
     }
   }
 
@@ -129,7 +131,7 @@ struct Replay {
             id: e.id ?? "", enabled: true, all: true, vmids: [], exclude: [], pool: nil, node: nil,
             storage: nil, schedule: nil, mode: nil, compress: nil, pruneBackups: [:], comment: nil))
       }
-    case .advice:
+    case .advice, .restoreTest:
       if !step.commands.isEmpty { violations.append("\(step.id): advice with commands") }
     }
   }
