@@ -233,7 +233,7 @@ package enum RestoreTestPlanner {
         Step(
           id: r, kind: .restoreTest,
           title:
-            "Restore \(g.sid) (\(DisplayName.oneLine(g.name))) from its newest backup\(age) to scratch \(scratch) on \(node.name)",
+            "Restore \(g.sid) (\(DisplayText.oneLine(g.name, limit: 60))) from its newest backup\(age) to scratch \(scratch) on \(node.name)",
           reasons: [], after: cleanups, commands: restore,
           preconditions: [
             Condition(.guestAbsent, id: "\(vmid)"), Condition(.nodeOnline, node: node.name),
@@ -378,14 +378,5 @@ package enum RestoreTestPlanner {
     let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
     func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
     return "\(year)-\(two(month))-\(two(day)) \(two(secs / 3600)):\(two(secs % 3600 / 60)) UTC"
-  }
-}
-
-/// Guest names in titles: one line, no control characters (until `DisplayText` is merged).
-enum DisplayName {
-  static func oneLine(_ s: String, limit: Int = 60) -> String {
-    let cleaned = String(
-      s.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : Character($0) })
-    return cleaned.count > limit ? String(cleaned.prefix(limit)) + "…" : cleaned
   }
 }
