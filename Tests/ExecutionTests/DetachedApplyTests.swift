@@ -154,7 +154,8 @@ struct DetachedApplyTests {
     let journal = MemoryJournal()
     let events = Events()
     let plan = Self.plan([
-      Self.step("s01", node: "pve1", rig: rig, sleep: 2.5),
+      // s01 runs 5 s: long enough that on a loaded machine pve1 is cut off before it ends.
+      Self.step("s01", node: "pve1", rig: rig, sleep: 5),
       Self.step("s02", node: "pve2", rig: rig, sleep: 1.5),
       Self.step("s03", node: "pve2", rig: rig, after: ["s02"]),
       Self.step("s04", node: "pve1", rig: rig, after: ["s02"]),
@@ -180,7 +181,7 @@ struct DetachedApplyTests {
     #expect(end.detail?.contains("unreachable") == true)
 
     kill(listener, SIGCONT)
-    try await Task.sleep(for: .seconds(2))  // the command ends on the node meanwhile
+    try await Task.sleep(for: .seconds(5))  // the command ends on the node meanwhile
     let resume = try ResumeState.from(journal.entries, planDigest: "d2", file: "memory")
     #expect(resume.steps["s01"]?.pending != nil)
     let again = await Self.executor(rig, journal: journal, observer: events).apply(
