@@ -285,6 +285,10 @@ import Transport
           await reader.shutdown()
         }
       }
+      // Both connections are open before the move starts: under load a handshake can take longer
+      // than the move, and the watcher would look only after it ended.
+      _ = try await reader.run(RemoteCommand(node: "pve4", argv: ["true"], mutating: false))
+      _ = try await transport.run(RemoteCommand(node: "pve4", argv: ["true"], mutating: false))
       let clock = ContinuousClock()
       let started = clock.now
       async let moving = transport.run(
