@@ -26,8 +26,10 @@ let package = Package(
       exclude: ["README.md"]),
     /** The policy a playbook states: critical guests, HA settings, capacity, migration and backup policy. */
     .target(name: "Playbook", dependencies: ["PVEModel", "Yams"], exclude: ["README.md"]),
+    /** Node failures played out as Proxmox's HA stack would: recovery, failures, survivors' load. */
+    .target(name: "Rehearse", dependencies: ["PVEModel", "Playbook"], exclude: ["README.md"]),
     /** Findings from a snapshot: one rule per file, scores, and the audit report renderers. */
-    .target(name: "Audit", dependencies: ["PVEModel", "Playbook"], exclude: ["README.md"]),
+    .target(name: "Audit", dependencies: ["PVEModel", "Playbook", "Rehearse"], exclude: ["README.md"]),
     /** The planner and the plan document `pvemend-plan/1`, its conditions and its human views. */
     .target(
       name: "Planning",
@@ -73,7 +75,7 @@ let package = Package(
       name: "PVEMendCLI",
       dependencies: [
         "PVEModel", "Playbook", "Audit", "Planning", "Export", "Synth", "Transport",
-        "SSHTransport", "Execution",
+        "SSHTransport", "Execution", "Rehearse",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       exclude: ["README.md"]),
@@ -83,7 +85,7 @@ let package = Package(
       name: "pvemend-bench",
       dependencies: [
         "PVEModel", "Playbook", "Audit", "Planning", "Synth", "Transport", "SSHTransport",
-        "Execution", "PVEMendTestSupport",
+        "Execution", "PVEMendTestSupport", "Rehearse",
       ]),
 
     // MARK: Tests
@@ -102,11 +104,18 @@ let package = Package(
     .testTarget(
       name: "PlaybookTests", dependencies: ["Playbook", "PVEModel", "PVEMendTestSupport"]),
     .testTarget(
-      name: "AuditTests", dependencies: ["Audit", "PVEModel", "Playbook", "PVEMendTestSupport"],
+      name: "AuditTests",
+      dependencies: ["Audit", "PVEModel", "Playbook", "Rehearse", "PVEMendTestSupport"],
       exclude: ["Golden"]),
     .testTarget(
       name: "PlanningTests",
       dependencies: ["Planning", "Audit", "PVEModel", "Playbook", "Synth", "PVEMendTestSupport"],
+      exclude: ["Golden"]),
+    .testTarget(
+      name: "RehearseTests",
+      dependencies: [
+        "Rehearse", "Planning", "Audit", "PVEModel", "Playbook", "PVEMendTestSupport",
+      ],
       exclude: ["Golden"]),
     .testTarget(
       name: "SSHTransportTests",

@@ -1,5 +1,6 @@
 import PVEModel
 import Playbook
+import Rehearse
 
 /// A cluster and a policy, indexed once so every rule and every report section runs in
 /// O(n log n) or better: guests by node, by VMID and by pool, HA resources by sid, storage by id,
@@ -36,6 +37,8 @@ package struct AuditContext: Sendable {
   package let haAllowedNodes: [String: Set<String>]
   /// Sid → the HA group or node-affinity rule that places it, for display.
   package let haPlacement: [String: String]
+  /// Each online node's failure played out as Proxmox's HA stack would (`Rehearse`), by node.
+  package let failover: [String: RecoveryOutcome]
 
   package init(cluster: Cluster, policy: Policy) {
     self.cluster = cluster
@@ -100,6 +103,12 @@ package struct AuditContext: Sendable {
     }
     haAllowedNodes = allowed
     haPlacement = placement
+    let rehearsal = Rehearsal(cluster: cluster, policy: policy)
+    var failover: [String: RecoveryOutcome] = [:]
+    for n in cluster.nodes where n.online && failover[n.name] == nil {
+      failover[n.name] = rehearsal.run(FailureScenario(failedNodes: [n.name]))
+    }
+    self.failover = failover
   }
 
   /// Whether HA manages the guest: an HA resource not in state `ignored` (Proxmox treats `ignored`

@@ -56,15 +56,12 @@ package struct AuditReport: Sendable, Codable, Hashable {
     ha = HAOverview(context: context)
     criticalWithoutHA = CriticalService.all(context)
     storage = StorageOverview(context: context)
-    let failover = Dictionary(
-      context.onlineNodes.map { ($0.name, context.failover(of: $0)) },
-      uniquingKeysWith: { a, _ in a })
     network = NetworkOverview(context: context)
     singlePointsOfFailure = SinglePointOfFailure.all(findings, context: context)
     backup = BackupOverview(context: context)
-    recovery = RecoveryScenario.all(context, failover: failover)
+    recovery = RecoveryScenario.all(context)
     recommendations = Recommendation.all(findings)
-    capacity = CapacityOverview(context: context, storage: storage, failover: failover)
+    capacity = CapacityOverview(context: context, storage: storage)
     scores = CategoryScore.all(findings)
     overallScore = CategoryScore.overall(scores)
     risks = Risk.all(findings, context: context)

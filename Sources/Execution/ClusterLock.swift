@@ -151,10 +151,10 @@ package struct ClusterLock: Sendable {
     """#
 
   /// Text from the node (a holder file anyone with root on a node could have written) made safe for a
-  /// terminal and one line: control characters and escapes become `\u{…}`, at most `limit` characters.
+  /// terminal and one line by `DisplayText.oneLine` (control, bidi and zero-width characters become
+  /// U+FFFD), trimmed, at most `limit` characters.
   package static func sanitized(_ text: String, limit: Int = 300) -> String {
-    let line = TerminalText.escape(text.trimmingCharacters(in: .whitespacesAndNewlines))
-    return line.count <= limit ? line : String(line.prefix(limit)) + "…"
+    DisplayText.oneLine(text.trimmingCharacters(in: .whitespacesAndNewlines), limit: limit)
   }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import PVEModel
 import Planning
 
 /// What the user answers before a step at `--step` (Ansible's `(y/n/c)`, plus quit).
@@ -42,11 +43,11 @@ package struct LineConfirmation: Confirmation {
 
   /// "Type 'yes' to apply 3 steps to cluster homelab: ".
   package static func runPrompt(cluster: String, steps: Int) -> String {
-    "Type 'yes' to apply \(steps) step\(steps == 1 ? "" : "s") to cluster \(cluster): "
+    "Type 'yes' to apply \(steps) step\(steps == 1 ? "" : "s") to cluster \(DisplayText.oneLine(cluster)): "
   }
 
   package static func stepPrompt(_ step: Step, index: Int, total: Int) -> String {
-    "Perform step \(step.id) (\(index)/\(total)) \(step.title)? [y]es/[n]o/[c]ontinue all/[q]uit: "
+    "Perform step \(DisplayText.oneLine(step.id)) (\(index)/\(total)) \(DisplayText.oneLine(step.title, limit: .max))? [y]es/[n]o/[c]ontinue all/[q]uit: "
   }
 
   package func confirmRun(cluster: String, steps: Int) async -> Bool {

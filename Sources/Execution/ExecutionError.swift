@@ -1,3 +1,4 @@
+import PVEModel
 import Transport
 
 /// Why `apply`, `undo` or `export` refused or could not go on. Messages name the file or step and end
@@ -28,7 +29,10 @@ package enum ExecutionError: Error, Sendable, Hashable, CustomStringConvertible 
   /// The cluster lock could not be taken.
   case lockFailed(LockFailure)
 
-  package var description: String {
+  /// The message on one line; names and details quoted from input pass through `DisplayText`.
+  package var description: String { DisplayText.oneLine(message, limit: .max) }
+
+  private var message: String {
     switch self {
     case .stale(let messages):
       return "plan is stale: " + messages.joined(separator: "; ")

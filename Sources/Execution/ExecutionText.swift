@@ -68,10 +68,11 @@ package enum ExecutionText {
     let header = ["STEP", "OUTCOME", "TIME", "NODES", "TITLE"]
     var rows: [[String]] = [header]
     for s in report.steps {
-      rows.append([
-        s.id, s.outcome.rawValue, s.duration > 0 ? duration(s.duration) : "-",
-        s.nodes.isEmpty ? "-" : s.nodes.joined(separator: ","), s.title,
-      ])
+      rows.append(
+        [
+          s.id, s.outcome.rawValue, s.duration > 0 ? duration(s.duration) : "-",
+          s.nodes.isEmpty ? "-" : s.nodes.joined(separator: ","), s.title,
+        ].map { DisplayText.oneLine($0, limit: .max) })
     }
     var widths = [Int](repeating: 0, count: header.count)
     for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
@@ -83,7 +84,9 @@ package enum ExecutionText {
       out.append(cells.joined(separator: "  "))
     }
     for s in report.steps {
-      if let d = s.detail, !d.isEmpty { out.append("\(s.id): \(d)") }
+      if let d = s.detail, !d.isEmpty {
+        out.append(DisplayText.oneLine("\(s.id): \(d)", limit: .max))
+      }
     }
     let counts = report.counts
     let parts = StepOutcome.allCases.compactMap { o in counts[o].map { "\($0) \(o.rawValue)" } }

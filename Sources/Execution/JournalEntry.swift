@@ -98,7 +98,8 @@ package struct JournalEntry: Codable, Sendable, Hashable {
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     // Plain values only: encoding cannot fail.
     let data = (try? encoder.encode(self)) ?? Data("{}".utf8)
-    return String(decoding: data, as: UTF8.self)
+    // Titles and output quote names: bidi and zero-width characters as \u escapes.
+    return DisplayText.escapingUnsafe(json: String(decoding: data, as: UTF8.self))
   }
 
   /// Parses a journal's text; errors name the file and line and end with the fix.

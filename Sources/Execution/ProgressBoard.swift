@@ -14,7 +14,8 @@ import Planning
 ///   migration status) and waits are printed at most every `throttle` seconds per step.
 ///
 /// Text from the cluster (output lines, guest names in titles, error details) passes through
-/// `TerminalText.escape`: control characters and escape sequences never reach the terminal raw.
+/// `DisplayText.oneLine`: control characters, escape sequences and bidi controls never reach the
+/// terminal raw (each becomes U+FFFD).
 package struct ProgressBoard: Sendable {
   /// One running step.
   struct Running: Sendable {
@@ -66,8 +67,9 @@ package struct ProgressBoard: Sendable {
     case .checked(let check):
       // A block of its own, already made safe by ExecutionText (plan text is the reviewed plan).
       printed.append(
-        TerminalText.escapeKeepingLines(
-          ExecutionText.check(check, mode: mode).trimmingCharacters(in: .newlines)))
+        ExecutionText.check(check, mode: mode).trimmingCharacters(in: .newlines)
+          .split(separator: "\n", omittingEmptySubsequences: false)
+          .map { DisplayText.oneLine(String($0), limit: .max) }.joined(separator: "\n"))
     case .runStarted(let total):
       runStart = now
       say("Applying \(total) step\(total == 1 ? "" : "s").")
@@ -150,7 +152,7 @@ package struct ProgressBoard: Sendable {
     esc(Array(Set(step.commands.map(\.node))).sorted().joined(separator: "→"))
   }
 
-  private func esc(_ text: String) -> String { TerminalText.escape(text) }
+  private func esc(_ text: String) -> String { DisplayText.oneLine(text, limit: .max) }
 
   /// `12 s`, `1:05`, `1:02:03`.
   package static func elapsed(_ seconds: Double) -> String {
@@ -171,11 +173,11 @@ package struct ProgressBoard: Sendable {
   /// What a step waits for, in words.
   static func waitText(_ step: Step, detail: String) -> String {
     if let wait = step.wait {
-      let sid = TerminalText.escape(wait.sid)
-      let node = TerminalText.escape(wait.node)
+      let sid = DisplayText.oneLine(wait.sid)
+      let node = DisplayText.oneLine(wait.node)
       if wait.kind == "ha-state", let state = wait.state {
         return
-          "waiting for HA to bring \(sid) to \(TerminalText.escape(state)) on \(node): \(detail)"
+          "waiting for HA to bring \(sid) to \(DisplayText.oneLine(state)) on \(node): \(detail)"
       }
       let verb =
         step.commands.contains { $0.argv.starts(with: ["ha-manager", "relocate"]) }
@@ -206,32 +208,5 @@ package struct ProgressBoard: Sendable {
   /// Cuts to `columns` characters (an ellipsis marks the cut).
   static func cut(_ line: String, to columns: Int) -> String {
     line.count <= columns ? line : String(line.prefix(max(columns - 1, 0))) + "…"
-  }
-}
-
-/// Making text from the cluster safe for a terminal.
-package enum TerminalText {
-  /// One line: every control character (ESC, CR, LF, TAB, DEL, C1), bidi/format character and
-  /// unassigned scalar becomes `\u{…}`, so output and guest names cannot move the cursor, recolour
-  /// or retitle the terminal, or fake other lines.
-  package static func escape(_ text: String) -> String {
-    var out = ""
-    out.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
-    for scalar in text.unicodeScalars {
-      switch scalar.properties.generalCategory {
-      case .control, .format, .lineSeparator, .paragraphSeparator, .privateUse, .unassigned,
-        .surrogate:
-        out += "\\u{\(String(scalar.value, radix: 16))}"
-      default:
-        out.unicodeScalars.append(scalar)
-      }
-    }
-    return out
-  }
-
-  /// `escape` for each line of a multi-line block (the newlines themselves kept).
-  package static func escapeKeepingLines(_ text: String) -> String {
-    text.split(separator: "\n", omittingEmptySubsequences: false).map { escape(String($0)) }
-      .joined(separator: "\n")
   }
 }

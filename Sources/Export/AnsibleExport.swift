@@ -10,7 +10,7 @@ import Planning
 /// template braces. HA migrations get an `until` task that polls `ha-manager status`.
 package enum AnsibleExport {
   package static func render(_ plan: Plan, digest: String) -> String {
-    let c = PlanExport.oneLine
+    let c: (String) -> String = { DisplayText.oneLine($0, limit: .max) }
     var o: [String] = []
     o.append("# pvemend plan for cluster \(c(plan.cluster)): REVIEW BEFORE RUNNING.")
     o.append("#")
@@ -38,7 +38,9 @@ package enum AnsibleExport {
       if step.kind == .advice || step.commands.isEmpty {
         o.append("    - name: \(quote(name("\(step.id) advice: \(step.title)")))")
         o.append("      ansible.builtin.debug:")
-        o.append("        msg: !unsafe \(quote(step.detail ?? step.title))")
+        o.append(
+          "        msg: !unsafe \(quote(DisplayText.sanitize(step.detail ?? step.title, keepNewlines: true)))"
+        )
         tasks += 1
         continue
       }
@@ -109,10 +111,12 @@ package enum AnsibleExport {
 
   /// A task name: one line, no template braces.
   static func name(_ text: String) -> String {
-    String(PlanExport.oneLine(text).map { ch in ch == "{" ? "(" : ch == "}" ? ")" : ch })
+    String(
+      DisplayText.oneLine(text, limit: .max).map { ch in ch == "{" ? "(" : ch == "}" ? ")" : ch })
   }
 
-  /// A YAML double-quoted scalar.
+  /// A YAML double-quoted scalar: the exact value, with every character `DisplayText.isUnsafe`
+  /// names written as a YAML escape (`\n`, `\x1b`, `\u202e`), so none reaches the file raw.
   static func quote(_ text: String) -> String {
     var out = "\""
     for scalar in text.unicodeScalars {
@@ -123,9 +127,14 @@ package enum AnsibleExport {
       case "\t": out += "\\t"
       case "\r": out += "\\r"
       default:
-        if scalar.value < 0x20 || scalar.value == 0x7F {
+        if scalar.value <= 0xFF && DisplayText.isUnsafe(scalar) {
           let hex = String(scalar.value, radix: 16)
           out += "\\x" + (hex.count < 2 ? "0" : "") + hex
+        } else if DisplayText.isUnsafe(scalar) {
+          let hex = String(scalar.value, radix: 16)
+          let width = scalar.value <= 0xFFFF ? 4 : 8
+          out +=
+            (width == 4 ? "\\u" : "\\U") + String(repeating: "0", count: width - hex.count) + hex
         } else {
           out.unicodeScalars.append(scalar)
         }

@@ -143,9 +143,9 @@ package enum MarkdownExport {
     var body: [String] = []
     var last: String?
     for c in commands {
-      if c.node != last { body.append("# on \(PlanExport.oneLine(c.node))") }
+      if c.node != last { body.append("# on \(DisplayText.oneLine(c.node, limit: .max))") }
       last = c.node
-      body.append(PlanExport.oneLine(c.shellLine))
+      body.append(DisplayText.oneLine(c.shellLine, limit: .max))
     }
     let longest = body.map(longestBacktickRun).max() ?? 0
     let fence = String(repeating: "`", count: max(3, longest + 1))
@@ -154,7 +154,7 @@ package enum MarkdownExport {
 
   /// An inline code span on one line, fenced past any backticks it holds.
   static func code(_ text: String) -> String {
-    let t = PlanExport.oneLine(text)
+    let t = DisplayText.oneLine(text, limit: .max)
     guard t.contains("`") else { return "`\(t)`" }
     let fence = String(repeating: "`", count: longestBacktickRun(t) + 1)
     return "\(fence) \(t) \(fence)"
@@ -172,12 +172,7 @@ package enum MarkdownExport {
 
   /// Markdown-inert text on one line.
   static func escape(_ text: String) -> String {
-    var out = ""
-    for ch in PlanExport.oneLine(text) {
-      if "\\`*_[]<>|#".contains(ch) { out.append("\\") }
-      out.append(ch)
-    }
-    return out
+    DisplayText.escapeMarkdown(DisplayText.oneLine(text, limit: .max))
   }
 
   static func score(_ value: Double) -> String {

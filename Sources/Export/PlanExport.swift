@@ -34,12 +34,6 @@ package enum PlanExport {
     }
   }
 
-  /// Text safe inside a one-line comment: control characters (newlines included) become spaces.
-  static func oneLine(_ text: String) -> String {
-    String(
-      text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : Character($0) })
-  }
-
   /// `2 min`, `45 s`, `none`.
   static func downtime(_ seconds: Int) -> String {
     if seconds <= 0 { return "none" }

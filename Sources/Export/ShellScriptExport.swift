@@ -12,7 +12,7 @@ import Planning
 package enum ShellScriptExport {
   package static func render(_ plan: Plan, digest: String) -> String {
     let q = ShellQuoting.quote
-    let c = PlanExport.oneLine
+    let c: (String) -> String = { DisplayText.oneLine($0, limit: .max) }
     let nodes = PlanExport.nodes(plan)
     let runnable = plan.steps.filter { $0.kind != .advice && !$0.commands.isEmpty }
     let downtime = plan.steps.reduce(0) { $0 + $1.downtime.seconds }
@@ -71,11 +71,11 @@ package enum ShellScriptExport {
     o.append("main() {")
     o.append("  if ((execute)); then")
     o.append(
-      "    echo \(q("pvemend: applying \(runnable.count) steps to cluster \(plan.cluster) (plan \(digest))"))"
+      "    echo \(q("pvemend: applying \(runnable.count) steps to cluster \(c(plan.cluster)) (plan \(c(digest)))"))"
     )
     o.append("  else")
     o.append(
-      "    echo \(q("pvemend: dry run of \(plan.steps.count) steps for cluster \(plan.cluster); nothing is sent. Run with --execute to apply."))"
+      "    echo \(q("pvemend: dry run of \(plan.steps.count) steps for cluster \(c(plan.cluster)); nothing is sent. Run with --execute to apply."))"
     )
     o.append("  fi")
     for step in plan.steps { o.append("  \(functionName(step))") }
@@ -90,7 +90,7 @@ package enum ShellScriptExport {
   /// One function per step: its reasons and conditions as comments, then its commands.
   static func function(_ step: Step, number: Int) -> [String] {
     let q = ShellQuoting.quote
-    let c = PlanExport.oneLine
+    let c: (String) -> String = { DisplayText.oneLine($0, limit: .max) }
     var o: [String] = []
     o.append("# \(c(step.id)) \(step.kind.rawValue): \(c(step.title))")
     for r in step.reasons { o.append("#   why:      \(c(r))") }
@@ -106,9 +106,9 @@ package enum ShellScriptExport {
       for line in PlanExport.inverse(step) { o.append("#   undo:     \(c(line))") }
     }
     o.append("\(functionName(step))() {")
-    o.append("  step_begin \(q(step.id)) \(number) \(q(step.title))")
+    o.append("  step_begin \(q(c(step.id))) \(number) \(q(c(step.title)))")
     if step.kind == .advice || step.commands.isEmpty {
-      o.append("  echo \(q("  advice, nothing to run: " + (step.detail ?? step.title)))")
+      o.append("  echo \(q(c("  advice, nothing to run: " + (step.detail ?? step.title))))")
     } else {
       for command in step.commands {
         let line = command.shellLine

@@ -1,4 +1,5 @@
 import Foundation
+import PVEModel
 
 /// Reading input files and writing to the terminal for `audit`, `plan` and `show`.
 enum CLIFiles {
@@ -25,7 +26,10 @@ enum CLIFiles {
   }
 
   static func standardOutput(_ text: String) { FileHandle.standardOutput.write(Data(text.utf8)) }
-  static func standardError(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
+  /// Messages quote file names and values from the input: `DisplayText` keeps them inert.
+  static func standardError(_ text: String) {
+    FileHandle.standardError.write(Data(DisplayText.sanitize(text, keepNewlines: true).utf8))
+  }
 }
 
 /// Why an input file could not be read.
@@ -35,7 +39,10 @@ enum CLIFileError: Error, CustomStringConvertible {
   /// Not UTF-8 text.
   case notText(file: String)
 
-  var description: String {
+  /// One line: the file name is what the user typed, and may hold anything.
+  var description: String { DisplayText.oneLine(message, limit: .max) }
+
+  private var message: String {
     switch self {
     case .unreadable(let file, let reason):
       return "\(file): cannot read it (\(reason)); check the path"

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PVEModel
 import SSHTransport
 import Transport
 
@@ -50,7 +51,7 @@ struct CheckCommand: AsyncParsableCommand {
       return checks.sorted { $0.node < $1.node }
     }
     await transport.shutdown()
-    print(NodeCheck.table(checks), terminator: "")
+    print(DisplayText.sanitize(NodeCheck.table(checks), keepNewlines: true), terminator: "")
     let failed = checks.filter { !$0.ready }
     if failed.isEmpty {
       print("\nready: all \(checks.count) node\(checks.count == 1 ? "" : "s") passed")
@@ -59,7 +60,7 @@ struct CheckCommand: AsyncParsableCommand {
     print(
       "\nnot ready: \(failed.count) of \(checks.count) node\(checks.count == 1 ? "" : "s") failed")
     for check in failed {
-      for problem in check.problems { print("- \(problem)") }
+      for problem in check.problems { print("- \(DisplayText.oneLine(problem, limit: .max))") }
     }
     throw ExitCode(ExitStatus.stepFailed)
   }

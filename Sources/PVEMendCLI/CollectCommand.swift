@@ -62,7 +62,8 @@ struct CollectCommand: AsyncParsableCommand {
     }
     let transport = try connection.makeTransport(commandTimeout: .seconds(120))
     let progress: @Sendable (String) -> Void = { line in
-      FileHandle.standardError.write(Data("collect: \(line)\n".utf8))
+      FileHandle.standardError.write(
+        Data("collect: \(DisplayText.oneLine(line, limit: .max))\n".utf8))
     }
     let started = Date()
     let snapshot: Snapshot

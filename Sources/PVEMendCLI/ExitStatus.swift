@@ -12,7 +12,8 @@ enum ExitStatus {
   /// Bad input: a plan, journal, snapshot or playbook file cannot be read or decoded.
   static let badInput: Int32 = 2
   /// Refused before anything ran (stale plan, not confirmed, no terminal without `--yes`, journal
-  /// of another plan, cluster locked by another run); `audit --fail-on`: findings at that level.
+  /// of another plan, cluster locked by another run); `audit --fail-on`: findings at that level;
+  /// `rehearse`: a failure scenario the cluster does not survive.
   static let refused: Int32 = 3
   /// A node could not be reached, or its host key is unknown, changed or revoked.
   static let connection: Int32 = 4

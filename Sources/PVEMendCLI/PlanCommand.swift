@@ -1,5 +1,6 @@
 import ArgumentParser
 import Audit
+import Execution
 import Foundation
 import PVEModel
 import Planning
@@ -30,7 +31,7 @@ struct PlanCommand: ParsableCommand {
 
   /// Output formats.
   enum Format: String, CaseIterable, ExpressibleByArgument {
-    case text, json, markdown
+    case text, json, markdown, html
   }
 
   @Argument(help: "The snapshot file (pvemend-snapshot/1 JSON), or '-' for standard input.")
@@ -42,7 +43,7 @@ struct PlanCommand: ParsableCommand {
   @Option(help: "Save the plan document (pvemend-plan/1 JSON) to this file, for 'pvemend apply'.")
   var out: String?
 
-  @Option(help: "What to print: text, json or markdown.")
+  @Option(help: "What to print: text, json, markdown or html (a self-contained review page).")
   var format: Format = .text
 
   func run() throws {
@@ -57,7 +58,7 @@ struct PlanCommand: ParsableCommand {
         policy: policy, playbookPath: playbook, playbookText: text)
     } catch {
       CLIFiles.standardError("pvemend plan: \(error)\n")
-      throw ExitCode(2)
+      throw ExitCode(ExitStatus.badInput)
     }
     let document = PlanFile.encode(plan)
     if let out {
@@ -67,17 +68,19 @@ struct PlanCommand: ParsableCommand {
         CLIFiles.standardError(
           "pvemend plan: \(out): cannot write the plan (\(error.localizedDescription)); check the directory exists and is writable\n"
         )
-        throw ExitCode(2)
+        throw ExitCode(ExitStatus.badInput)
       }
     }
     switch format {
     case .text: CLIFiles.standardOutput(PlanTextView.render(plan))
     case .markdown: CLIFiles.standardOutput(PlanMarkdownView.render(plan))
     case .json: FileHandle.standardOutput.write(document)
+    case .html:
+      CLIFiles.standardOutput(PlanHTMLView.render(plan, digest: PlanDigest.of(document)))
     }
     if let out {
       let saved = "\nSaved the plan to \(out). To apply exactly these steps: pvemend apply \(out)\n"
-      if format == .json {
+      if format == .json || format == .html {
         CLIFiles.standardError(saved)
       } else {
         CLIFiles.standardOutput(saved)

@@ -34,10 +34,7 @@ struct UndoCommand: AsyncParsableCommand {
       printError("pvemend undo: \(error)")
       throw ExitCode(ExitStatus.code(error.status))
     }
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-    var bytes = (try? encoder.encode(plan)) ?? Data()
-    bytes.append(0x0A)
+    let bytes = PlanFile.encode(plan)
     if let out {
       do {
         try bytes.write(to: URL(fileURLWithPath: out))

@@ -31,9 +31,34 @@ package enum ShellQuoting {
   static let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=,+@%")
 
   /// Quotes one word: unchanged when it is plain, otherwise in single quotes with `'` as `'\''`.
+  ///
+  /// A word holding a scalar `DisplayText.isUnsafe` names (control, bidi, zero-width: never in a
+  /// Proxmox ID, but possible in a comment from a playbook) is written in bash's ANSI-C quoting
+  /// instead, `$'…'` with each byte of those scalars as `\xHH`, so the exact word reaches the node
+  /// (root's shell on Proxmox VE and every exported script are bash) while no raw control or bidi
+  /// character reaches a terminal, a script or a review page.
   package static func quote(_ word: String) -> String {
     if !word.isEmpty && word.allSatisfy({ safe.contains($0) }) { return word }
+    if word.unicodeScalars.contains(where: DisplayText.isUnsafe) { return ansiC(word) }
     return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+  }
+
+  /// `$'…'`: `\` and `'` escaped, unsafe scalars as their UTF-8 bytes in `\xHH`.
+  static func ansiC(_ word: String) -> String {
+    var out = "$'"
+    for u in word.unicodeScalars {
+      if u == "\\" || u == "'" {
+        out += "\\" + String(u)
+      } else if DisplayText.isUnsafe(u) {
+        for byte in String(u).utf8 {
+          let hex = String(byte, radix: 16, uppercase: true)
+          out += "\\x" + (hex.count < 2 ? "0" : "") + hex
+        }
+      } else {
+        out.unicodeScalars.append(u)
+      }
+    }
+    return out + "'"
   }
 
   package static func join(_ argv: [String]) -> String { argv.map(quote).joined(separator: " ") }

@@ -104,7 +104,10 @@ package enum SnapshotError: Error, Sendable, Equatable, CustomStringConvertible 
   /// An API path holds a response of the wrong shape.
   case wrongShape(file: String, path: String, expected: String)
 
-  package var description: String {
+  /// The message on one line; names and details quoted from input pass through `DisplayText`.
+  package var description: String { DisplayText.oneLine(message, limit: .max) }
+
+  private var message: String {
     switch self {
     case .malformed(let file, let path, let detail):
       return

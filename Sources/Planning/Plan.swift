@@ -34,6 +34,9 @@ package struct Plan: Codable, Sendable, Hashable {
   package var after: Figures
   /// Counts per step kind, for the summary line.
   package var summary: Summary
+  /// The playbook's capacity limits the figures are measured against (the review page draws them);
+  /// nil in plans written before it was added. Never read to decide anything at apply time.
+  package var limits: PlanLimits?
 
   package init(
     tool: String, createdAt: String, cluster: String, pveMajor: Int, haPlacement: String,
@@ -55,6 +58,22 @@ package struct Plan: Codable, Sendable, Hashable {
     self.before = before
     self.after = after
     self.summary = summary
+  }
+}
+
+/// The capacity limits of the playbook a plan followed, as the views show them.
+package struct PlanLimits: Codable, Sendable, Hashable {
+  /// Ceiling of running+onboot vCPUs per core on a node.
+  package var vcpuPerCore: Double
+  /// Memory kept free on every node, bytes.
+  package var memoryReserve: Int64
+  /// Fraction (0…1) of each node's local storage kept free.
+  package var localStorageReserve: Double
+
+  package init(vcpuPerCore: Double, memoryReserve: Int64, localStorageReserve: Double) {
+    self.vcpuPerCore = vcpuPerCore
+    self.memoryReserve = memoryReserve
+    self.localStorageReserve = localStorageReserve
   }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import PVEModel
 
 /// The on-disk form of a plan: the only code that knows the `pvemend-plan/1` bytes.
 ///
@@ -9,10 +10,11 @@ package enum PlanFile {
   package static func encode(_ plan: Plan) -> Data {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-    // A plan is a tree of plain values; encoding cannot fail.
-    var data = (try? encoder.encode(plan)) ?? Data()
-    data.append(0x0A)
-    return data
+    // A plan is a tree of plain values; encoding cannot fail. Bidi and zero-width characters in
+    // names are written as \u escapes (same strings, nothing reordered in an editor or a diff).
+    let data = (try? encoder.encode(plan)) ?? Data()
+    return Data(
+      (DisplayText.escapingUnsafe(json: String(decoding: data, as: UTF8.self)) + "\n").utf8)
   }
 
   /// Reads a plan; errors name the file, what is wrong and the fix.
@@ -68,7 +70,10 @@ package enum PlanFileError: Error, Sendable, Equatable, CustomStringConvertible 
   /// The right format, but fields are missing or of the wrong type.
   case malformed(file: String, detail: String)
 
-  package var description: String {
+  /// The message on one line; names and details quoted from input pass through `DisplayText`.
+  package var description: String { DisplayText.oneLine(message, limit: .max) }
+
+  private var message: String {
     switch self {
     case .notJSON(let file, let detail):
       return

@@ -10,9 +10,11 @@ package enum PlanMarkdownView {
     out.append("")
     out.append("| | |")
     out.append("|---|---|")
-    out.append("| Snapshot | \(esc(plan.createdAt)), sha256 `\(plan.snapshotSHA256.prefix(16))` |")
     out.append(
-      "| Playbook | \(esc(plan.playbook.name)) (`\(code(plan.playbook.path))`), sha256 `\(plan.playbook.sha256.prefix(16))` |"
+      "| Snapshot | \(esc(plan.createdAt)), sha256 `\(code(String(plan.snapshotSHA256.prefix(16))))` |"
+    )
+    out.append(
+      "| Playbook | \(esc(plan.playbook.name)) (`\(code(plan.playbook.path))`), sha256 `\(code(String(plan.playbook.sha256.prefix(16))))` |"
     )
     out.append("| Proxmox VE | \(plan.pveMajor), placement by \(placement) |")
     out.append(
@@ -60,11 +62,11 @@ package enum PlanMarkdownView {
   }
 
   private static func section(_ step: Step) -> [String] {
-    var out = ["", "### \(step.id) \(step.kind.symbol) \(esc(step.title))", ""]
+    var out = ["", "### \(esc(step.id)) \(step.kind.symbol) \(esc(step.title))", ""]
     if !step.reasons.isEmpty {
       out.append("- **Why:** \(step.reasons.map { "`\(code($0))`" }.joined(separator: ", "))")
     }
-    if !step.after.isEmpty { out.append("- **After:** \(step.after.joined(separator: ", "))") }
+    if !step.after.isEmpty { out.append("- **After:** \(esc(step.after.joined(separator: ", ")))") }
     if step.kind == .migrate || step.kind == .moveVolume || step.downtime.seconds > 0 {
       let seconds = step.downtime.seconds
       let note = step.downtime.note.map { " · \(esc($0))" } ?? ""
@@ -72,7 +74,7 @@ package enum PlanMarkdownView {
     }
     if let wait = step.wait {
       out.append(
-        "- **Waits:** until HA reports `\(wait.sid)` \(wait.kind == "ha-migrate" ? "settled" : wait.state ?? "settled") on \(esc(wait.node)), at most \(Format.duration(wait.timeoutSeconds))"
+        "- **Waits:** until HA reports `\(code(wait.sid))` \(esc(wait.kind == "ha-migrate" ? "settled" : wait.state ?? "settled")) on \(esc(wait.node)), at most \(Format.duration(wait.timeoutSeconds))"
       )
     }
     if let after = step.figuresAfter, step.kind == .migrate {
@@ -88,29 +90,37 @@ package enum PlanMarkdownView {
       for line in detail.split(separator: "\n") { out.append(esc(String(line)) + "  ") }
     }
     if !step.commands.isEmpty {
-      out.append("")
-      out.append("```sh")
+      var block: [String] = []
       var node: String?
       for c in step.commands {
         if node != c.node {
-          out.append("# on \(PlanTextView.clean(c.node))")
+          block.append("# on \(PlanTextView.clean(c.node))")
           node = c.node
         }
-        out.append(c.shellLine)
+        block.append(PlanTextView.clean(c.shellLine))
       }
-      out.append("```")
+      // The fence is longer than any backtick run inside, so a quoted word cannot close it.
+      let longest = block.map(Self.longestBacktickRun).max() ?? 0
+      let fence = String(repeating: "`", count: max(3, longest + 1))
+      out.append("")
+      out.append(fence + "sh")
+      out += block
+      out.append(fence)
     }
     return out
   }
 
-  /// Markdown-inert text: control characters out, markup characters escaped.
-  static func esc(_ text: String) -> String {
-    var out = ""
-    for c in PlanTextView.clean(text) {
-      if "\\`*_[]<>|#".contains(c) { out.append("\\") }
-      out.append(c)
+  /// Markdown-inert text: control, bidi and zero-width characters out, markup characters escaped.
+  static func esc(_ text: String) -> String { DisplayText.escapeMarkdown(text) }
+
+  static func longestBacktickRun(_ text: String) -> Int {
+    var longest = 0
+    var run = 0
+    for ch in text {
+      run = ch == "`" ? run + 1 : 0
+      longest = max(longest, run)
     }
-    return out
+    return longest
   }
 
   /// Text inside a code span: backticks cannot be escaped there, so they become quotes.

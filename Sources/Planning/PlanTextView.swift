@@ -21,9 +21,9 @@ package enum PlanTextView {
       "Plan for \(clean(plan.cluster)) · PVE \(plan.pveMajor) (\(placement)) · snapshot \(clean(plan.createdAt))"
     )
     out.append(
-      "Playbook \(clean(plan.playbook.name)) (\(clean(plan.playbook.path)), sha256 \(plan.playbook.sha256.prefix(12)))"
+      "Playbook \(clean(plan.playbook.name)) (\(clean(plan.playbook.path)), sha256 \(clean(plan.playbook.sha256.prefix(12))))"
     )
-    out.append("Snapshot sha256 \(plan.snapshotSHA256.prefix(12)) · \(plan.tool)")
+    out.append("Snapshot sha256 \(clean(plan.snapshotSHA256.prefix(12))) · \(clean(plan.tool))")
     if plan.steps.isEmpty {
       out.append("")
       out.append("No changes: nothing in the findings asks for a step.")
@@ -39,7 +39,7 @@ package enum PlanTextView {
       out.append("")
       out.append("Unresolved (\(plan.unresolved.count))")
       for u in plan.unresolved {
-        let limit = u.limit.map { " [\($0)]" } ?? ""
+        let limit = u.limit.map { " [\(clean($0))]" } ?? ""
         out.append("  ? \(clean(u.finding))\(limit)")
         out.append("      \(clean(u.reason))")
       }
@@ -72,26 +72,28 @@ package enum PlanTextView {
 
   private static func lines(of step: Step) -> [String] {
     let pad = "         "
-    var out = ["  \(step.kind.symbol) \(step.id)  \(clean(step.title))"]
+    var out = ["  \(step.kind.symbol) \(clean(step.id))  \(clean(step.title))"]
     if !step.reasons.isEmpty {
       out.append("\(pad)why: \(step.reasons.map(clean).joined(separator: ", "))")
     }
-    if !step.after.isEmpty { out.append("\(pad)after: \(step.after.joined(separator: ", "))") }
+    if !step.after.isEmpty {
+      out.append("\(pad)after: \(clean(step.after.joined(separator: ", ")))")
+    }
     var node: String?
     for c in step.commands {
       let prefix = "on \(clean(c.node)): "
       if node == c.node {
-        out.append(pad + String(repeating: " ", count: prefix.count) + c.shellLine)
+        out.append(pad + String(repeating: " ", count: prefix.count) + clean(c.shellLine))
       } else {
-        out.append(pad + prefix + c.shellLine)
+        out.append(pad + prefix + clean(c.shellLine))
         node = c.node
       }
     }
     if let wait = step.wait {
       let what =
         wait.kind == "ha-migrate"
-        ? "until HA reports \(wait.sid) on \(clean(wait.node))"
-        : "until HA reports \(wait.sid) \(wait.state ?? "settled") on \(clean(wait.node))"
+        ? "until HA reports \(clean(wait.sid)) on \(clean(wait.node))"
+        : "until HA reports \(clean(wait.sid)) \(clean(wait.state ?? "settled")) on \(clean(wait.node))"
       out.append("\(pad)waits \(what) (at most \(Format.duration(wait.timeoutSeconds)))")
     }
     if step.kind == .migrate || step.kind == .moveVolume || step.downtime.seconds > 0 {
@@ -152,11 +154,7 @@ package enum PlanTextView {
 
   static func score(_ value: Double) -> String { String(format: "%.1f", value) }
 
-  /// Control characters out of hostile text (guest names, paths).
-  static func clean(_ text: String) -> String {
-    String(
-      text.map {
-        $0.isNewline || ($0.asciiValue.map { $0 < 0x20 || $0 == 0x7F } ?? false) ? "?" : $0
-      })
-  }
+  /// Hostile text (guest names, paths, anything from the plan file: it may have been edited) made
+  /// safe for a terminal by `DisplayText.sanitize`.
+  static func clean<S: StringProtocol>(_ text: S) -> String { DisplayText.sanitize(String(text)) }
 }

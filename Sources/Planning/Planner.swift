@@ -51,7 +51,7 @@ package enum Planner {
     let initial = Simulation(cluster: cluster, policy: policy)
     let steps = work.steps
     let usesRules = cluster.usesHARules
-    let plan = Plan(
+    var plan = Plan(
       tool: tool, createdAt: snapshot.collectedAt,
       cluster: cluster.name ?? cluster.nodes.first?.name ?? "cluster",
       pveMajor: cluster.pveMajor ?? (usesRules ? 9 : 8),
@@ -69,6 +69,9 @@ package enum Planner {
         nodes: predicted.nodes.compactMap { work.final.figures($0.name) },
         findings: afterReport.findings.count),
       summary: work.summary)
+    plan.limits = PlanLimits(
+      vcpuPerCore: policy.capacity.vcpuPerCore, memoryReserve: policy.capacity.memoryReserve,
+      localStorageReserve: policy.capacity.localStorageReserve)
     return PlanOutcome(plan: plan, predicted: predicted)
   }
 

@@ -1,3 +1,4 @@
+import PVEModel
 import Yams
 
 /// One YAML node of a playbook with the file and key path it came from, so every error can name the
@@ -82,15 +83,16 @@ struct PlaybookNode {
     return text
   }
 
-  /// A string on one line and without control characters, at most `maxLength` characters: it
-  /// ends up in Proxmox comments, which are single lines (a line feed makes Proxmox refuse the
-  /// config it would be written to).
+  /// A string on one line and without control, bidi or zero-width characters
+  /// (`DisplayText.isUnsafe`), at most `maxLength` characters: it ends up in Proxmox comments,
+  /// which are single lines (a line feed makes Proxmox refuse the config it would be written to),
+  /// and in every view of the plan.
   func singleLine(example: String, maxLength: Int? = nil) throws(PlaybookError) -> String {
     let text = try string(example: example)
-    guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+    guard !text.unicodeScalars.contains(where: DisplayText.isUnsafe)
     else {
       throw error(
-        "\(subject) must be one line without control characters (line feeds, tabs, escapes); example: \(key): \(example)"
+        "\(subject) must be one line without control, bidi or zero-width characters (line feeds, tabs, escapes, U+202E); example: \(key): \(example)"
       )
     }
     if let maxLength, text.count > maxLength {

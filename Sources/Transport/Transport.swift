@@ -120,7 +120,10 @@ package enum TransportError: Error, Sendable, Hashable, CustomStringConvertible 
   /// Anything else libssh2 reported.
   case ssh(node: String, code: Int32, message: String)
 
-  package var description: String {
+  /// The message on one line; names and details quoted from input pass through `DisplayText`.
+  package var description: String { DisplayText.oneLine(message, limit: .max) }
+
+  private var message: String {
     switch self {
     case .unreachable(let node, let detail):
       return

@@ -11,6 +11,7 @@ case "plan": try await benchPlan(rest)
 case "transport": try await benchTransport(rest)
 case "collect": try await benchCollect(rest)
 case "apply": try await benchApply(rest)
+case "rehearse": try await benchRehearse(rest)
 default:
-  print("usage: pvemend-bench audit|plan|transport|collect|apply [options]")
+  print("usage: pvemend-bench audit|plan|transport|collect|apply|rehearse [options]")
 }

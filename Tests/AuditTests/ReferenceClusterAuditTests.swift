@@ -100,7 +100,10 @@ import Testing
     let nodes = report.recovery.filter { $0.kind == "node" }.map(\.subject)
     #expect(nodes == ["proxmox", "proxmox2", "proxmox3"])
     let proxmox3 = report.recovery.first { $0.subject == "proxmox3" }
-    #expect(proxmox3?.restarted.count == 4)
+    // Four HA guests; zigbee2mqtt (ct:122) passes its USB stick through (dev0), so HA places it
+    // but it cannot start off proxmox3 (the rehearsal's start check; earlier audits counted it).
+    #expect(proxmox3?.restarted.count == 3)
+    #expect(proxmox3?.haNotRecovered == ["zigbee2mqtt (ct:122)"])
     #expect(proxmox3?.down.count == 5)
     #expect(
       report.recovery.contains { $0.kind == "storage-server" && $0.subject == "192.168.1.98" })

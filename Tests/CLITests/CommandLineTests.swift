@@ -17,7 +17,7 @@ struct CommandLineTests {
       (["audit"], 64),
       (["audit", "snapshot.json", "--format", "yaml"], 64),
       (["plan", "snapshot.json"], 64),
-      (["plan", "snapshot.json", "--playbook", "playbook.yaml", "--format", "html"], 64),
+      (["plan", "snapshot.json", "--playbook", "playbook.yaml", "--format", "pdf"], 64),
       (["show"], 64),
       (["frobnicate"], 64),
       (["audit", "snapshot.json", "--fail-on", "critical"], 3),

@@ -1,6 +1,7 @@
 import Audit
 import Export
 import Foundation
+import PVEMendTestSupport
 import PVEModel
 import Planning
 import Testing
@@ -15,6 +16,8 @@ struct ExportTests {
     var add = Build.haAdd("s01", "ct:110")
     add.title = "Enable HA for ct:110 (\(hostile))"
     add.commands[0].argv += ["--comment", "guest \(hostile) `id` $(id) {{ lookup('pipe','id') }}"]
+    // Control and bidi characters in an argument: quoted exactly ($'…\xHH…'), shown nowhere raw.
+    add.commands[0].argv += ["--comment2", "red\u{1B}[31m\ttab \u{202E}evil"]
     var move = Build.migrate("s02", "ct:131", from: "proxmox2", to: "proxmox3")
     move.downtime = Downtime(seconds: 30, note: "container restart")
     let ha = Build.haMigrate("s03", "vm:114", from: "proxmox1", to: "proxmox2", after: ["s01"])
@@ -51,9 +54,7 @@ struct ExportTests {
   }()
 
   @Test("golden: the plan itself (input of the CLI smoke runs)") func goldenPlan() async throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-    expectGolden(String(decoding: try encoder.encode(Self.plan), as: UTF8.self) + "\n", "plan.json")
+    expectGolden(String(decoding: PlanFile.encode(Self.plan), as: UTF8.self), "plan.json")
   }
 
   @Test("golden: bash script") func goldenShell() {
@@ -166,6 +167,10 @@ struct ExportTests {
     #expect(run.status == 0, "\(run.stderr)")
     let expected = Self.plan.steps.flatMap(\.commands).map(\.argv)
     #expect(Self.received(dir) == expected)
+    for format in ExportFormat.allCases {
+      let text = PlanExport.render(Self.plan, format: format, digest: Self.digest)
+      #expect(HostileText.rawUnsafe(in: text).isEmpty, "\(format)")
+    }
     let raw = String(
       decoding: FileManager.default.contents(
         atPath: dir.appendingPathComponent("received.raw").path) ?? Data(), as: UTF8.self)

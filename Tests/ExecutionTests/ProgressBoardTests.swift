@@ -151,8 +151,8 @@ struct ProgressBoardTests {
             && scalar.value != 0x202E, "raw control \(scalar.value) in \(line)")
       }
     }
-    #expect(all.contains { $0.contains("\\u{1b}[31mred") })
-    #expect(all.contains { $0.contains("\\u{9b}31m") })
+    #expect(all.contains { $0.contains("\u{FFFD}[31mred") })
+    #expect(all.contains { $0.contains("\u{FFFD}31m") })
   }
 
   @Test("not a terminal: timestamped lines, one per event; progress lines and waits throttled")

@@ -369,7 +369,10 @@ extension AuditReport {
           }))
     }
     if !recommendations.isEmpty {
-      b.append(.paragraph("Run \(s.code("pvemend plan SNAPSHOT --playbook FILE")) for the exact, ordered commands."))
+      b.append(
+        .paragraph(
+          "Run \(s.code("pvemend plan SNAPSHOT --playbook FILE")) for the exact, ordered commands.")
+      )
     }
     b.append(.separator)
 
@@ -406,19 +409,29 @@ extension AuditReport {
     b.append(
       .table(
         ReportTable(
-          ["Failed Node", "HA Guests", "HA vCPUs", "HA Memory", "Free on Survivors", "Result"],
+          ["Failed Node", "HA Guests", "HA vCPUs", "HA Memory", "Worst Survivor After", "Result"],
           c.failover.map { f in
-            [
+            var result: [String] = [f.verdict]
+            if !f.notRecovered.isEmpty {
+              result.append("\(f.notRecovered.count) not back: \(list(f.notRecovered, max: 5))")
+            }
+            if !f.overloaded.isEmpty {
+              result.append("over the ceilings: \(f.overloaded.joined(separator: ", "))")
+            }
+            return [
               f.node, "\(f.haGuests.count)", "\(f.haVCPUs)", ByteSize.binary(f.haMemory),
-              ByteSize.binary(f.survivorFreeMemory),
-              f.fits ? "fits" : "\(f.unplaced.count) without room: \(list(f.unplaced, max: 5))",
+              f.worstSurvivor ?? "—", result.joined(separator: "; "),
             ]
-          }, rightAligned: [1, 2, 3, 4])))
+          }, rightAligned: [1, 2, 3])))
+    let notSurvivable = c.failover.filter { !$0.survivable }.map { "\($0.node) (\($0.verdict))" }
     b.append(
       .paragraph(
-        c.nPlusOne
-          ? "\(s.mark(true))N+1: if any one node fails, the others can take its HA guests."
-          : "\(s.mark(false))N+1 fails: the others cannot take every HA guest of \(c.failover.filter { !$0.fits }.map(\.node).joined(separator: ", "))."
+        (c.nPlusOne
+          ? "\(s.mark(true))N+1: if any one node fails, HA brings back every HA guest and the survivors stay within the playbook's ceilings."
+          : notSurvivable.isEmpty
+            ? "\(s.mark(false))N+1 fails: there is no other node to recover to."
+            : "\(s.mark(false))N+1 fails: \(notSurvivable.joined(separator: ", ")).")
+          + " Played out as Proxmox's HA stack would: each HA guest in sid order onto the node its group or rule and the CRS scheduler pick (`pvemend rehearse` shows every step)."
       ))
     b.append(.heading(3, "Growth Headroom"))
     b.append(

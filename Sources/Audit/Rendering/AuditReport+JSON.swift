@@ -1,4 +1,5 @@
 import Foundation
+import PVEModel
 
 extension AuditReport {
   /// The report as JSON: sorted keys, pretty-printed, unescaped slashes, a final newline.
@@ -7,6 +8,7 @@ extension AuditReport {
     encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
     // Encoding plain values cannot fail.
     guard let data = try? encoder.encode(self) else { return "{}\n" }
-    return (String(data: data, encoding: .utf8) ?? "{}") + "\n"
+    // Bidi and zero-width characters in names as \u escapes: the same strings, shown inert.
+    return DisplayText.escapingUnsafe(json: String(data: data, encoding: .utf8) ?? "{}") + "\n"
   }
 }

@@ -1,3 +1,5 @@
+import PVEModel
+
 /// Draws report blocks as GitHub-flavoured markdown, in the shape of the seed report.
 package enum MarkdownRenderer {
   package static func render(_ blocks: [ReportBlock]) -> String {
@@ -29,7 +31,7 @@ package enum MarkdownRenderer {
 
   static func table(_ t: ReportTable) -> String {
     func cell(_ s: String) -> String {
-      let c = ReportStyle.escapeMarkdown(ReportStyle.sanitize(s))
+      let c = DisplayText.escapeMarkdown(s)
       return c.isEmpty ? " " : c
     }
     var lines = ["| " + t.headers.map(cell).joined(separator: " | ") + " |"]

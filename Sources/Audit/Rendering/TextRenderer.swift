@@ -1,3 +1,5 @@
+import PVEModel
+
 /// Draws report blocks for a terminal: underlined headings, aligned plain tables, no markup.
 package enum TextRenderer {
   package static func render(_ blocks: [ReportBlock]) -> String {
@@ -46,7 +48,7 @@ package enum TextRenderer {
   /// Columns two spaces apart, a dashed rule under the header; numbers right-aligned. The last
   /// column is not padded (no trailing spaces).
   static func table(_ t: ReportTable) -> [String] {
-    let rows = t.rows.map { $0.map(ReportStyle.sanitize) }
+    let rows = t.rows.map { $0.map { DisplayText.sanitize($0) } }
     var widths = t.headers.map(\.count)
     var counts: [[Int]] = []
     counts.reserveCapacity(rows.count)

@@ -25,14 +25,13 @@ package struct CapacityOverview: Sendable, Codable, Hashable {
   package var storageTotal: Int64
   package var storageUsed: Int64
   package var storageAvailable: Int64
-  /// Each online node's failure, simulated.
-  package var failover: [FailoverOutcome]
-  /// Whether every node's HA guests fit on the survivors.
+  /// Each online node's failure, played out as Proxmox's HA stack would (`Rehearse`).
+  package var failover: [Failover]
+  /// Whether every single node failure is survivable: HA brings back every HA guest and every
+  /// survivor stays within the playbook's ceilings.
   package var nPlusOne: Bool
 
-  init(
-    context: AuditContext, storage: StorageOverview, failover outcomes: [String: FailoverOutcome]
-  ) {
+  init(context: AuditContext, storage: StorageOverview) {
     let online = context.onlineNodes
     cores = online.reduce(0) { $0 + $1.cores }
     vcpus = online.reduce(0) { $0 + (context.claimedVCPUs[$1.name] ?? 0) }
@@ -44,12 +43,14 @@ package struct CapacityOverview: Sendable, Codable, Hashable {
     memoryUsed = online.reduce(0) { $0 + $1.memoryUsed }
     memoryPromised = online.reduce(0) { $0 + (context.claimedMemory[$1.name] ?? 0) }
     memoryReserve = context.policy.capacity.memoryReserve * Int64(online.count)
-    failover = online.map { outcomes[$0.name] ?? context.failover(of: $0) }
+    failover = online.compactMap { n in
+      context.failover[n.name].map { Failover($0, context: context) }
+    }
     haReserve = failover.map(\.haMemory).max() ?? 0
     memoryAvailable = memoryTotal - memoryPromised - memoryReserve - haReserve
     storageTotal = storage.total
     storageUsed = storage.used
     storageAvailable = storage.available
-    nPlusOne = failover.allSatisfy(\.fits)
+    nPlusOne = context.hasFailoverNodes && failover.allSatisfy(\.survivable)
   }
 }

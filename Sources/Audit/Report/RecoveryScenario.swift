@@ -20,34 +20,28 @@ package struct RecoveryScenario: Sendable, Codable, Hashable {
 
   static let haRTO = "2–5 min"
 
-  /// `failover`: each online node's simulated failure, by node name.
-  static func all(_ context: AuditContext, failover: [String: FailoverOutcome])
-    -> [RecoveryScenario]
-  {
+  /// Each online node's failure as the rehearsal plays it out (`AuditContext.failover`).
+  static func all(_ context: AuditContext) -> [RecoveryScenario] {
     var out: [RecoveryScenario] = []
     for n in context.onlineNodes {
-      let outcome = failover[n.name] ?? context.failover(of: n)
-      let unplaced = Set(outcome.unplaced)
-      var restarted: [String] = []
-      var notRecovered: [String] = []
-      var down: [String] = []
-      for g in context.guests(on: n.name) {
-        if context.isHARecovered(g) {
-          if unplaced.contains(g.sid) || !context.localVolumes(of: g).isEmpty {
-            notRecovered.append(AuditContext.label(g))
-          } else {
-            restarted.append(AuditContext.label(g))
-          }
-        } else if g.isRunning {
-          down.append(AuditContext.label(g))
-        }
+      guard let outcome = context.failover[n.name] else { continue }
+      func label(_ sid: String, _ name: String) -> String {
+        context.guestBySID[sid].map(AuditContext.label) ?? "\(name) (\(sid))"
       }
+      let restarted = outcome.recovered.filter(\.started).map { label($0.sid, $0.name) }
+      let notRecovered = outcome.failed.map { label($0.sid, $0.name) }
+      let down = outcome.down.map { label($0.sid, $0.name) }
       var parts: [String] = []
+      if !outcome.quorate { parts.append("quorum lost: HA recovers nothing") }
       if !restarted.isEmpty { parts.append("\(restarted.count) HA guest(s) restart elsewhere") }
       if !notRecovered.isEmpty {
         parts.append("\(notRecovered.count) HA guest(s) cannot restart elsewhere")
       }
       if !down.isEmpty { parts.append("\(down.count) non-HA guest(s) down") }
+      let overloaded = outcome.overloadedByRecovery.map(\.node)
+      if !overloaded.isEmpty {
+        parts.append("\(overloaded.joined(separator: ", ")) over the ceilings after recovery")
+      }
       if parts.isEmpty { parts.append("no running guests affected") }
       let rto =
         down.isEmpty && notRecovered.isEmpty

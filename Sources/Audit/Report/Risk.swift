@@ -63,11 +63,20 @@ package struct Risk: Sendable, Codable, Hashable {
       let noRoom = ids(HAFailoverCapacity.id, n.name)
       let reasons = ids(NodeSmall.id, n.name) + loaded + noRoom + unprotected.map(\.id)
       let worst = unprotected.map(\.severity).min()
-      let downs = context.guests(on: n.name).contains { $0.isRunning && !context.isHARecovered($0) }
+      // The rehearsal of this node's failure: HA guests that do not come back (any reason) and
+      // how critical they are, and whether any running guest goes down.
+      let outcome = context.failover[n.name]
+      let lostLevels = (outcome?.failed ?? []).compactMap {
+        context.criticalityBySID[$0.sid]?.level
+      }
+      let lostHA = !(outcome?.failed.isEmpty ?? true)
+      let downs =
+        !(outcome?.down.isEmpty ?? true)
+        || context.guests(on: n.name).contains { $0.isRunning && !context.isHARecovered($0) }
       let impact: Impact
-      if worst == .critical {
+      if worst == .critical || lostLevels.contains(.critical) {
         impact = .critical
-      } else if worst == .high || !noRoom.isEmpty {
+      } else if worst == .high || !noRoom.isEmpty || lostHA {
         impact = .high
       } else if downs {
         impact = .medium

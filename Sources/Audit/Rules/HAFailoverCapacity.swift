@@ -1,10 +1,15 @@
 import PVEModel
 import Playbook
+import Rehearse
 
-/// Detects: a node whose HA guests the surviving nodes could not all take if it failed (N+1): a guest
-/// needs a survivor with at least its vCPUs in cores and its memory free within total − reserve after
-/// the guests already promised there (see `FailoverOutcome`).
-/// Remediation: free memory on the survivors, lower HA guests' sizes, or add capacity (advice).
+/// Detects: a node whose failure, played out as Proxmox's HA stack would (`AuditContext.failover`,
+/// module `Rehearse`: the CRS scheduler's own choice per HA guest, in sid order), leaves HA guests
+/// without a node or room (no allowed survivor, more vCPUs than the target's cores, more memory
+/// than it has free), or leaves a survivor that takes recovered guests over the playbook's
+/// ceilings (`capacity.vcpu_per_core`, total − `capacity.memory_reserve`). Quorum loss is
+/// `quorum.fragile`'s; volumes on node-local storage are `ha.local-storage`'s.
+/// Remediation: free room on the survivors, steer HA guests with group/rule node priorities or
+/// `crs` `ha=static`, lower HA guests' sizes, or add capacity (advice).
 package struct HAFailoverCapacity: IndexedAuditRule {
   package static let id = "ha.failover-capacity"
   package static let category = ScoreCategory.resourceCapacity
@@ -16,26 +21,52 @@ package struct HAFailoverCapacity: IndexedAuditRule {
   package func findings(in context: AuditContext) -> [Finding] {
     guard context.hasFailoverNodes else { return [] }
     return context.onlineNodes.compactMap { n in
-      let outcome = context.failover(of: n)
-      guard !outcome.fits else { return nil }
+      guard let outcome = context.failover[n.name], outcome.quorate else { return nil }
+      let lost = outcome.capacityFailures
+      let overloaded = outcome.overloadedByRecovery
+      guard !lost.isEmpty || !overloaded.isEmpty else { return nil }
       var severity = Severity.high
-      var levels: [String] = []
-      for sid in outcome.unplaced {
-        if let entry = context.criticalityBySID[sid] {
+      for f in lost {
+        if let entry = context.criticalityBySID[f.sid] {
           severity = .worst(severity, Severity(entry.level))
-          levels.append(entry.level.rawValue)
         }
+      }
+      let ha = context.guests(on: n.name).filter { context.isHARecovered($0) }
+      var parts: [String] = []
+      if !lost.isEmpty {
+        parts.append(
+          "\(lost.count) of its \(ha.count) HA guests do not come back (\(lost.map { "\($0.sid): \($0.message)" }.joined(separator: "; ")))"
+        )
+      }
+      for s in overloaded {
+        var over: [String] = []
+        if s.overCPU {
+          over.append(
+            "\(s.vcpus) vCPUs on \(s.cores) cores (\(Figure.fixed(s.vcpuPerCore, 2)) per core, ceiling \(Figure.fixed(s.vcpuCeiling, 2)))"
+          )
+        }
+        if s.overMemory {
+          over.append(
+            "\(ByteSize.binary(s.memory)) of memory (ceiling \(ByteSize.binary(s.memoryCeiling)))")
+        }
+        parts.append(
+          "\(s.node) takes \(s.recovered.joined(separator: ", ")) and ends at \(over.joined(separator: " and "))"
+        )
       }
       return Finding(
         rule: Self.id, severity: severity, subject: .node(n.name),
         message:
-          "if \(n.name) fails, \(outcome.unplaced.count) of its \(outcome.haGuests.count) HA guests (\(outcome.unplaced.joined(separator: ", "))) find no room on the \(outcome.survivors) surviving node(s): they need \(ByteSize.binary(outcome.haMemory)), \(ByteSize.binary(outcome.survivorFreeMemory)) is free after the reserve",
+          "if \(n.name) fails, HA (crs \(outcome.scheduler.rawValue)) recovers as Proxmox would: \(parts.joined(separator: "; "))",
         evidence: [
-          "haGuests": .count(outcome.haGuests.count), "haVCPUs": .count(outcome.haVCPUs),
-          "haMemory": .bytes(outcome.haMemory), "survivors": .count(outcome.survivors),
-          "survivorFreeMemory": .bytes(outcome.survivorFreeMemory),
-          "unplaced": .list(outcome.unplaced),
+          "haGuests": .count(ha.count), "haVCPUs": .count(ha.reduce(0) { $0 + $1.vcpus }),
+          "haMemory": .bytes(ha.reduce(0) { $0 + $1.memory }),
+          "survivors": .count(outcome.survivors.count),
+          "scheduler": .text(outcome.scheduler.rawValue),
+          "notRecovered": .list(lost.map(\.sid)),
+          "overloaded": .list(overloaded.map(\.node)),
+          "recovered": .list(outcome.recovered.filter(\.started).map { "\($0.sid)→\($0.to)" }),
           "memoryReserve": .bytes(context.policy.capacity.memoryReserve),
+          "vcpuPerCore": .ratio(context.policy.capacity.vcpuPerCore),
         ],
         remediation: .advice)
     }

@@ -349,6 +349,49 @@ def _():
     return c.snapshot()
 
 
+@case("ha-restricted-group", "PVE 8 groups: adguard in a restricted group of pve1 only, traefik preferring pve1 then pve2 (restricted), web unrestricted")
+def _():
+    c = base()
+    c.groups = [
+        {"group": "dns-only", "nodes": "pve1", "restricted": 1, "type": "group",
+         "digest": "5ae1ad9e52a956bcbbc30af6046b0425651486ec"},
+        {"group": "web", "nodes": "pve1:2,pve2:1", "restricted": 1, "type": "group",
+         "digest": "5ae1ad9e52a956bcbbc30af6046b0425651486ec"},
+        {"group": "loose", "nodes": "pve3", "nofailback": 1, "type": "group",
+         "digest": "5ae1ad9e52a956bcbbc30af6046b0425651486ec"},
+    ]
+    c.ha[0]["group"] = "web"
+    c.ct(105, "pve1", "adguard-2", cores=1, memory=512,
+         rootfs="nas:subvol-105-disk-0,size=8G", tags="dns")
+    c.ha_resource("ct:105", group="dns-only")
+    c.ct(106, "pve3", "static-web", cores=1, memory=1024,
+         rootfs="nas:subvol-106-disk-0,size=8G")
+    c.ha_resource("ct:106", group="loose")
+    return c.snapshot()
+
+
+@case("pve9-static-rules", "PVE 9.2 with crs ha=static: a strict node-affinity rule, a negative resource-affinity pair, running non-HA guests counted")
+def _():
+    c = base(pve="9.2.1")
+    c.groups = None
+    c.options["crs"] = {"ha": "static"}
+    c.ct(105, "pve2", "adguard-2", cores=1, memory=512,
+         rootfs="nas:subvol-105-disk-0,size=8G", tags="dns")
+    c.ct(106, "pve1", "adguard", cores=1, memory=512,
+         rootfs="nas:subvol-106-disk-0,size=8G", tags="dns")
+    c.ha_resource("ct:105")
+    c.ha_resource("ct:106")
+    c.rules = [
+        {"rule": "web-on-big-nodes", "type": "node-affinity", "nodes": "pve1:2,pve2:1",
+         "resources": "vm:101", "strict": 1, "order": 1,
+         "digest": "2fd3489a055c8c8a3906742778e5d69cbbd0263b"},
+        {"rule": "keep-dns-apart", "type": "resource-affinity", "affinity": "negative",
+         "resources": "ct:105,ct:106", "order": 2,
+         "digest": "2fd3489a055c8c8a3906742778e5d69cbbd0263b"},
+    ]
+    return c.snapshot()
+
+
 @case("mixed-versions", "a rolling upgrade: pve1 on 9.1, pve2 and pve3 still on 8.4, groups in use")
 def _():
     c = base()

@@ -148,7 +148,7 @@ step_begin() {
 step_s01() {
   step_begin s01 1 'Enable HA for ct:110 (x'\''; rm -rf / #)'
   # shellcheck disable=SC1003,SC2016
-  run proxmox1 'ha-manager add ct:110 --state started --comment '\''guest x'\''\'\'''\''; rm -rf / # `id` $(id) {{ lookup('\''\'\'''\''pipe'\''\'\'''\'','\''\'\'''\''id'\''\'\'''\'') }}'\'''
+  run proxmox1 'ha-manager add ct:110 --state started --comment '\''guest x'\''\'\'''\''; rm -rf / # `id` $(id) {{ lookup('\''\'\'''\''pipe'\''\'\'''\'','\''\'\'''\''id'\''\'\'''\'') }}'\'' --comment2 $'\''red\x1B[31m\x09tab \xE2\x80\xAEevil'\'''
 }
 
 # s02 migrate: Move ct:131 from proxmox2 to proxmox3

@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import PVEModel
+import Playbook
+import Rehearse
+
+/// `pvemend rehearse SNAPSHOT`: each node's failure played out as Proxmox's HA stack would.
+///
+/// The CLI is the I/O edge: it reads the snapshot and the playbook; `Rehearse` does the rest.
+struct RehearseCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "rehearse",
+    abstract:
+      "Play out node failures as Proxmox's HA stack would: what comes back where, what stays down.",
+    discussion: """
+      For each online node (or the one named with --node), rehearses its failure the way pve-ha-manager recovers: the CRM fences the node and recovers its HA guests one by one in sid order, each onto the node select_service_node picks — the highest-priority nodes of its HA group (PVE 8) or node-affinity rule (PVE 9; non-strict rules and unrestricted groups fall back to every other node), apart from negative resource-affinity partners, with positive ones, then the CRS scheduler's choice: 'basic' (crs ha=basic, the default) takes the node with the fewest HA services, 'static' scores configured CPU and memory with TOPSIS; ties go to the first node by name. From pve-ha-manager 5.1.2 (PVE 9.2; some 9.1 updates) running non-HA guests count too; for PVE 9.1 the report says whether that would change anything. Nodes in HA maintenance mode take nothing. HA state 'stopped' guests move but stay stopped; 'disabled' and 'ignored' ones stay down. Without quorum nothing is recovered and survivors with active HA services fence themselves.
+
+      Then: whether each recovered guest can start there (volumes on node-local storage, host devices, a VM's vCPUs above the node's cores, memory beyond what the node has free now), which non-HA guests are down, and every survivor's vCPUs per core and configured memory against the playbook's capacity.vcpu_per_core and total − capacity.memory_reserve. Sources: docs/ha-recovery.md.
+
+      Exit codes:
+        0   every rehearsed failure is survivable (all HA guests back, survivors within the ceilings)
+        2   bad input: snapshot or playbook unreadable or invalid, or --node names no node
+        3   some failure is not survivable: an HA guest does not come back, a survivor ends over a ceiling, or quorum is lost
+        64  bad command line
+      """)
+
+  enum Format: String, CaseIterable, ExpressibleByArgument {
+    case text, markdown, json
+  }
+
+  @Argument(help: "The snapshot file (pvemend-snapshot/1 JSON), or '-' for standard input.")
+  var snapshot: String
+
+  @Option(
+    help: "A playbook (YAML) with the capacity ceilings (capacity.vcpu_per_core, memory_reserve).")
+  var playbook: String?
+
+  @Option(help: "Rehearse only this node's failure (default: each online node in turn).")
+  var node: String?
+
+  @Option(help: "Output format: text, markdown or json.")
+  var format: Format = .text
+
+  func run() throws {
+    let report: RehearsalReport
+    do {
+      let data = try CLIFiles.read(snapshot)
+      let snap = try Snapshot.decode(data, file: snapshot)
+      let cluster = try Cluster(snapshot: snap, file: snapshot)
+      let policy: Policy
+      if let playbook {
+        policy = try PlaybookDecoder.decode(CLIFiles.text(playbook), file: playbook)
+      } else {
+        policy = .builtinDefault
+      }
+      var scenarios: [FailureScenario]?
+      if let node {
+        guard cluster.nodes.contains(where: { $0.name == node }) else {
+          let names = cluster.nodes.map(\.name).joined(separator: ", ")
+          CLIFiles.standardError(
+            "pvemend rehearse: \(snapshot): no node '\(node)' in the snapshot; use one of: \(names)\n"
+          )
+          throw ExitCode(ExitStatus.badInput)
+        }
+        scenarios = [FailureScenario(failedNodes: [node])]
+      }
+      report = RehearsalReport(cluster: cluster, policy: policy, scenarios: scenarios)
+    } catch let exit as ExitCode {
+      throw exit
+    } catch {
+      CLIFiles.standardError("pvemend rehearse: \(error)\n")
+      throw ExitCode(ExitStatus.badInput)
+    }
+    switch format {
+    case .text: CLIFiles.standardOutput(report.text())
+    case .markdown: CLIFiles.standardOutput(report.markdown())
+    case .json: CLIFiles.standardOutput(report.json())
+    }
+    if report.worst != .survivable {
+      let bad = report.scenarios.filter { $0.verdict != .survivable }
+        .map { "\($0.failedNodes.joined(separator: "+")) \($0.verdict.rawValue)" }
+      let shown = bad.prefix(8).joined(separator: ", ")
+      let more = bad.count > 8 ? " and \(bad.count - 8) more" : ""
+      CLIFiles.standardError(
+        "pvemend rehearse: not survivable: \(bad.count) of \(report.scenarios.count) failure(s): \(shown)\(more)\n"
+      )
+      throw ExitCode(ExitStatus.refused)
+    }
+  }
+}
