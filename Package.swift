@@ -37,6 +37,10 @@ let package = Package(
         "PVEModel", "Playbook", "Audit", .product(name: "Crypto", package: "swift-crypto"),
       ],
       exclude: ["README.md"]),
+    /** Restore tests as a plan: newest backup to a scratch VMID, networks cut, start, agent, destroy. */
+    .target(
+      name: "RestoreTest", dependencies: ["PVEModel", "Playbook", "Planning"],
+      exclude: ["README.md"]),
     /** Plan exports: bash script, Ansible playbook, change-request markdown. */
     .target(
       name: "Export", dependencies: ["PVEModel", "Audit", "Planning"], exclude: ["README.md"]),
@@ -75,7 +79,7 @@ let package = Package(
       name: "PVEMendCLI",
       dependencies: [
         "PVEModel", "Playbook", "Audit", "Planning", "Export", "Synth", "Transport",
-        "SSHTransport", "Execution", "Rehearse",
+        "SSHTransport", "Execution", "Rehearse", "RestoreTest",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       exclude: ["README.md"]),
@@ -127,6 +131,10 @@ let package = Package(
         "PVEMendTestSupport", .product(name: "Crypto", package: "swift-crypto"),
       ]),
     .testTarget(
+      name: "RestoreTestTests",
+      dependencies: ["RestoreTest", "Planning", "PVEModel", "Playbook", "PVEMendTestSupport"],
+      exclude: ["Golden"]),
+    .testTarget(
       name: "CLITests",
       dependencies: [
         "PVEMendCLI", "Execution", "Transport", "PVEModel", "Synth", "PVEMendTestSupport",
@@ -136,7 +144,7 @@ let package = Package(
       name: "ExecutionTests",
       dependencies: [
         "Execution", "Export", "Planning", "Audit", "Playbook", "PVEModel", "Transport",
-        "SSHTransport", "PVEMendTestSupport", "PVEConfig", "Synth",
+        "SSHTransport", "PVEMendTestSupport", "PVEConfig", "Synth", "RestoreTest",
       ],
       exclude: ["Golden"]),
   ],

@@ -26,6 +26,11 @@ package enum Auditor {
     BackupUncovered(),
     BackupOffsite(),
     BackupTargetFull(),
+    BackupContentUnknown(),
+    BackupNever(),
+    BackupStale(),
+    BackupSameStorage(),
+    BackupUnverified(),
     SnapshotInconsistent(),
   ]
 

@@ -160,6 +160,10 @@ extension Executor {
   ) async -> StepResult {
     let timeout = step.wait.map { Double($0.timeoutSeconds) } ?? options.verifyTimeout
     let t0 = clock.monotonic()
+    if let wait = step.wait, wait.kind == Wait.agentPing {
+      return await waitForAgent(
+        step, wait, timeout: timeout, transport: transport, options: options, end: end)
+    }
     // The first read takes in every fact of the effects and the wait; polls only those of what is
     // still missing (in practice the asynchronous ones: placement and the CRM's state).
     var facts = step.verifyFacts
@@ -201,6 +205,49 @@ extension Executor {
         try await clock.sleep(seconds: options.pollInterval)
       } catch {
         return end(.interrupted, "cancelled while waiting for its effects", false)
+      }
+    }
+  }
+
+  /// Repeats `qm agent <vmid> ping` on the wait's node until it answers (the guest agent booted),
+  /// the timeout passes, or the run is interrupted.
+  func waitForAgent(
+    _ step: Step, _ wait: Wait, timeout: Double, transport: any Transport,
+    options: ExecutionOptions, end: (StepOutcome, String?, Bool) -> StepResult
+  ) async -> StepResult {
+    let t0 = clock.monotonic()
+    let vmid = wait.sid.split(separator: ":").last.map(String.init) ?? wait.sid
+    let ping = RemoteCommand(
+      node: wait.node, argv: ["qm", "agent", vmid, "ping"], mutating: true)
+    var last = ""
+    while true {
+      do {
+        let result = try await transport.run(
+          ping, options: RunOptions(timeout: options.commandTimeout))
+        if result.succeeded { return end(.succeeded, nil, false) }
+        last =
+          result.stderrText.split(separator: "\n").last.map(String.init)
+          ?? "exit \(result.exitStatus)"
+      } catch {
+        return end(
+          .failed, "\(wait.node): '\(ping.shellLine)': \(error)", Self.isConnectionFailure(error))
+      }
+      let elapsed = clock.monotonic() - t0
+      if interruption.isTriggered {
+        return end(.interrupted, "the guest agent of \(wait.sid) has not answered yet", false)
+      }
+      if elapsed >= timeout {
+        return end(
+          .failed,
+          "the guest agent of \(wait.sid) did not answer '\(ping.shellLine)' within \(Int(timeout)) s (\(last))",
+          false)
+      }
+      observer.handle(
+        .waiting(step: step.id, detail: "guest agent of \(wait.sid) (\(last))", elapsed: elapsed))
+      do {
+        try await clock.sleep(seconds: options.pollInterval)
+      } catch {
+        return end(.interrupted, "cancelled while waiting for the guest agent", false)
       }
     }
   }

@@ -95,6 +95,10 @@ package struct PlanCheck: Sendable, Hashable {
   static func status(
     of step: Step, in cluster: Cluster, record: ResumeState.StepRecord?, complete: Bool = false
   ) -> Status {
+    // A guest agent wait runs its pings every time (it has no effect to find satisfied).
+    if step.wait?.kind == Wait.agentPing, step.kind != .advice {
+      return record?.finished == true ? .done : .ready
+    }
     if step.kind == .advice || (step.commands.isEmpty && step.effects.isEmpty) { return .advice }
     let effectsHold =
       complete || (!step.effects.isEmpty && step.effects.allSatisfy { $0.holds(in: cluster) })
@@ -159,6 +163,8 @@ package struct PlanCheck: Sendable, Hashable {
     case .backupJobPresent, .backupJobAbsent: family = "job"
     case .volumeOnStorage: family = "volume"
     case .nodeOnline: family = "online"
+    case .guestAbsent: family = "vmid"
+    case .networkCut: family = "network"
     }
     return [
       family, c.sid ?? "", c.id ?? "", c.key ?? "", c.kind == .nodeOnline ? c.node ?? "" : "",

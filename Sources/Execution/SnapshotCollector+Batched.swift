@@ -55,10 +55,19 @@ extension SnapshotCollector {
         Snapshot.nodeStatusPath(node), Snapshot.nodeStoragePath(node),
       ]
     }
+    // Backup content listings ride in the same batches: no extra command.
+    let contentReads = Snapshot.backupContentReads(storage: api["/storage"], online: online)
+    var nodeItems = nodePaths.mapValues { $0.map(ClusterRead.Item.get) }
+    for r in contentReads {
+      nodeItems[self.node(for: r.path), default: []].append(
+        .getContent(r.path, content: "backup"))
+    }
+    let contentPaths = Set(contentReads.map(\.path))
     progress?(
-      "collecting \(online.count * 2) node paths "
+      "collecting \(online.count * 2) node paths"
+        + (contentReads.isEmpty ? " " : " and \(contentReads.count) backup content listing(s) ")
         + (route == .entryNode ? "through \(entryNode)" : "on each node"))
-    async let nodeRead = batches(nodePaths)
+    async let nodeRead = batches(nodeItems)
 
     // Guest configs: from the files, else (per guest) with pvesh.
     var wanted: [String: (node: String, kind: GuestKind, vmid: Int)] = [:]
@@ -101,8 +110,8 @@ extension SnapshotCollector {
       progress?(
         "read \(configs.count) guest configs from /etc/pve; reading \(missing.count) with pvesh instead ("
           + "\(why))")
-      var byNode: [String: [String]] = [:]
-      for path in missing { byNode[node(for: path), default: []].append(path) }
+      var byNode: [String: [ClusterRead.Item]] = [:]
+      for path in missing { byNode[node(for: path), default: []].append(.get(path)) }
       let (values, fails) = await batches(byNode)
       api.merge(values) { a, _ in a }
       failures += fails
@@ -111,7 +120,8 @@ extension SnapshotCollector {
     }
     let (nodeValues, nodeFailures) = await nodeRead
     api.merge(nodeValues) { a, _ in a }
-    failures += nodeFailures
+    failures += nodeFailures.filter { !contentPaths.contains($0.path) }
+    reportUnread(nodeFailures.filter { contentPaths.contains($0.path) })
 
     // HA placement: groups (PVE 8, unmigrated 9) or rules (migrated 9), as the per-path mode does.
     let major = layout.pveMajor(in: api)
@@ -164,16 +174,22 @@ extension SnapshotCollector {
     }
   }
 
-  /// `pvesh get` of each node's paths in one batch per node, all nodes at once.
-  private func batches(_ pathsByNode: [String: [String]]) async -> (
+  /// `pvesh get` of each node's items in one batch per node, all nodes at once.
+  private func batches(_ itemsByNode: [String: [ClusterRead.Item]]) async -> (
     [String: JSONValue], [CollectError.FailedPath]
   ) {
     var values: [String: JSONValue] = [:]
     var failures: [CollectError.FailedPath] = []
     await withTaskGroup(of: (String, [String], Result<[ReadBatch.Record], any Error>).self) {
       group in
-      for (node, paths) in pathsByNode where !paths.isEmpty {
-        group.addTask { (node, paths, await self.batch(paths.map(ClusterRead.Item.get), on: node)) }
+      for (node, items) in itemsByNode where !items.isEmpty {
+        let paths = items.compactMap { item -> String? in
+          switch item {
+          case .get(let p), .getContent(let p, _): p
+          default: nil
+          }
+        }
+        group.addTask { (node, paths, await self.batch(items, on: node)) }
       }
       for await (node, paths, result) in group {
         switch result {

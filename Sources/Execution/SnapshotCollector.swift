@@ -21,6 +21,12 @@ import Transport
 /// so both modes give the same snapshot). HA placement is read by version: PVE 8 and unmigrated
 /// PVE 9 answer `/cluster/ha/groups`; on a migrated PVE 9 that fails and `/cluster/ha/rules` is
 /// read instead (a batch reads both and keeps what the per-path mode would).
+///
+/// Backup content: each backup storage's listing (`pvesh get /nodes/<n>/storage/<s>/content
+/// --content backup`), a shared one on one node only (`Snapshot.backupContentReads`), read in the
+/// node batches (no extra command) or one command each per path. A listing that fails (a PBS
+/// server down, an NFS export not mounted) does not fail the collection: it is left out, the
+/// progress says why, and the audit reports that storage's backup content as unknown.
 package struct SnapshotCollector: Sendable {
   package let transport: any Transport
   package let entryNode: String
@@ -101,6 +107,15 @@ package struct SnapshotCollector: Sendable {
     api.merge(nodeValues) { a, _ in a }
     failures += nodeFailures
 
+    let reads = Snapshot.backupContentReads(
+      storage: api["/storage"], online: layout.nodes.filter { layout.online.contains($0) })
+    if !reads.isEmpty {
+      progress?("collecting the backup content of \(reads.count) storage listing(s)")
+      let (contents, contentFailures) = await fetch(reads.map(\.path), content: "backup")
+      api.merge(contents) { a, _ in a }
+      reportUnread(contentFailures)
+    }
+
     // HA placement: groups (PVE 8, unmigrated 9) or rules (migrated 9).
     let major = layout.pveMajor(in: api)
     let (groups, groupFailures) = await fetch([Snapshot.haGroupsPath])
@@ -128,8 +143,17 @@ package struct SnapshotCollector: Sendable {
     return Snapshot(collectedAt: collectedAt, source: source, api: api)
   }
 
-  /// Runs `pvesh get` for each path, at most `parallelism` at a time.
-  private func fetch(_ paths: [String], report: Bool = false) async -> (
+  /// Says which backup listings could not be read (they stay out of the snapshot: unknown).
+  func reportUnread(_ failures: [CollectError.FailedPath]) {
+    for f in failures {
+      progress?(
+        "backup content \(f.path) not read (\(f.reason)); the audit will report it as unknown")
+    }
+  }
+
+  /// Runs `pvesh get` for each path, at most `parallelism` at a time; with `content`, as
+  /// `--content <type>` listings.
+  private func fetch(_ paths: [String], report: Bool = false, content: String? = nil) async -> (
     [String: JSONValue], [CollectError.FailedPath]
   ) {
     var values: [String: JSONValue] = [:]
@@ -142,7 +166,7 @@ package struct SnapshotCollector: Sendable {
         guard next < paths.count else { return }
         let path = paths[next]
         next += 1
-        group.addTask { (path, await self.get(path)) }
+        group.addTask { (path, await self.get(path, content: content)) }
       }
       for _ in 0..<min(parallelism, paths.count) { launch() }
       while let (path, result) = await group.next() {
@@ -166,9 +190,13 @@ package struct SnapshotCollector: Sendable {
     return path.split(separator: "/").dropFirst().first.map(String.init) ?? entryNode
   }
 
-  private func get(_ path: String) async -> Result<JSONValue, CollectError.FailedPath> {
+  private func get(_ path: String, content: String? = nil) async
+    -> Result<JSONValue, CollectError.FailedPath>
+  {
     let node = node(for: path)
-    let command = RemoteCommand.pveshGet(path, on: node)
+    let command =
+      content.map { RemoteCommand.pveshGet(path, content: $0, on: node) }
+      ?? RemoteCommand.pveshGet(path, on: node)
     let result: CommandResult
     do {
       result = try await transport.run(command)

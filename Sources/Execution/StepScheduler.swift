@@ -68,7 +68,10 @@ package struct StepScheduler: Sendable {
   /// nodes its guest-on-node conditions name (source and target of a move). Empty when it mutates
   /// nothing.
   package static func nodes(of step: Step) -> Set<String> {
-    guard step.commands.contains(where: \.mutating) else { return [] }
+    // A guest agent wait pings the node's guest: it holds the node like a command would.
+    guard step.commands.contains(where: \.mutating) || step.wait?.kind == Wait.agentPing else {
+      return []
+    }
     var nodes = Set(step.commands.map(\.node))
     if let wait = step.wait { nodes.insert(wait.node) }
     for c in step.preconditions + step.effects where c.kind == .guestOnNode {

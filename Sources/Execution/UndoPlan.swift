@@ -22,8 +22,13 @@ package enum UndoPlan {
     guard !executed.isEmpty else { throw ExecutionError.nothingToUndo(file: file) }
     let start = executed.first.flatMap { runs[$0.run] }
     var steps: [Step] = []
-    for (n, e) in executed.reversed().enumerated() {
-      let id = "u" + (n + 1 < 10 ? "0" : "") + "\(n + 1)"
+    var count = 0
+    func nextID() -> String {
+      count += 1
+      return "u" + (count < 10 ? "0" : "") + "\(count)"
+    }
+    for e in executed.reversed() {
+      let id = nextID()
       let original = e.step ?? "?"
       let title = "Undo \(original): \(e.title ?? "")"
       let after = steps.last.map { [$0.id] } ?? []
@@ -46,8 +51,10 @@ package enum UndoPlan {
         undoPreconditions.append(c)
       }
       var undoEffects: [Condition] = []
+      // A condition the step kept (a start on the node the guest already was on) says nothing
+      // about the undo: it held before the undo runs, and would make it look satisfied.
       for c in effects.compactMap({ negation(of: $0, preconditions: preconditions) })
-      where !undoEffects.contains(c) {
+      where !undoEffects.contains(c) && !effects.contains(c) {
         undoEffects.append(c)
       }
       var wait: Wait?
@@ -56,6 +63,27 @@ package enum UndoPlan {
           .node
       {
         wait = Wait(kind: w.kind, sid: w.sid, node: source, timeoutSeconds: w.timeoutSeconds)
+      }
+      // An HA migrate/relocate is only queued: commands after it (a folded step's volume moves
+      // back on the source node) must wait until the CRM has moved the guest. Such an inverse runs
+      // as two steps, the HA move with its wait, then the rest.
+      if let w = wait,
+        let split = inverse.lastIndex(where: { $0.isMigration && $0.argv.first == "ha-manager" }),
+        split < inverse.count - 1
+      {
+        let arrived = Condition(.guestOnNode, sid: w.sid, node: w.node)
+        steps.append(
+          Step(
+            id: id, kind: e.kind ?? .advice, title: title + " (HA move back)",
+            reasons: [original], after: after, commands: Array(inverse[...split]),
+            preconditions: undoPreconditions, effects: [arrived], wait: w,
+            inverse: executedCommands(of: e, in: entries)))
+        steps.append(
+          Step(
+            id: nextID(), kind: e.kind ?? .advice, title: title + " (the rest, on \(w.node))",
+            reasons: [original], after: [id], commands: Array(inverse[(split + 1)...]),
+            preconditions: [arrived], effects: undoEffects, wait: nil, inverse: []))
+        continue
       }
       steps.append(
         Step(
@@ -76,6 +104,7 @@ package enum UndoPlan {
       case .migrate: summary.migrations += 1
       case .backupJob: summary.backupJobs += 1
       case .advice: summary.advisories += 1
+      case .restoreTest: break
       }
     }
     return Plan(
@@ -92,7 +121,7 @@ package enum UndoPlan {
   /// plain HA membership.
   static func structural(_ c: Condition) -> Condition? {
     switch c.kind {
-    case .guestStatus, .haSettled, .nodeOnline, .haInGroup: return nil
+    case .guestStatus, .haSettled, .nodeOnline, .haInGroup, .networkCut: return nil
     case .haManaged: return Condition(.haManaged, sid: c.sid)
     default: return c
     }
@@ -116,7 +145,9 @@ package enum UndoPlan {
     case .haGroupAbsent: return Condition(.haGroupPresent, id: effect.id)
     case .backupJobPresent: return Condition(.backupJobAbsent, id: effect.id)
     case .backupJobAbsent: return Condition(.backupJobPresent, id: effect.id)
-    case .guestStatus, .haSettled, .haInGroup, .nodeOnline: return nil
+    case .guestStatus, .haSettled, .haInGroup, .nodeOnline, .networkCut: return nil
+    // A restore test's scratch guest: undone by destroying it, which the test does itself.
+    case .guestAbsent: return nil
     }
   }
 

@@ -325,7 +325,8 @@ extension Cluster {
           lock: r["lock"]?.stringValue ?? config["lock"]?.stringValue,
           onboot: config["onboot"]?.boolValue ?? false,
           haState: r["hastate"]?.stringValue ?? haState["\(kind.haType):\(vmid)"],
-          localDevices: Cluster.localDevices(kind: kind, config: config)))
+          localDevices: Cluster.localDevices(kind: kind, config: config),
+          networks: Cluster.networks(config: config)))
     }
     // A guest listed twice (a stale entry during a migration, a hand-edited snapshot) is one
     // guest: the first entry counts. A VMID held by a VM and a container is reported.
@@ -435,7 +436,11 @@ extension Cluster {
         inconsistencies.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a }
       )
       .values.sorted { $0.key < $1.key },
-      options: opts)
+      options: opts,
+      backups: BackupInventory(
+        api: api,
+        expected: Snapshot.backupContentReads(
+          storage: api["/storage"], online: nodeList.filter(\.online).map(\.name))))
   }
 
   /// Splits a Proxmox comma or semicolon list into sorted, unique items.
@@ -478,6 +483,15 @@ extension Cluster {
     case "ct": return (.lxc, vmid)
     default: return nil
     }
+  }
+
+  /// The network devices of a config: `net0` → its property string.
+  package static func networks(config: [String: JSONValue]) -> [String: String] {
+    var out: [String: String] = [:]
+    for (key, value) in config where key.hasPrefix("net") && Int(key.dropFirst(3)) != nil {
+      if let text = value.stringValue { out[key] = text }
+    }
+    return out
   }
 
   /// Config keys of host devices that pin a guest to its node (see `Guest.localDevices`).

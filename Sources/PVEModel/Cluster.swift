@@ -38,12 +38,16 @@ package struct Cluster: Sendable, Hashable {
   package var inconsistencies: [Inconsistency]
   /// `/cluster/options` keys that matter (e.g. `crs`).
   package var options: [String: String]
+  /// Backup archives on the backup storages (`/nodes/<n>/storage/<s>/content`), and whether the
+  /// snapshot holds every listing (older snapshots do not: backup content unknown).
+  package var backups: BackupInventory
 
   package init(
     name: String?, collectedAt: String, source: String, nodes: [Node], guests: [Guest],
     storages: [Storage], haResources: [HAResource], haGroups: [HAGroup]?, haRules: [HARule]?,
     haManager: HAManagerStatus, backupJobs: [BackupJob], quorum: Quorum, version: PVEVersion?,
-    inconsistencies: [Inconsistency], options: [String: String]
+    inconsistencies: [Inconsistency], options: [String: String],
+    backups: BackupInventory = BackupInventory()
   ) {
     self.name = name
     self.collectedAt = collectedAt
@@ -60,6 +64,7 @@ package struct Cluster: Sendable, Hashable {
     self.version = version
     self.inconsistencies = inconsistencies
     self.options = options
+    self.backups = backups
   }
 }
 
@@ -153,11 +158,14 @@ package struct Guest: Sendable, Hashable, Codable {
   /// (`can't migrate VM which uses local devices`) and HA cannot start it elsewhere. Devices
   /// given through a cluster-wide resource mapping (`mapping=`) and SPICE USB are not local.
   package var localDevices: [String]
+  /// Network devices: `net0` → `virtio=BC:24:11:…,bridge=vmbr0,link_down=1` (config property strings).
+  package var networks: [String: String]
 
   package init(
     kind: GuestKind, vmid: Int, name: String, node: String, status: String, vcpus: Int,
     memory: Int64, memoryUsed: Int64, disks: [Disk], tags: [String], pool: String?,
-    template: Bool, lock: String?, onboot: Bool, haState: String?, localDevices: [String] = []
+    template: Bool, lock: String?, onboot: Bool, haState: String?, localDevices: [String] = [],
+    networks: [String: String] = [:]
   ) {
     self.kind = kind
     self.vmid = vmid
@@ -175,6 +183,21 @@ package struct Guest: Sendable, Hashable, Codable {
     self.onboot = onboot
     self.haState = haState
     self.localDevices = localDevices
+    self.networks = networks
+  }
+
+  /// Whether every network device is cut: `link_down=1`, or on `isolatedBridge` when given.
+  package func networksCut(isolatedBridge: String? = nil) -> Bool {
+    networks.values.allSatisfy { text in
+      let parts = text.split(separator: ",").map {
+        $0.split(separator: "=", maxSplits: 1).map(String.init)
+      }
+      if parts.contains(where: { $0.count == 2 && $0[0] == "link_down" && $0[1] == "1" }) {
+        return true
+      }
+      guard let isolatedBridge else { return false }
+      return parts.contains { $0.count == 2 && $0[0] == "bridge" && $0[1] == isolatedBridge }
+    }
   }
 
   /// The HA resource id: `vm:114`, `ct:110`.

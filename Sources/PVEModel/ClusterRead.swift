@@ -8,6 +8,8 @@
 ///
 /// Items (arguments after the parallelism):
 /// - `get PATH`: `pvesh get PATH --output-format json` (PATH starts with `/`).
+/// - `getc PATH TYPE`: `pvesh get PATH --content TYPE --output-format json` (a storage's content
+///   of one type, e.g. `backup`; TYPE is lower-case letters only).
 /// - `conf KIND VMID NODE`: every `/etc/pve/nodes/*/<qemu-server|lxc>/VMID.conf`; when none exists,
 ///   `pvesh get /nodes/NODE/KIND/VMID/config --output-format json` instead.
 /// - `confs`: every `/etc/pve/nodes/*/qemu-server/*.conf` and `/etc/pve/nodes/*/lxc/*.conf`, plus a
@@ -37,6 +39,8 @@ package enum ClusterRead {
   package enum Item: Sendable, Hashable {
     /// `pvesh get <path> --output-format json`.
     case get(String)
+    /// `pvesh get <path> --content <type> --output-format json` (a storage content listing).
+    case getContent(String, content: String)
     /// The config file of one guest, wherever it is under `/etc/pve/nodes`; pvesh on `node` when
     /// no file exists.
     case guestConfig(kind: GuestKind, vmid: Int, node: String)
@@ -46,6 +50,7 @@ package enum ClusterRead {
     var arguments: [String] {
       switch self {
       case .get(let path): ["get", path]
+      case .getContent(let path, let content): ["getc", path, content]
       case .guestConfig(let kind, let vmid, let node): ["conf", kind.rawValue, String(vmid), node]
       case .allGuestConfigs: ["confs"]
       }
@@ -87,8 +92,9 @@ package enum ClusterRead {
     get() {
       case $1 in /*) ;; *) fail "path '$1' does not start with /";; esac
       case $1 in *"$nl"*) fail "a path contains a newline";; esac
+      case ${2-} in *[!a-z]*) fail "content type '$2' is not a word";; esac
       k=$((k+1))
-      printf '%s\0%s\0' "$k" "$1" >>jobs
+      printf '%s\0%s\0%s\0' "$k" "$1" "${2:--}" >>jobs
       printf 'get %s %s\n' "$k" "$1" >>toc
     }
     dirof() { case $1 in qemu) echo qemu-server;; lxc) echo lxc;; *) fail "kind '$1' is not qemu or lxc";; esac; }
@@ -132,7 +138,8 @@ package enum ClusterRead {
     }
     while [ $# -gt 0 ]; do
       case $1 in
-        get) [ $# -ge 2 ] || fail "get needs a path"; get "$2"; shift 2;;
+        get) [ $# -ge 2 ] || fail "get needs a path"; get "$2" ""; shift 2;;
+        getc) [ $# -ge 3 ] || fail "getc needs a path and a content type"; get "$2" "$3"; shift 3;;
         conf) [ $# -ge 4 ] || fail "conf needs kind, vmid and node"; conf "$2" "$3" "$4"; shift 4;;
         confs) confs; shift;;
         *) fail "unknown item '$1'";;
@@ -140,7 +147,7 @@ package enum ClusterRead {
     done
     # xargs waits with a blocking waitpid: no reliance on SIGCHLD (which a parent may have blocked).
     if [ -s jobs ]; then
-      xargs -0 -n 2 -P "$par" sh -c 'pvesh get "$2" --output-format json >"o$1" 2>"e$1" </dev/null; echo $? >"s$1"' sh <jobs
+      xargs -0 -n 3 -P "$par" sh -c 'if [ "$3" != - ]; then pvesh get "$2" --content "$3" --output-format json; else pvesh get "$2" --output-format json; fi >"o$1" 2>"e$1" </dev/null; echo $? >"s$1"' sh <jobs
     fi
     : >list
     emit() {

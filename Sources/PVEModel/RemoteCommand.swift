@@ -21,6 +21,13 @@ package struct RemoteCommand: Codable, Sendable, Hashable {
       node: node, argv: ["pvesh", "get", path, "--output-format", "json"], mutating: false)
   }
 
+  /// A read-only `pvesh get <path> --content <type> --output-format json` (a storage listing).
+  package static func pveshGet(_ path: String, content: String, on node: String) -> RemoteCommand {
+    RemoteCommand(
+      node: node, argv: ["pvesh", "get", path, "--content", content, "--output-format", "json"],
+      mutating: false)
+  }
+
   /// The argv as one shell word list: the only way a command becomes text.
   package var shellLine: String { ShellQuoting.join(argv) }
 }

@@ -62,6 +62,8 @@ extension Condition {
       // The guest is found by sid in /cluster/resources, its volumes in its config.
       return sid.map { [.resources, .guestConfig($0)] } ?? [.resources]
     case .nodeOnline: return [.resources, .membership]
+    case .guestAbsent: return [.resources]
+    case .networkCut: return sid.map { [.resources, .guestConfig($0)] } ?? [.resources]
     }
   }
 
@@ -72,7 +74,8 @@ extension Condition {
 extension Wait {
   /// The facts the executor reads to decide whether the wait is over (guest on its node, HA state).
   package var facts: Set<ClusterFact> {
-    Condition(.guestOnNode, sid: sid, node: node).facts.union(Condition.liveHAStateFacts)
+    if kind == Wait.agentPing { return Condition(.guestOnNode, sid: sid, node: node).facts }
+    return Condition(.guestOnNode, sid: sid, node: node).facts.union(Condition.liveHAStateFacts)
   }
 }
 

@@ -57,6 +57,12 @@ extension Condition {
     case .nodeOnline:
       guard let node else { return false }
       return cluster.node(node)?.online ?? false
+    case .guestAbsent:
+      guard let id, let vmid = Int(id) else { return false }
+      return cluster.guest(vmid: vmid) == nil
+    case .networkCut:
+      guard let sid, let guest = cluster.guest(sid: sid) else { return false }
+      return guest.networksCut(isolatedBridge: key)
     }
   }
 
@@ -82,6 +88,10 @@ extension Condition {
     case .backupJobAbsent: return "no backup job '\(id ?? "?")'"
     case .volumeOnStorage: return "\(s) \(key ?? "?") on storage \(storage ?? "?")"
     case .nodeOnline: return "node \(node ?? "?") online"
+    case .guestAbsent: return "VMID \(id ?? "?") free"
+    case .networkCut:
+      return "\(s) with every network device cut (link_down=1"
+        + (key.map { " or on bridge \($0)" } ?? "") + ")"
     }
   }
 
@@ -125,6 +135,21 @@ extension Condition {
     case .nodeOnline:
       guard let node, let n = cluster.node(node) else { return "node \(node ?? "?") not found" }
       return n.online ? "online" : "offline"
+    case .guestAbsent:
+      guard let id, let vmid = Int(id), let g = cluster.guest(vmid: vmid) else {
+        return "VMID \(id ?? "?") free"
+      }
+      return "VMID \(vmid) is \(g.sid) (\(g.name)) on \(g.node)"
+    case .networkCut:
+      guard let guest else { return notFound }
+      let open = guest.networks.keys.sorted().filter { key in
+        !Guest(
+          kind: guest.kind, vmid: guest.vmid, name: "", node: "", status: "", vcpus: 0, memory: 0,
+          memoryUsed: 0, disks: [], tags: [], pool: nil, template: false, lock: nil,
+          onboot: false, haState: nil, networks: [key: guest.networks[key] ?? ""]
+        ).networksCut(isolatedBridge: self.key)
+      }
+      return "\(open.joined(separator: ", ")) not cut"
     }
   }
 
@@ -132,7 +157,16 @@ extension Condition {
   package func establish(in cluster: inout Cluster) {
     switch kind {
     case .guestOnNode:
-      guard let sid, let node, let i = cluster.guests.firstIndex(where: { $0.sid == sid }) else {
+      guard let sid, let node else { return }
+      guard let i = cluster.guests.firstIndex(where: { $0.sid == sid }) else {
+        // A guest the step creates (a restore test's scratch guest): it appears, stopped.
+        guard let (kind, vmid) = Cluster.parseSID(sid) else { return }
+        cluster.guests.append(
+          Guest(
+            kind: kind, vmid: vmid, name: sid, node: node, status: "stopped", vcpus: 1,
+            memory: 0, memoryUsed: 0, disks: [], tags: [], pool: nil, template: false, lock: nil,
+            onboot: false, haState: nil))
+        cluster.guests.sort { ($0.vmid, $0.kind) < ($1.vmid, $1.kind) }
         return
       }
       cluster.guests[i].node = node
@@ -217,6 +251,8 @@ extension Condition {
           id: id, enabled: true, all: false, vmids: [], exclude: [], pool: nil, node: nil,
           storage: nil, schedule: nil, mode: nil, compress: nil, pruneBackups: [:], comment: nil))
       cluster.backupJobs.sort { $0.id < $1.id }
+      // Not run yet: guests only it covers have no archive yet, which is no finding.
+      cluster.backups.unrunJobs.insert(id)
     case .backupJobAbsent:
       guard let id else { return }
       cluster.backupJobs.removeAll { $0.id == id }
@@ -232,6 +268,14 @@ extension Condition {
     case .nodeOnline:
       guard let node, let i = cluster.nodes.firstIndex(where: { $0.name == node }) else { return }
       cluster.nodes[i].online = true
+    case .guestAbsent:
+      guard let id, let vmid = Int(id) else { return }
+      cluster.guests.removeAll { $0.vmid == vmid }
+    case .networkCut:
+      guard let sid, let i = cluster.guests.firstIndex(where: { $0.sid == sid }) else { return }
+      for (k, v) in cluster.guests[i].networks where !v.contains("link_down=1") {
+        cluster.guests[i].networks[k] = v + ",link_down=1"
+      }
     }
   }
 

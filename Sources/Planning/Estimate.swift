@@ -43,6 +43,20 @@ enum Estimate {
     }
   }
 
+  /// Downtime of a running container's one outage: it stops, `volumeBytes` move to `pool`, it
+  /// migrates offline (copying `localBytes` still local) and starts on `target`.
+  static func foldedOutage(
+    _ g: Guest, volumeBytes: Int64, pool: String, localBytes: Int64, target: String, viaHA: Bool
+  ) -> Downtime {
+    let copy = copySeconds(volumeBytes) + copySeconds(localBytes)
+    let more = localBytes > 0 ? " and \(Format.bytes(localBytes)) migrate with it" : ""
+    return Downtime(
+      seconds: restartSeconds + copy,
+      note:
+        "one outage\(viaHA ? " through HA" : ""): the container stops while \(Format.bytes(volumeBytes)) move to \(pool)\(more), then starts on \(target)"
+    )
+  }
+
   /// Downtime of moving volumes of `g` totalling `bytes` to shared storage.
   static func volumeMove(_ g: Guest, bytes: Int64) -> Downtime {
     let copy = copySeconds(bytes)

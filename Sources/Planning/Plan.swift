@@ -161,6 +161,9 @@ package enum StepKind: String, Codable, Sendable, Hashable, CaseIterable {
   case backupJob = "backup-job"
   /// Needs human hands; never executed.
   case advice
+  /// A restore test's step: restore a backup to a scratch guest, start, wait, stop, destroy it
+  /// (`pvemend restore-test`).
+  case restoreTest = "restore-test"
 
   /// The symbol in the text view (Terraform's `+`, `~`, `-`).
   package var symbol: String {
@@ -171,6 +174,7 @@ package enum StepKind: String, Codable, Sendable, Hashable, CaseIterable {
     case .migrate: "→"
     case .backupJob: "+"
     case .advice: "!"
+    case .restoreTest: "⟲"
     }
   }
 }
@@ -205,6 +209,11 @@ package struct Condition: Codable, Sendable, Hashable, Comparable {
     case volumeOnStorage = "volume-on-storage"
     /// `node` is online.
     case nodeOnline = "node-online"
+    /// No guest has VMID `id` (a restore test's scratch VMID is free).
+    case guestAbsent = "guest-absent"
+    /// Every network device of guest `sid` is cut: `link_down=1`, or on bridge `key` when given
+    /// (a restore test's copy never starts on the real network).
+    case networkCut = "network-cut"
   }
 
   package var kind: Kind
@@ -251,6 +260,9 @@ package struct Downtime: Codable, Sendable, Hashable {
 
 /// What an asynchronous step waits for.
 package struct Wait: Codable, Sendable, Hashable {
+  /// `agent-ping`: until `qm agent <vmid> ping` on `node` answers (the guest agent of a restored
+  /// VM has booted); the executor repeats the ping every poll interval until the timeout.
+  package static let agentPing = "agent-ping"
   /// `ha-migrate`: until `sid` is on `node` and its HA state is settled.
   /// `ha-state`: until the CRM reports `sid` on `node` in HA state `state` (`ha-manager set --state`
   /// and `pct start|shutdown` of an HA-managed guest only queue a request).
@@ -342,11 +354,22 @@ package struct Summary: Codable, Sendable, Hashable {
   package var unresolved: Int
   /// Sum of step downtime, seconds.
   package var downtimeSeconds: Int
+  /// Outages: times a running guest stops (a container's restart or shutdown for a move). Absent
+  /// in plans written before pvemend counted them.
+  package var outages: Int?
+  /// Sum of the outages' estimated seconds.
+  package var outageSeconds: Int?
+  /// Outages per guest (sid → count); the planner keeps each at one at most.
+  package var outagesByGuest: [String: Int]?
 
   package init(
     haEnablements: Int, haPlacements: Int, volumeMoves: Int, migrations: Int, backupJobs: Int,
-    advisories: Int, unresolved: Int, downtimeSeconds: Int
+    advisories: Int, unresolved: Int, downtimeSeconds: Int, outages: Int? = nil,
+    outageSeconds: Int? = nil, outagesByGuest: [String: Int]? = nil
   ) {
+    self.outages = outages
+    self.outageSeconds = outageSeconds
+    self.outagesByGuest = outagesByGuest
     self.haEnablements = haEnablements
     self.haPlacements = haPlacements
     self.volumeMoves = volumeMoves
@@ -355,5 +378,15 @@ package struct Summary: Codable, Sendable, Hashable {
     self.advisories = advisories
     self.unresolved = unresolved
     self.downtimeSeconds = downtimeSeconds
+  }
+}
+
+extension RemoteCommand {
+  /// Whether it moves a guest to another node: `qm migrate`, `pct migrate`, `ha-manager
+  /// migrate|relocate`.
+  package var isMigration: Bool {
+    argv.starts(with: ["qm", "migrate"]) || argv.starts(with: ["pct", "migrate"])
+      || argv.starts(with: ["ha-manager", "migrate"])
+      || argv.starts(with: ["ha-manager", "relocate"])
   }
 }

@@ -426,6 +426,7 @@ package enum PlanHTMLView {
     case .migrate: "migration"
     case .backupJob: "backup job"
     case .advice: "advice"
+    case .restoreTest: "restore test"
     }
   }
 

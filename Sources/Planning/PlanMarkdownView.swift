@@ -24,6 +24,7 @@ package enum PlanMarkdownView {
     out.append(
       "| Downtime | \(plan.summary.downtimeSeconds == 0 ? "none" : Format.duration(plan.summary.downtimeSeconds)) in total |"
     )
+    if let line = PlanTextView.outageLine(plan) { out.append("| Outages | \(esc(line)) |") }
     out.append("| Tool | \(esc(plan.tool)) |")
     out.append("")
     out.append("**\(PlanTextView.summaryLine(plan))**")

@@ -11,6 +11,7 @@ package enum PlanTextView {
     (.haAdd, "HA resources"),
     (.haRule, "HA rules"),
     (.backupJob, "Backup jobs"),
+    (.restoreTest, "Restore tests (scratch guests, networks cut)"),
     (.advice, "Advice (for human hands; never executed)"),
   ]
 
@@ -50,9 +51,21 @@ package enum PlanTextView {
     out.append(
       "  score \(score(plan.before.score)) → \(score(plan.after.score)) · findings \(plan.before.findings) → \(plan.after.findings) · downtime \(plan.summary.downtimeSeconds == 0 ? "none" : Format.duration(plan.summary.downtimeSeconds))"
     )
+    if let line = outageLine(plan) { out.append("  " + clean(line)) }
     out.append("")
     out.append(summaryLine(plan))
     return out.joined(separator: "\n") + "\n"
+  }
+
+  /// "outages 2 (~1 min 20 s): ct:110 1, ct:128 1"; nil for plans written before outages were
+  /// counted.
+  package static func outageLine(_ plan: Plan) -> String? {
+    guard let n = plan.summary.outages else { return nil }
+    guard n > 0 else { return "outages none" }
+    let seconds = plan.summary.outageSeconds ?? 0
+    let each = (plan.summary.outagesByGuest ?? [:]).sorted { $0.key < $1.key }
+      .map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+    return "outages \(n) (~\(Format.duration(seconds))): \(each)"
   }
 
   /// "Plan: 4 HA enablements, 6 migrations, 1 backup job, 5 advisories; 0 unresolved".

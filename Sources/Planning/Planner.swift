@@ -12,6 +12,13 @@ import Playbook
 /// jobs for what the predicted layout leaves uncovered, and add advice for human hands. Every step
 /// is checked against the simulated cluster as it will be when the step runs.
 package enum Planner {
+  /// The phases in the order they run; each drafts its steps on the shared `PlanState`.
+  static let phases: [any PlanPhase] = [
+    VolumesPhase(), KeepApartPhase(), RebalancePhase(), SpreadPhase(), PruneMovesPhase(),
+    HAGroupPhase(),
+    HAResourcePhase(), HARulePhase(), BackupPhase(), AdvicePhase(),
+  ]
+
   /// The tool name and version written into plans.
   package static let tool = "pvemend 0.1.0"
 
@@ -84,13 +91,58 @@ package enum Planner {
     return (work.steps, work.unresolved, work.predicted)
   }
 
+  /// Plans once per way of counting already scheduled outages and keeps the plan the objective
+  /// (docs/playbook.md) ranks best: the predicted audit's score, then its findings, then fewest
+  /// outages, outage seconds, migrations. One run when no container that stops for its volume
+  /// move migrates in the first.
   private static func draft(cluster: Cluster, findings: [Finding], policy: Policy) -> Work {
-    var builder = PlanBuilder(cluster: cluster, findings: findings, policy: policy)
-    builder.run()
-    let steps = StepDraft.steps(from: builder.drafts)
-    return Work(
-      steps: steps, unresolved: builder.unresolvedList(), predicted: builder.sim.cluster,
-      final: builder.sim, summary: builder.summary(steps: steps))
+    var best: (key: Objective, work: Work)?
+    var first: Work?
+    for discount in OutageDiscount.allCases {
+      var state = PlanState(
+        cluster: cluster, findings: findings, policy: policy, outageDiscount: discount)
+      state.run()
+      let steps = StepDraft.steps(from: state.drafts)
+      let work = Work(
+        steps: steps, unresolved: state.unresolvedList(), predicted: state.sim.cluster,
+        final: state.sim, summary: state.summary(steps: steps))
+      if first == nil {
+        first = work
+        // The variants differ only in the cost of containers whose volume move stops them: when
+        // none of those migrates here, counting their outage cannot change any choice (every
+        // choice takes the cheapest candidate that fits, and they only got cheaper).
+        let folded = state.migrationOf.keys.contains { state.storageMoves[$0]?.outage == true }
+        if !folded { return work }
+      }
+      let key = Objective(work, policy: policy)
+      if best.map({ key < $0.key }) ?? true { best = (key, work) }
+    }
+    return best?.work ?? first
+      ?? Work(
+        steps: [], unresolved: [], predicted: cluster,
+        final: Simulation(cluster: cluster, policy: policy),
+        summary: Summary(
+          haEnablements: 0, haPlacements: 0, volumeMoves: 0, migrations: 0, backupJobs: 0,
+          advisories: 0, unresolved: 0, downtimeSeconds: 0))
+  }
+
+  /// What the plan is ranked by, best first (docs/playbook.md, "Objective").
+  private struct Objective: Comparable {
+    var values: [Double]
+
+    init(_ work: Work, policy: Policy) {
+      let report = AuditReport(cluster: work.predicted, policy: policy)
+      values = [
+        -report.overallScore, Double(report.findings.count), Double(work.unresolved.count),
+        Double(work.summary.outages ?? 0), Double(work.summary.outageSeconds ?? 0),
+        Double(work.summary.migrations),
+      ]
+    }
+
+    static func < (a: Objective, b: Objective) -> Bool {
+      for (x, y) in zip(a.values, b.values) where abs(x - y) > 1e-9 { return x < y }
+      return false
+    }
   }
 
   /// What the planner worked out, before it becomes a plan document.

@@ -299,6 +299,8 @@ struct Simulation: Sendable {
     cluster.backupJobs.removeAll { $0.id == job.id }
     cluster.backupJobs.append(job)
     cluster.backupJobs.sort { $0.id < $1.id }
+    // Not run yet: guests only it covers have no archive yet, which is no finding.
+    cluster.backups.unrunJobs.insert(job.id)
   }
 
   private mutating func adjust(storage id: String, node: String, by bytes: Int64) {

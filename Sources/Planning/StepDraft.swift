@@ -24,12 +24,20 @@ struct StepDraft: Sendable {
   var wait: Wait?
   var inverse: [RemoteCommand] = []
   var detail: String?
+  /// Set when a later draft took this one's commands into its own outage (a container's volume
+  /// move folded into its migration): the draft is left out and whatever waited for it waits for
+  /// that one.
+  var absorbedInto: Int?
+  /// Set when a later phase found the step unneeded (a migration that later moves made
+  /// redundant): left out of the plan.
+  var dropped = false
 }
 
 extension StepDraft {
   /// Orders drafts topologically (Kahn), ties broken by phase then creation order, and gives them
   /// ids `s01`, `s02`, … in that order.
-  static func steps(from drafts: [StepDraft]) -> [Step] {
+  static func steps(from all: [StepDraft]) -> [Step] {
+    let drafts = live(all)
     // Drafts are made phase by phase, each waiting only for earlier ones: then creation order is
     // already the topological order with the tie-breaks, and Kahn's algorithm is not needed.
     let ordered = drafts.indices.allSatisfy { i in
@@ -38,6 +46,28 @@ extension StepDraft {
     }
     let order = ordered ? Array(drafts.indices) : kahn(drafts)
     return number(drafts, order)
+  }
+
+  /// The drafts that were not absorbed, renumbered, with every dependency on an absorbed draft
+  /// pointing at the draft that absorbed it.
+  static func live(_ all: [StepDraft]) -> [StepDraft] {
+    guard all.contains(where: { $0.absorbedInto != nil || $0.dropped }) else { return all }
+    func owner(_ i: Int) -> Int {
+      var i = i
+      var seen = Set<Int>()
+      while let next = all[i].absorbedInto, seen.insert(i).inserted { i = next }
+      return i
+    }
+    var newIndex: [Int: Int] = [:]
+    for i in all.indices where all[i].absorbedInto == nil && !all[i].dropped {
+      newIndex[i] = newIndex.count
+    }
+    return all.indices.compactMap { i -> StepDraft? in
+      guard all[i].absorbedInto == nil, !all[i].dropped, let me = newIndex[i] else { return nil }
+      var d = all[i]
+      d.dependencies = Set(d.dependencies.compactMap { newIndex[owner($0)] }.filter { $0 != me })
+      return d
+    }
   }
 
   /// Kahn's algorithm, ties broken by phase, then creation order.

@@ -8,7 +8,10 @@ import Yams
 package enum PlaybookDecoder {
   static let topKeys = [
     "name", "description", "critical", "ha", "keep_apart", "capacity", "migration", "backup",
-    "actions", "advice",
+    "actions", "advice", "restore_test",
+  ]
+  static let restoreTestKeys = [
+    "scratch_vmids", "max_guests", "isolated_bridge", "storage", "agent_timeout",
   ]
   static let selectorKeys = ["vmid", "name", "tag", "pool"]
   /// Longest playbook name: it is part of every comment pvemend writes into Proxmox (backup job
@@ -104,6 +107,7 @@ package enum PlaybookDecoder {
     if let node = top["backup"] { policy.backup = try backup(node) }
     if let node = top["actions"] { policy.actions = try actions(node) }
     if let node = top["advice"] { policy.advice = try advice(node) }
+    if let node = top["restore_test"] { policy.restoreTest = try restoreTest(node) }
     return policy
   }
 
@@ -308,6 +312,38 @@ package enum PlaybookDecoder {
       migration.timeoutSeconds = try node.duration(example: "15m")
     }
     return migration
+  }
+
+  // MARK: Restore tests
+
+  static func restoreTest(_ node: PlaybookNode) throws(PlaybookError) -> RestoreTestPolicy {
+    let mapping = try node.mapping(
+      accepted: restoreTestKeys, example: "restore_test: {scratch_vmids: 99900-99999}")
+    var policy = RestoreTestPolicy()
+    if let node = mapping["scratch_vmids"] {
+      let text = try node.singleLine(example: "99900-99999")
+      let bounds = text.replacingOccurrences(of: "..", with: "-").split(separator: "-").map {
+        Int($0.trimmingCharacters(in: .whitespaces))
+      }
+      guard bounds.count == 2, let first = bounds[0], let last = bounds[1], first >= 100,
+        first <= last, last <= 999_999_999
+      else {
+        throw node.error(
+          "\(node.subject) '\(text)' is not a VMID range; write FIRST-LAST with 100 ≤ FIRST ≤ LAST ≤ 999999999, e.g. 99900-99999"
+        )
+      }
+      policy.firstVMID = first
+      policy.lastVMID = last
+    }
+    if let node = mapping["max_guests"] { policy.maxGuests = try node.int(example: 3, minimum: 1) }
+    if let node = mapping["isolated_bridge"] {
+      policy.isolatedBridge = try storageID(node, example: "vmbr99")
+    }
+    if let node = mapping["storage"] { policy.storage = try storageID(node, example: "local-lvm") }
+    if let node = mapping["agent_timeout"] {
+      policy.agentTimeoutSeconds = try node.duration(example: "5m")
+    }
+    return policy
   }
 
   // MARK: Backup

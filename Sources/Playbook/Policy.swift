@@ -20,6 +20,8 @@ package struct Policy: Sendable, Hashable, Codable {
   package var actions: [String: FindingAction]
   /// Free-form advice the playbook wants in every plan (rendered as advisory steps).
   package var advice: [AdviceEntry]
+  /// How `pvemend restore-test` restores backups to scratch guests.
+  package var restoreTest: RestoreTestPolicy = RestoreTestPolicy()
 
   package init(
     name: String = "default", description: String? = nil, critical: [CriticalEntry] = [],
@@ -198,7 +200,8 @@ package struct MigrationPolicy: Sendable, Hashable, Codable {
   package var timeoutSeconds: Int
 
   package init(
-    allowContainerRestart: Bool = true, maxParallelPerNode: Int = 1, neverMove: [GuestSelector] = [],
+    allowContainerRestart: Bool = true, maxParallelPerNode: Int = 1,
+    neverMove: [GuestSelector] = [],
     maxMoves: Int = 20, timeoutSeconds: Int = 900
   ) {
     self.allowContainerRestart = allowContainerRestart
@@ -293,4 +296,39 @@ package struct AdviceEntry: Sendable, Hashable, Codable {
     self.title = title
     self.detail = detail
   }
+}
+
+/// `restore_test:` in a playbook: where and how `pvemend restore-test` restores backups.
+package struct RestoreTestPolicy: Sendable, Hashable, Codable {
+  /// The lowest and highest scratch VMID (`scratch_vmids: 99900-99999`); restores never use any
+  /// other VMID, and never one in use.
+  package var firstVMID: Int
+  package var lastVMID: Int
+  /// Most guests tested in one run (`max_guests`).
+  package var maxGuests: Int
+  /// A bridge without uplink (`isolated_bridge`): network devices are moved there instead of
+  /// being only unplugged (`link_down=1` is set either way).
+  package var isolatedBridge: String?
+  /// Where restored volumes go (`storage`); nil: each volume's own storage when the chosen node
+  /// offers it, else the storage with the most room there.
+  package var storage: String?
+  /// Seconds to wait for a restored VM's guest agent (`agent_timeout`).
+  package var agentTimeoutSeconds: Int
+  /// The tag every scratch guest carries (found and cleaned up by the next run).
+  package static let tag = "pvemend-restore-test"
+
+  package init(
+    firstVMID: Int = 99_900, lastVMID: Int = 99_999, maxGuests: Int = 3,
+    isolatedBridge: String? = nil, storage: String? = nil, agentTimeoutSeconds: Int = 300
+  ) {
+    self.firstVMID = firstVMID
+    self.lastVMID = lastVMID
+    self.maxGuests = maxGuests
+    self.isolatedBridge = isolatedBridge
+    self.storage = storage
+    self.agentTimeoutSeconds = agentTimeoutSeconds
+  }
+
+  /// Whether `vmid` is a scratch VMID.
+  package func isScratch(_ vmid: Int) -> Bool { (firstVMID...lastVMID).contains(vmid) }
 }

@@ -83,7 +83,7 @@ package struct RehearsalReport: Sendable, Hashable, Codable {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     guard let data = try? encoder.encode(self) else { return "{}\n" }
-    return String(decoding: data, as: UTF8.self) + "\n"
+    return DisplayText.escapingUnsafe(json: String(decoding: data, as: UTF8.self)) + "\n"
   }
 
   package func text() -> String { render(markdown: false) }
@@ -252,20 +252,9 @@ package struct RehearsalReport: Sendable, Hashable, Codable {
     s.count >= width ? s + " " : s + String(repeating: " ", count: width - s.count)
   }
 
-  /// One line without control characters (guest names come from the cluster).
-  static func clean(_ s: String) -> String {
-    String(
-      String.UnicodeScalarView(
-        s.unicodeScalars.map { u in
-          (u.value < 0x20 || u.value == 0x7F || (0x80...0x9F).contains(u.value)
-            || (0x202A...0x202E).contains(u.value) || (0x2066...0x2069).contains(u.value)
-            || [0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x061C, 0x2060, 0xFEFF].contains(u.value))
-            ? "\u{FFFD}" : u
-        }))
-  }
+  /// One line without control or bidi characters (guest names come from the cluster).
+  static func clean(_ s: String) -> String { DisplayText.sanitize(s) }
 
-  /// A markdown table cell: cleaned, pipes escaped.
-  static func cell(_ s: String) -> String {
-    clean(s).replacingOccurrences(of: "|", with: "\\|")
-  }
+  /// A markdown table cell: sanitized and markdown-escaped (pipes included).
+  static func cell(_ s: String) -> String { DisplayText.escapeMarkdown(s) }
 }

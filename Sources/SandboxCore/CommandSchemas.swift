@@ -1,3 +1,5 @@
+import PVEModel
+
 /// The schemas of every command the stand-ins play, transcribed from Proxmox's API schema
 /// (`../shared/pve-api/endpoints.json`, PVE 8.4 and 9.1) and the CLI synopses.
 ///
@@ -235,6 +237,12 @@ package enum CommandSchemas {
         Parameter("format", .boolean), Parameter("storage", .string, format: .storageID),
         Parameter("target", .string, format: .node),
       ]
+    } else if path.hasPrefix("/nodes/"), path.hasSuffix("/content") {
+      // GET /nodes/{node}/storage/{storage}/content (endpoints.json: content, vmid).
+      p += [
+        Parameter("content", .string),
+        Parameter("vmid", .integer, minimum: 100, maximum: 999_999_999, format: .vmid),
+      ]
     } else if path.hasSuffix("/config") {
       p += [Parameter("current", .boolean), Parameter("snapshot", .string)]
     } else if path == "/cluster/ha/resources" {
@@ -317,4 +325,97 @@ package enum CommandSchemas {
 
   static let pveversion = CommandSchema(
     usage: "pveversion [OPTIONS]", [Parameter("verbose", .boolean), Parameter("v", .boolean)])
+}
+
+// MARK: Restore tests (issue 15): qmrestore, pct restore, set, destroy, agent
+
+extension CommandSchemas {
+  /// `net0`…`net31`: a property string (endpoints.json `net[n]`; the highest index is not in the
+  /// schema, qemu-server and pve-container allow 32).
+  static let netKeys = (0...31).map { "net\($0)" }
+  static func nets() -> [Parameter] { netKeys.map { Parameter($0, .string) } }
+
+  /// `qmrestore <archive> <vmid>`: qemu-server `CLI/qmrestore.pm` passes only these options to
+  /// create_vm (endpoints.json cli_forms; `start` and `ha-managed` on PVE 9).
+  static func qmrestore(major: Int) -> CommandSchema {
+    var p = [
+      Parameter("archive", .string, optional: false), vmid,
+      Parameter("bwlimit", .number, minimum: 0),
+      Parameter("force", .boolean),
+      Parameter("live-restore", .boolean),
+      Parameter("pool", .string),
+      Parameter("storage", .string, format: .storageID),
+      Parameter("unique", .boolean),
+    ]
+    if major >= 9 { p += [Parameter("start", .boolean), Parameter("ha-managed", .boolean)] }
+    return CommandSchema(
+      usage: "qmrestore <archive> <vmid> [OPTIONS]", positional: ["archive", "vmid"], p)
+  }
+
+  /// `pct restore <vmid> <ostemplate>`: create_vm with `restore=1` fixed; the options pvemend
+  /// emits (the sandbox simulates no others).
+  static func pctRestore(major: Int) -> CommandSchema {
+    var p =
+      [
+        vmid, Parameter("ostemplate", .string, optional: false),
+        Parameter("bwlimit", .number, minimum: 0),
+        Parameter("force", .boolean),
+        Parameter("hostname", .string),
+        Parameter("ignore-unpack-errors", .boolean),
+        Parameter("onboot", .boolean),
+        Parameter("pool", .string),
+        Parameter("start", .boolean),
+        Parameter("storage", .string, format: .storageID),
+        Parameter("tags", .string),
+        Parameter("unique", .boolean),
+        Parameter("unprivileged", .boolean),
+      ] + nets()
+    if major >= 9 { p.append(Parameter("ha-managed", .boolean)) }
+    return CommandSchema(
+      usage: "pct restore <vmid> <ostemplate> [OPTIONS]", positional: ["vmid", "ostemplate"], p)
+  }
+
+  /// `qm set` / `pct set`: the keys pvemend emits (networks, name, tags, onboot, delete, digest).
+  static func guestSet(_ kind: GuestKind) -> CommandSchema {
+    var p =
+      [
+        vmid, Parameter("delete", .string), Parameter("digest", .string, maxLength: 40),
+        Parameter("onboot", .boolean), Parameter("tags", .string),
+      ] + nets()
+    if kind == .qemu {
+      p += [
+        Parameter("name", .string), Parameter("skiplock", .boolean), Parameter("force", .boolean),
+      ]
+    } else {
+      p.append(Parameter("hostname", .string))
+    }
+    return CommandSchema(usage: "\(kind.cli) set <vmid> [OPTIONS]", positional: ["vmid"], p)
+  }
+
+  /// `qm destroy` / `pct destroy` (DELETE /nodes/{node}/{qemu,lxc}/{vmid}).
+  static func guestDestroy(_ kind: GuestKind) -> CommandSchema {
+    var p = [
+      vmid, Parameter("destroy-unreferenced-disks", .boolean), Parameter("purge", .boolean),
+    ]
+    p.append(kind == .qemu ? Parameter("skiplock", .boolean) : Parameter("force", .boolean))
+    return CommandSchema(usage: "\(kind.cli) destroy <vmid> [OPTIONS]", positional: ["vmid"], p)
+  }
+
+  /// `qm agent <vmid> <command>` (alias of `qm guest cmd`).
+  static func qmAgent(_ usageName: String) -> CommandSchema {
+    CommandSchema(
+      usage: "\(usageName) <vmid> <command>", positional: ["vmid", "command"],
+      [
+        vmid,
+        Parameter(
+          "command", .string, optional: false,
+          enumValues: [
+            "fsfreeze-freeze", "fsfreeze-status", "fsfreeze-thaw", "fstrim", "get-fsinfo",
+            "get-host-name", "get-memory-block-info", "get-memory-blocks", "get-osinfo",
+            "get-time", "get-timezone", "get-users", "get-vcpus", "info",
+            "network-get-interfaces", "ping", "shutdown", "suspend-disk", "suspend-hybrid",
+            "suspend-ram",
+          ]),
+      ])
+  }
 }

@@ -1,7 +1,8 @@
 import Foundation
 import PVEModel
 
-/// `qm` and `pct`: migration, volume moves, power and status of the guests of THIS node, with
+/// `qm` and `pct`: migration, volume moves, power, status, and (`RestoreCLI`) restore, set,
+/// destroy and agent ping of the guests of THIS node, with
 /// qemu-server's and pve-container's checks and wording. Like the real CLIs they bind `node` to
 /// the local host: a guest on another node has no config here.
 enum GuestCLI {
@@ -23,6 +24,13 @@ enum GuestCLI {
     case (.lxc, "move-volume"), (.lxc, "move_volume"):
       return try moveVolume(kind, CommandSchemas.pctMoveVolume(usageName: "pct \(sub)"), rest, ctx)
     case (_, "start"), (_, "shutdown"), (_, "stop"): return try power(kind, sub, rest, ctx)
+    case (_, "set"): return try RestoreCLI.set(kind, rest, ctx)
+    case (_, "destroy"): return try RestoreCLI.destroy(kind, rest, ctx)
+    case (.lxc, "restore"): return try RestoreCLI.pctRestore(rest, ctx)
+    case (.qemu, "agent"): return try RestoreCLI.agent(rest, usage: "qm agent", ctx)
+    case (.qemu, "guest") where rest.first == "cmd":
+      rest.removeFirst()
+      return try RestoreCLI.agent(rest, usage: "qm guest cmd", ctx)
     case (_, "status"):
       let a = try CommandSchemas.guestPower(tool, "status").parse(rest)
       let guest = try localGuest(kind, a, ctx)

@@ -1,7 +1,8 @@
 import PVEModel
 
 /// `pvesh`: `get` prints exactly the stored response of every collected path (compact JSON, sorted
-/// keys); `create|set|delete /cluster/backup…` manage backup jobs.
+/// keys), a storage's content listing filtered as asked (`BackupContent`);
+/// `create|set|delete /cluster/backup…` manage backup jobs.
 enum Pvesh {
   static func run(_ args: [String], _ ctx: Context) throws(CommandFailure) -> Outcome {
     guard let sub = args.first else {
@@ -95,6 +96,9 @@ enum Pvesh {
       guard state.clusterMajor >= 9 else { throw noHandler("get", path) }
       return state[path] ?? .array([])
     default: break
+    }
+    if parts.count == 5, parts[0] == "nodes", parts[2] == "storage", parts[4] == "content" {
+      return try BackupContent.list(node: parts[1], storage: parts[3], arguments, state)
     }
     if let stored = state[path] { return stored }
     // Members of the collected lists and the guest status the executor polls.

@@ -8,7 +8,7 @@ import PVEModel
 /// due, takes the exclusive lock for the whole read-modify-write. Queued moves that are due are
 /// completed first, whatever the command. A refused command changes nothing.
 package enum StandIn {
-  package static let tools = ["pvesh", "qm", "pct", "ha-manager", "pveversion"]
+  package static let tools = ["pvesh", "qm", "pct", "ha-manager", "pveversion", "qmrestore"]
 
   package static func run(_ invocation: Invocation, live: Live = .system) -> Outcome {
     let (tool, args) = invocation.tool
@@ -185,6 +185,7 @@ package enum StandIn {
     case "pct": return try GuestCLI.run(.lxc, args, ctx)
     case "ha-manager": return try HAManager.run(args, ctx)
     case "pveversion": return try PVEVersionCLI.run(args, ctx)
+    case "qmrestore": return try RestoreCLI.qmrestore(args, ctx)
     default: throw CommandFailure("pve-standin: unknown tool '\(tool)'", exitCode: 2)
     }
   }
@@ -195,7 +196,10 @@ package enum StandIn {
     switch tool {
     case "pvesh": return sub == "get"
     case "pveversion": return true
-    case "qm", "pct": return sub == "status" || sub == "config"
+    case "qm", "pct":
+      // The agent ping reads the guest; it changes nothing.
+      return sub == "status" || sub == "config"
+        || (tool == "qm" && (sub == "agent" || sub == "guest"))
     case "ha-manager":
       return ["status", "config", "groupconfig"].contains(sub)
         || (sub == "rules" && args.count > 1 && ["config", "list"].contains(args[1]))

@@ -37,6 +37,9 @@ extension SynthCluster {
     for g in guests {
       api["/nodes/\(nodes[g.node].name)/\(g.kind.rawValue)/\(g.vmid)/config"] = config(g)
     }
+    for read in Snapshot.backupContentReads(storage: api["/storage"], online: nodes.map(\.name)) {
+      api[read.path] = backupContent(read)
+    }
     return api
   }
 
@@ -460,7 +463,99 @@ extension SynthCluster {
     return .array(out)
   }
 
+  /// The archives on one backup storage listing, as `pvesh get … --content backup` prints them.
+  /// Derived from each guest's VMID only (no PRNG draw, so nothing else shifts): guests of the
+  /// `prod` pool have their last three nightly PBS backups; every 11th of them stopped three weeks
+  /// ago (stale); every 7th PBS snapshot was never verified and every 13th failed verification;
+  /// guests on the first node have a weekly PBS backup; the legacy job's guests have one old
+  /// archive on their node's `local`. The rest were never backed up.
+  private func backupContent(_ read: BackupContentRead) -> JSONValue {
+    var out: [(Int64, String, [String: JSONValue])] = []
+    for g in guests where !g.template {
+      let type = g.kind == .qemu ? "vm" : "ct"
+      let size = max(1, g.maxdisk / 5)
+      if read.storage == "pbs" {
+        var times: [Int64] = []
+        if g.pool == "prod" {
+          // 21:00 UTC on the three days before the snapshot (12:00 UTC).
+          let stale: Int64 = g.vmid % 11 == 0 ? 21 * 86_400 : 0
+          times += (1...3).map { Self.epoch - 15 * 3600 - Int64($0 - 1) * 86_400 - stale }
+        }
+        if g.node == 0 { times.append(Self.epoch - 4 * 86_400 - 10 * 3600 + Int64(g.vmid % 600)) }
+        for t in times {
+          let volid = "pbs:backup/\(type)/\(g.vmid)/\(Self.isoTime(t))"
+          var e: [String: JSONValue] = [
+            "volid": .text(volid), "content": .text("backup"), "ctime": .num(t),
+            "format": .text("pbs-\(type)"), "size": .num(size), "vmid": .num(Int64(g.vmid)),
+            "subtype": .text(g.kind.rawValue), "notes": .text(g.name),
+          ]
+          if g.vmid % 13 == 0 {
+            e["verification"] = .object([
+              "state": .text("failed"), "upid": .text(Self.verifyUPID(t)),
+            ])
+          } else if g.vmid % 7 != 0 {
+            e["verification"] = .object(["state": .text("ok"), "upid": .text(Self.verifyUPID(t))])
+          }
+          out.append((t, volid, e))
+        }
+      } else if read.storage == "local", legacyVMIDs.contains(g.vmid),
+        nodes[g.node].name == read.node
+      {
+        let t = Self.epoch - 60 * 86_400 - 11 * 3600
+        let (ext, word) = g.kind == .qemu ? ("vma.lzo", "qemu") : ("tar.lzo", "lxc")
+        let volid =
+          "local:backup/vzdump-\(word)-\(g.vmid)-\(Self.vzdumpTime(t)).\(ext)"
+        out.append(
+          (
+            t, volid,
+            [
+              "volid": .text(volid), "content": .text("backup"), "ctime": .num(t),
+              "format": .text(ext), "size": .num(size), "vmid": .num(Int64(g.vmid)),
+              "subtype": .text(word), "protected": .num(1),
+            ]
+          ))
+      }
+    }
+    return .array(out.sorted { ($0.1) < ($1.1) }.map { .object($0.2) })
+  }
+
+  static func verifyUPID(_ t: Int64) -> String {
+    let hex = String(UInt64(t + 3600), radix: 16, uppercase: true)
+    return "UPID:pbs:00001A2B:0001F3C4:00000000:\(hex):verificationjob:pbs-daily:root@pam:"
+  }
+
   // MARK: Time
+
+  /// RFC 3339 UTC: `2026-01-14T21:00:00Z` (PBS snapshot names).
+  static func isoTime(_ epoch: Int64) -> String {
+    let (y, m, d, secs) = civil(epoch)
+    func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
+    return
+      "\(y)-\(two(m))-\(two(d))T\(two(secs / 3600)):\(two(secs % 3600 / 60)):\(two(secs % 60))Z"
+  }
+
+  /// vzdump's file-name time: `2025_11_16_01_00_00` (UTC here).
+  static func vzdumpTime(_ epoch: Int64) -> String {
+    let (y, m, d, secs) = civil(epoch)
+    func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
+    return "\(y)_\(two(m))_\(two(d))-\(two(secs / 3600))_\(two(secs % 3600 / 60))_\(two(secs % 60))"
+  }
+
+  /// Year, month, day and seconds of the day (UTC) of an epoch.
+  static func civil(_ epoch: Int64) -> (Int64, Int64, Int64, Int64) {
+    let days = epoch >= 0 ? epoch / 86_400 : (epoch - 86_399) / 86_400
+    let secs = epoch - days * 86_400
+    let z = days + 719_468
+    let era = (z >= 0 ? z : z - 146_096) / 146_097
+    let doe = z - era * 146_097
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+    let mp = (5 * doy + 2) / 153
+    let day = doy - (153 * mp + 2) / 5 + 1
+    let month = mp < 10 ? mp + 3 : mp - 9
+    let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+    return (year, month, day, secs)
+  }
 
   /// Perl `scalar localtime` in UTC: `Thu Jan 15 11:59:57 2026`, day padded with a space.
   static func ctime(_ epoch: Int64) -> String {

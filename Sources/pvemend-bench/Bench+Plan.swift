@@ -114,6 +114,7 @@ private func referencePlan() throws {
     "reference cluster (examples/homelab-cluster.json, playbooks/homelab.yaml): audit + plan \(ms(elapsed))"
   )
   print(PlanTextView.summaryLine(plan))
+  if let line = PlanTextView.outageLine(plan) { print(line) }
   let migrations = plan.steps.filter { $0.kind == .migrate }
   let downtime = migrations.reduce(0) { $0 + $1.downtime.seconds }
   print(

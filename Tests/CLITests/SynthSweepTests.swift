@@ -82,6 +82,7 @@ struct SynthSweepTests {
     if small { _ = try pvemend(["show", "plan.json"]) }
     let script = try pvemend(["export", "plan.json", "--format", "sh"])
     let commands = try PlanCommands(plan.stdout)
+    #expect(try Self.twiceOrMore(plan.stdout) == [], "\(name): guests stopped or moved twice")
 
     if let check = try ArgvCheck.run(planFile: "plan.json", major: commands.pveMajor, in: dir) {
       #expect(
@@ -183,5 +184,38 @@ struct SynthSweepTests {
     case .object(let o): return .object(o.mapValues(stringify))
     case .null, .string: return value
     }
+  }
+}
+
+extension SynthSweepTests {
+  /// Guests the plan stops more than once (steps with downtime) or migrates more than once
+  /// (issue 11), read from the plan JSON.
+  static func twiceOrMore(_ data: Data) throws -> [String] {
+    let top = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    var outages: [String: Int] = [:]
+    var migrations: [String: Int] = [:]
+    for step in (top["steps"] as? [[String: Any]]) ?? [] {
+      let conditions =
+        ((step["effects"] as? [[String: Any]]) ?? [])
+        + ((step["preconditions"] as? [[String: Any]]) ?? [])
+      let sid = conditions.compactMap { $0["sid"] as? String }.first
+      let downtime = (step["downtime"] as? [String: Any])?["seconds"] as? Int ?? 0
+      if downtime > 0, let sid { outages[sid, default: 0] += 1 }
+      for command in (step["commands"] as? [[String: Any]]) ?? [] {
+        let argv = (command["argv"] as? [String]) ?? []
+        guard argv.count >= 3 else { continue }
+        if argv[1] == "migrate", argv[0] == "qm" || argv[0] == "pct" {
+          migrations["\(argv[0] == "qm" ? "vm" : "ct"):\(argv[2])", default: 0] += 1
+        } else if argv[0] == "ha-manager", argv[1] == "migrate" || argv[1] == "relocate" {
+          migrations[argv[2], default: 0] += 1
+        }
+      }
+    }
+    return outages.filter { $0.value > 1 }.keys.sorted().map {
+      "\($0) stops \(outages[$0] ?? 0) times"
+    }
+      + migrations.filter { $0.value > 1 }.keys.sorted().map {
+        "\($0) migrates \(migrations[$0] ?? 0) times"
+      }
   }
 }

@@ -43,6 +43,26 @@ struct ReadBatchTests {
     "/ünïcödé", "/-n", "/*",
   ]
 
+  @Test("a content listing item passes --content to pvesh; a bad content word is refused")
+  func contentItem() async throws {
+    let path = "/nodes/pve1/storage/pbs/content"
+    let (out, dir) = try await Self.runScript([
+      .get("/version"), .getContent(path, content: "backup"),
+    ])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    #expect(out.status == 0, "\(out.stderr)")
+    let records = try ReadBatch.parse(Data(out.stdout.utf8))
+    #expect(records.map(\.name) == ["/version", path])
+    #expect(records.allSatisfy { $0.status == 0 })
+    #expect(
+      ClusterRead.command([.getContent(path, content: "backup")], on: "pve1").argv.suffix(3)
+        == ["getc", path, "backup"])
+    let (bad, badDir) = try await Self.runScript([.getContent(path, content: "x;id")])
+    defer { try? FileManager.default.removeItem(at: badDir) }
+    #expect(bad.status == 64)
+    #expect(bad.stderr.contains("content type 'x;id' is not a word"))
+  }
+
   @Test("the script passes every path verbatim to pvesh, keeps outputs apart, cleans up")
   func scriptRoundTrip() async throws {
     let paths = (0..<7).map { "/cluster/p\($0)" } + Self.hostile + ["/fail/x"]

@@ -11,7 +11,9 @@ import Testing
 import Transport
 
 /// The remote command budget (issue 10), counted by a recording transport in front of the
-/// sandbox over real SSH: collect ≤ 4 + 2 × nodes whatever the guest count; apply --execute of the
+/// sandbox over real SSH: collect ≤ 4 + 2 × nodes + backup listings whatever the guest count (the
+/// batched mode reads the listings inside the node batches, so it stays ≤ 4 + 2 × nodes), and every
+/// backup storage's content is in the snapshot (issue 15); apply --execute of the
 /// reference plan ≤ 3 × steps + 4 + nodes. So the cost of reading a cluster cannot silently regrow.
 @Suite("Remote command budget on the sandbox", .serialized)
 struct ReadBudgetTests {
@@ -36,8 +38,20 @@ struct ReadBudgetTests {
       let batched = try await Self.collect(recording, entry: "proxmox", lines: lines)
       #expect(batched.api == perPath.api)
       #expect(try Cluster(snapshot: batched) == Cluster(snapshot: perPath))
-      let nodes = try Cluster(snapshot: batched).nodes.count
+      let cluster = try Cluster(snapshot: batched)
+      let nodes = cluster.nodes.count
+      let listings = Snapshot.backupContentReads(
+        storage: batched.api["/storage"], online: cluster.nodes.filter(\.online).map(\.name))
+      #expect(!listings.isEmpty)
+      #expect(listings.allSatisfy { batched.api[$0.path] != nil })
+      #expect(cluster.backups.complete)
+      #expect(
+        recording.commands.count <= 4 + 2 * nodes + listings.count,
+        "\(recording.commands.count) commands")
       #expect(recording.commands.count <= 4 + 2 * nodes, "\(recording.commands.count) commands")
+      print(
+        "collect budget (reference): \(recording.commands.count) commands for \(nodes) nodes, \(listings.count) backup listing(s)"
+      )
       #expect(recording.commands.allSatisfy { ClusterRead.isReadBatch($0.argv) })
       if sandbox.pmxcfsUnavailable == nil {
         // Every config came from the files in /etc/pve, none by pvesh.
@@ -63,12 +77,23 @@ struct ReadBudgetTests {
       let through = try await Self.collect(recording, entry: entry)
       // The sandbox rewrites config digests (SHA-1 of the files it writes): compare the paths.
       #expect(Set(through.api.keys) == Set(original.api.keys))
+      let listings = Snapshot.backupContentReads(
+        storage: original.api["/storage"], online: try Cluster(snapshot: original).nodes.map(\.name)
+      )
+      #expect(listings.count == 17)  // local on each of 16 nodes, pbs once
+      #expect(listings.allSatisfy { through.api[$0.path] == original.api[$0.path] })
+      #expect(
+        recording.commands.count <= 4 + 2 * 16 + listings.count,
+        "\(recording.commands.count) commands")
       #expect(recording.commands.count <= 4 + 2 * 16, "\(recording.commands.count) commands")
+      print(
+        "collect budget (16 nodes, 1,000 guests): \(recording.commands.count) commands, \(listings.count) backup listing(s)"
+      )
       let before = recording.commands.count
       let each = try await Self.collect(recording, entry: entry, route: .eachNode)
       let same = each.api == through.api
       #expect(same, "collected through \(entry) and on each node differ")
-      #expect(recording.commands.count - before <= 4 + 2 * 16)
+      #expect(recording.commands.count - before <= 4 + 2 * 16 + listings.count)
     }
   }
 

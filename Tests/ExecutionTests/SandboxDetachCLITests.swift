@@ -32,12 +32,16 @@ struct SandboxDetachCLITests {
         binary,
         ["plan", snap, "--playbook", Fixtures.playbook("homelab.yaml").path, "--out", full])
       #expect(r.status == 0, "\(r.stderr)")
-      // Only s02: vm:114's two disk moves on proxmox2.
+      // Only the step with vm:114's two disk moves on proxmox2 (found by title: its id follows
+      // the planner's order).
       var object = try #require(
         try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: full)))
           as? [String: Any])
       let steps = try #require(object["steps"] as? [[String: Any]])
-      object["steps"] = steps.filter { $0["id"] as? String == "s02" }
+      let id = try #require(
+        steps.first { ($0["title"] as? String)?.hasPrefix("Move vm:114 (homeassistant)") == true }?[
+          "id"] as? String)
+      object["steps"] = steps.filter { $0["id"] as? String == id }
       try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]).write(
         to: URL(fileURLWithPath: plan))
 
@@ -53,7 +57,7 @@ struct SandboxDetachCLITests {
         {
           let runs = (try? FileManager.default.contentsOfDirectory(atPath: detach)) ?? []
           return runs.contains {
-            ((try? Data(contentsOf: URL(fileURLWithPath: "\(detach)/\($0)/s02.0/log")))?.count
+            ((try? Data(contentsOf: URL(fileURLWithPath: "\(detach)/\($0)/\(id).0/log")))?.count
               ?? 0) > 0
           }
         }, seconds: 20)
@@ -62,11 +66,11 @@ struct SandboxDetachCLITests {
       let stopped = try await first
       kill(listener, SIGCONT)
       #expect(stopped.status == 1, "\(stopped.stdout)\(stopped.stderr)")
-      #expect(stopped.stdout.contains("s02   unknown") || stopped.stdout.contains("s02  unknown"))
+      #expect(stopped.stdout.contains("\(id)   unknown") || stopped.stdout.contains("\(id)  unknown"))
       #expect(stopped.stdout.contains("--resume"))
       let entries = try JournalFile.read(path: journal)
       #expect(
-        entries.contains { $0.event == .stepEnd && $0.step == "s02" && $0.outcome == "unknown" })
+        entries.contains { $0.event == .stepEnd && $0.step == id && $0.outcome == "unknown" })
 
       try await Task.sleep(for: .seconds(3))
       let resumed = try await Tool.run(binary, arguments + ["--resume", journal])

@@ -20,8 +20,10 @@ import Transport
 struct SandboxDetachTests {
   static let reference = Fixtures.example("homelab-cluster.json")
 
-  /// The reference plan's independent volume moves: s01 (ct:110 on proxmox: shutdown, move-volume,
-  /// start) and s02 (vm:114 on proxmox2: two disk moves).
+  /// Two independent steps of the reference plan on different nodes, renumbered: s01 (ct:133, one
+  /// outage: shutdown, move-volume and offline migrate on proxmox, start on proxmox3) and s02
+  /// (vm:114 on proxmox2: two live disk moves). Found by title: the planner's numbering follows its
+  /// phases.
   static func plan(_ live: LibSSH2Transport) async throws -> (Plan, Cluster) {
     let snapshot = try await SnapshotCollector(transport: live, entryNode: "proxmox").collect(
       collectedAt: "2026-12-03T10:00:00Z", source: "sandbox")
@@ -34,7 +36,12 @@ struct SandboxDetachTests {
       findings: Auditor.findings(in: cluster, policy: policy),
       policy: policy, playbookPath: "playbooks/homelab.yaml", playbookText: playbookText
     ).plan
-    plan.steps = plan.steps.filter { ["s01", "s02"].contains($0.id) }
+    var ct133 = try #require(plan.steps.first { $0.title.hasPrefix("Migrate ct:133 (kea-dhcp-1)") })
+    var vm114 = try #require(plan.steps.first { $0.title.hasPrefix("Move vm:114 (homeassistant)") })
+    try #require(ct133.after.isEmpty && vm114.after.isEmpty)
+    ct133.id = "s01"
+    vm114.id = "s02"
+    plan.steps = [ct133, vm114]
     return (plan, cluster)
   }
 
@@ -118,7 +125,7 @@ struct SandboxDetachTests {
       #expect(try Self.ranOnce(sandbox, plan.steps) == [])
       let after = try await SandboxApplyTests.read(live)
       #expect(PlanCheck.complete(plan.steps, in: after) == ["s01", "s02"])
-      let moved = after.guests.filter { [110, 114].contains($0.vmid) }
+      let moved = after.guests.filter { [133, 114].contains($0.vmid) }
         .flatMap { $0.disks.map { "\($0.key):\($0.storage ?? "-")" } }
       #expect(moved.allSatisfy { $0.hasSuffix(":TrueNas_NVMe") }, "\(moved)")
       let commands = journal.entries.filter { $0.event == .command && $0.mutating == true }

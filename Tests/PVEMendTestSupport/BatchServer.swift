@@ -63,6 +63,10 @@ package final class BatchServer: @unchecked Sendable {
         let (status, data) = get(argv[i + 1])
         records.append(("get", status, argv[i + 1], data))
         i += 2
+      case "getc":
+        let (status, data) = get(argv[i + 1])
+        records.append(("get", status, argv[i + 1], data))
+        i += 3
       case "conf":
         let kind = argv[i + 1]
         let vmid = argv[i + 2]

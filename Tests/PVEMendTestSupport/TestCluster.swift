@@ -22,6 +22,7 @@ package struct TestCluster {
   package var backupJobs: [BackupJob] = []
   package var quorum: Quorum? = nil
   package var inconsistencies: [Inconsistency] = []
+  package var backups = BackupInventory()
 
   package func node(
     _ name: String, cores: Int = 8, memoryGiB: Int64 = 32, online: Bool = true, cpu: Double = 0.1
@@ -134,7 +135,22 @@ package struct TestCluster {
       haRules: haRules,
       haManager: HAManagerStatus(master: master, quorate: true, services: haServices),
       backupJobs: backupJobs, quorum: q, version: PVEVersion(major: 8, minor: 4, patch: 1),
-      inconsistencies: inconsistencies, options: [:])
+      inconsistencies: inconsistencies, options: [:], backups: backups)
+  }
+
+  /// Backup archives, with every listing read (`complete`): `(vmid, storage, node, age in hours
+  /// before collectedAt, verification)`.
+  package func archives(_ list: [(Int, String, String, Int64, String?)]) -> TestCluster {
+    var c = self
+    let now: Int64 = 1_762_682_400  // 2025-11-09T10:00:00Z
+    let archives = list.map { a in
+      BackupArchive(
+        volid: "\(a.1):backup/vm/\(a.0)/\(a.3)", storage: a.1, node: a.2, vmid: a.0, kind: nil,
+        ctime: now - a.3 * 3600, size: 1, format: a.1.hasPrefix("pbs") ? "pbs-ct" : "tar.zst",
+        verification: a.4, notes: nil, protected: false, encrypted: false)
+    }
+    c.backups = BackupInventory(archives: archives, complete: true)
+    return c
   }
 
   /// A volume on `storage` of `gib` GiB.

@@ -4,10 +4,11 @@ import Planning
 import Playbook
 import Testing
 
-/// Properties of every plan, over generated clusters: hard limits hold after every step, the
+/// Properties of every plan, over generated clusters: hard limits hold after every step, no guest
+/// has more than one outage or migrates twice, the
 /// same input gives the same bytes, and planning again on the predicted state does nothing more.
 @Suite struct PlanPropertyTests {
-  static let seeds: [UInt64] = Array(1...150)
+  static let seeds: [UInt64] = Array(1...200)
 
   @Test(arguments: seeds) func everyStepKeepsEveryHardLimit(seed: UInt64) throws {
     let input = RandomCluster(seed: seed)
@@ -15,6 +16,7 @@ import Testing
     var replay = Replay(cluster: input.cluster, policy: input.policy)
     replay.play(outcome.plan.steps)
     #expect(replay.violations == [], "seed \(seed)")
+    #expect(OutageChecks.problems(outcome.plan) == [], "seed \(seed)")
     // The replayed layout is the predicted one.
     let replayed = replay.cluster.guests.map { "\($0.sid)@\($0.node)" }
     let predicted = outcome.predicted.guests.map { "\($0.sid)@\($0.node)" }

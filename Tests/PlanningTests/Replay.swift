@@ -61,24 +61,32 @@ struct Replay {
     case .backupJobPresent: return cluster.backupJobs.contains { $0.id == c.id }
     case .haInGroup: return c.sid.flatMap { cluster.haResource($0) }?.group == c.id
     case .haSettled: return true
+    case .guestAbsent: return c.id.flatMap(Int.init).flatMap { cluster.guest(vmid: $0) } == nil
+    case .networkCut: return g?.networksCut(isolatedBridge: c.key) ?? false
     }
   }
 
   private mutating func apply(_ step: Step) {
     switch step.kind {
-    case .migrate:
-      guard let effect = step.effects.first(where: { $0.kind == .guestOnNode }),
-        let sid = effect.sid,
-        let target = effect.node
-      else { return violations.append("\(step.id): no guest-on-node effect") }
-      migrate(sid, to: target, argv: step.commands.first?.argv ?? [], step: step.id)
-    case .moveVolume:
+    case .migrate, .moveVolume:
+      // In the order the commands run: volumes move (on the source), the guest migrates, then
+      // its status and HA state settle (a container's one outage: shutdown → move-volume →
+      // offline migrate → start).
+      for e in step.effects where e.kind == .volumeOnStorage {
+        if let sid = e.sid, let key = e.key, let s = e.storage { moveVolume(sid, key, s, step.id) }
+      }
+      if let effect = step.effects.first(where: { $0.kind == .guestOnNode }), let sid = effect.sid,
+        let target = effect.node, index(sid).map({ cluster.guests[$0].node != target }) ?? true
+      {
+        let argv = step.commands.first(where: \.isMigration)?.argv ?? []
+        if argv.isEmpty { violations.append("\(step.id): moves \(sid) without a migrate command") }
+        migrate(sid, to: target, argv: argv, step: step.id)
+      } else if step.kind == .migrate && !step.effects.contains(where: { $0.kind == .guestOnNode })
+      {
+        violations.append("\(step.id): no guest-on-node effect")
+      }
       for e in step.effects {
         switch e.kind {
-        case .volumeOnStorage:
-          if let sid = e.sid, let key = e.key, let s = e.storage {
-            moveVolume(sid, key, s, step.id)
-          }
         case .guestStatus:
           if let sid = e.sid, let i = index(sid) { cluster.guests[i].status = e.state ?? "" }
         case .haManaged:
@@ -123,7 +131,7 @@ struct Replay {
             id: e.id ?? "", enabled: true, all: true, vmids: [], exclude: [], pool: nil, node: nil,
             storage: nil, schedule: nil, mode: nil, compress: nil, pruneBackups: [:], comment: nil))
       }
-    case .advice:
+    case .advice, .restoreTest:
       if !step.commands.isEmpty { violations.append("\(step.id): advice with commands") }
     }
   }

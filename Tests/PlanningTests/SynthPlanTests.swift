@@ -46,6 +46,7 @@ import Testing
     var replay = Replay(cluster: cluster, policy: policy)
     replay.play(outcome.plan.steps)
     #expect(replay.violations == [], "\(input)")
+    #expect(OutageChecks.problems(outcome.plan) == [], "\(input)")
     #expect(outcome.plan.pveMajor == input.major)
     let again = Planner.plan(
       snapshot: snapshot, cluster: cluster, findings: findings, policy: policy,

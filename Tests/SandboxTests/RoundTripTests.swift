@@ -225,7 +225,7 @@ import Transport
         == "collecting 8 cluster-wide paths from pve1, and the guest config files in /etc/pve/nodes")
     #expect(all.contains("found 3 nodes (3 online) and 8 guests"))
     #expect(all.contains("HA placement: rules (PVE 9, groups migrated)"))
-    #expect(all.last == "collected 23 paths")
+    #expect(all.last == "collected 27 paths")
   }
 }
 

@@ -54,6 +54,37 @@ import Testing
         ]
       ),
     ]
+    // A restore test's commands (issue 15).
+    list += [
+      (
+        "pve1",
+        [
+          "qmrestore", "pbs:backup/vm/100/2025-11-12T21:00:02Z", "9100", "--storage", "local-lvm",
+          "--unique", "1",
+        ]
+      ),
+      (
+        "pve1",
+        [
+          "qm", "set", "9100", "--net0", "virtio=BC:24:11:00:00:01,bridge=vmbr0,link_down=1",
+          "--name", "restore-test-100", "--tags", "pvemend-restore-test", "--onboot", "0",
+        ]
+      ),
+      ("pve1", ["qm", "start", "9100"]),
+      ("pve1", ["qm", "stop", "9100"]),
+      ("pve1", ["qm", "destroy", "9100", "--purge", "1"]),
+      (
+        "pve2",
+        [
+          "pct", "restore", "9110", "local:backup/vzdump-lxc-110-2025_11_01-02_00_01.tar.zst",
+          "--storage", "local-lvm", "--unique", "1", "--net0",
+          "name=eth0,bridge=vmbr0,link_down=1", "--hostname", "restore-test-110", "--tags",
+          "pvemend-restore-test", "--onboot", "0",
+        ]
+      ),
+      ("pve2", ["pct", "set", "9110", "--net0", "name=eth0,bridge=vmbr0,link_down=1,firewall=1"]),
+      ("pve2", ["pct", "destroy", "9110", "--purge", "1"]),
+    ]
     if major >= 9 {
       list += [
         ("pve1", ["ha-manager", "add", "vm:101", "--failback", "0"]),

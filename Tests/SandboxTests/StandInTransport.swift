@@ -126,7 +126,7 @@ extension StandInTransport {
       let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
         "pvemend-standin-bin-\(UUID().uuidString.prefix(8))")
       try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-      for tool in ["pvesh", "qm", "pct", "ha-manager", "pveversion"] {
+      for tool in ["pvesh", "qm", "pct", "ha-manager", "pveversion", "qmrestore"] {
         try FileManager.default.createSymbolicLink(
           at: dir.appendingPathComponent(tool), withDestinationURL: binary)
       }

@@ -181,6 +181,43 @@ enum TinyCluster {
         "datastore": "main",
       ]),
     ])
+    // Backup content: PBS (shared, listed once, from pve1) and each node's `local`.
+    func archive(_ volid: String, _ vmid: Int, _ format: String, ctime: Int, verified: Bool?)
+      -> JSONValue
+    {
+      var e: [String: JSONValue] = [
+        "volid": .string(volid), "content": "backup", "format": .string(format),
+        "size": .int(2 * gib), "ctime": .int(Int64(ctime)), "vmid": .int(Int64(vmid)),
+      ]
+      if let verified {
+        e["verification"] = .object([
+          "state": .string(verified ? "ok" : "failed"),
+          "upid": "UPID:pbs:1:2:3:4:verify:x:root@pam:",
+        ])
+      }
+      return .object(e)
+    }
+    api["/nodes/pve1/storage/pbs/content"] = .array([
+      archive(
+        "pbs:backup/ct/120/2025-11-12T21:00:04Z", 120, "pbs-ct", ctime: 1_762_981_204, verified: nil
+      ),
+      archive(
+        "pbs:backup/vm/100/2025-11-12T21:00:02Z", 100, "pbs-vm", ctime: 1_762_981_202,
+        verified: true),
+      archive(
+        "pbs:backup/vm/114/2025-11-11T21:00:03Z", 114, "pbs-vm", ctime: 1_762_894_803,
+        verified: true),
+      archive(
+        "pbs:backup/vm/114/2025-11-12T21:00:03Z", 114, "pbs-vm", ctime: 1_762_981_203,
+        verified: true),
+    ])
+    api["/nodes/pve1/storage/local/content"] = .array([])
+    api["/nodes/pve2/storage/local/content"] = .array([
+      archive(
+        "local:backup/vzdump-lxc-110-2025_11_01-02_00_01.tar.zst", 110, "tar.zst",
+        ctime: 1_761_962_401, verified: nil)
+    ])
+    api["/nodes/pve3/storage/local/content"] = .array([])
     api["/cluster/options"] = .object(["keyboard": "en-us"])
     api["/cluster/backup"] = .array([])
     let haDigest = "0b5cbe4b3c2f7b8e6a1d9c0f3e2d1c4b5a6f7e8d"

@@ -2,108 +2,112 @@ import Audit
 import PVEModel
 import Playbook
 
-extension PlanBuilder {
-  /// Decides which guests become HA-managed and moves the node-local volumes of those (and of HA
-  /// guests already managed) to shared storage first: HA cannot restart a guest elsewhere when its
-  /// disks die with its node.
-  mutating func planVolumeMoves() {
+/// Decides which guests become HA-managed and moves the node-local volumes of those (and of HA
+/// guests already managed) to shared storage first: HA cannot restart a guest elsewhere when its
+/// disks die with its node.
+struct VolumesPhase: PlanPhase {
+  func run(_ s: inout PlanState) {
     // Guests the playbook wants HA-managed.
-    for f in findings("ha.unprotected", action: .enableHA) {
+    for f in s.findings("ha.unprotected", action: .enableHA) {
       let sid = f.subject.id
-      guard let g = sim.guest(sid) else {
-        markUnresolved(f.id, "\(sid) is not in the snapshot", limit: "unmovable")
+      guard let g = s.sim.guest(sid) else {
+        s.markUnresolved(f.id, "\(sid) is not in the snapshot", limit: "unmovable")
         continue
       }
-      if sim.isHAManaged(sid) {
-        markUnresolved(f.id, "\(sid) is already HA-managed in the snapshot", limit: nil)
+      if s.sim.isHAManaged(sid) {
+        s.markUnresolved(f.id, "\(sid) is already HA-managed in the snapshot", limit: nil)
         continue
       }
       if g.template {
-        markUnresolved(f.id, "\(sid) is a template; templates do not run", limit: "unmovable")
+        s.markUnresolved(f.id, "\(sid) is a template; templates do not run", limit: "unmovable")
         continue
       }
       if !g.localDevices.isEmpty {
-        markUnresolved(
+        s.markUnresolved(
           f.id,
-          "\(label(g)) uses local devices (\(g.localDevices.sorted().joined(separator: ", "))) that only exist on \(g.node); Proxmox cannot migrate it and HA could not start it elsewhere",
+          "\(s.label(g)) uses local devices (\(g.localDevices.sorted().joined(separator: ", "))) that only exist on \(g.node); Proxmox cannot migrate it and HA could not start it elsewhere",
           limit: "unmovable")
         continue
       }
       if let d = g.disks.first(where: { $0.storage == nil && !$0.isUnused }) {
-        markUnresolved(
+        s.markUnresolved(
           f.id,
-          "\(label(g)) has a bind mount or passthrough volume (\(d.key): \(d.volid)) that only exists on \(g.node); HA could not start it elsewhere",
+          "\(s.label(g)) has a bind mount or passthrough volume (\(d.key): \(d.volid)) that only exists on \(g.node); HA could not start it elsewhere",
           limit: "unmovable")
         continue
       }
-      haPlanned[sid, default: []].append(f.id)
+      s.haPlanned[sid, default: []].append(f.id)
     }
     // Guests already HA-managed with local volumes.
     var existing: [String: [String]] = [:]
-    for f in findings("ha.local-storage", action: .enableHA) {
+    for f in s.findings("ha.local-storage", action: .enableHA) {
       let sid = f.subject.id
-      if sim.isHAManaged(sid), sim.liveHAState(sid) == "error" {
-        markUnresolved(
+      if s.sim.isHAManaged(sid), s.sim.liveHAState(sid) == "error" {
+        s.markUnresolved(
           f.id,
           "HA resource \(sid) is in state error; Proxmox refuses to change it until it is disabled: run 'ha-manager set \(sid) --state disabled', fix the cause, then set it back to started and plan again",
           limit: "ha-placement")
         continue
       }
-      if let g = sim.guest(sid), !g.localDevices.isEmpty {
-        markUnresolved(
+      if let g = s.sim.guest(sid), !g.localDevices.isEmpty {
+        s.markUnresolved(
           f.id,
-          "\(label(g)) uses local devices (\(g.localDevices.sorted().joined(separator: ", "))) that only exist on \(g.node); HA cannot start it elsewhere, so its volumes stay",
+          "\(s.label(g)) uses local devices (\(g.localDevices.sorted().joined(separator: ", "))) that only exist on \(g.node); HA cannot start it elsewhere, so its volumes stay",
           limit: "unmovable")
         continue
       }
-      if haPlanned[sid] != nil {
-        haPlanned[sid, default: []].append(f.id)
-      } else if sim.guest(sid) != nil {
+      if s.haPlanned[sid] != nil {
+        s.haPlanned[sid, default: []].append(f.id)
+      } else if s.sim.guest(sid) != nil {
         existing[sid, default: []].append(f.id)
       } else {
-        markUnresolved(f.id, "\(sid) is not in the snapshot", limit: "unmovable")
+        s.markUnresolved(f.id, "\(sid) is not in the snapshot", limit: "unmovable")
       }
     }
 
-    let sids = Set(haPlanned.keys).union(existing.keys)
+    let sids = Set(s.haPlanned.keys).union(existing.keys)
     let ordered = sids.compactMap { sid in
-      sim.guest(sid).map { (rank: policy.criticality(of: $0)?.level.rank ?? 9, guest: $0) }
+      s.sim.guest(sid).map { (rank: s.policy.criticality(of: $0)?.level.rank ?? 9, guest: $0) }
     }.sorted { ($0.rank, $0.guest.vmid) < ($1.rank, $1.guest.vmid) }.map(\.guest)
     for g in ordered {
-      let reasons = (haPlanned[g.sid] ?? []) + (existing[g.sid] ?? [])
-      let volumes = sim.localVolumes(of: g, includingUnused: false)
+      let reasons = (s.haPlanned[g.sid] ?? []) + (existing[g.sid] ?? [])
+      let volumes = s.sim.localVolumes(of: g, includingUnused: false)
       guard !volumes.isEmpty else { continue }
-      if !(sim.load(g.node)?.online ?? false) {
+      if !(s.sim.load(g.node)?.online ?? false) {
         for r in reasons {
-          markUnresolved(
-            r, "\(label(g)) is on \(g.node), which is offline; its volumes cannot move",
+          s.markUnresolved(
+            r, "\(s.label(g)) is on \(g.node), which is offline; its volumes cannot move",
             limit: "nodes")
         }
-        haPlanned[g.sid] = nil
+        s.haPlanned[g.sid] = nil
         continue
       }
       if let lock = g.lock {
         for r in reasons {
-          markUnresolved(
+          s.markUnresolved(
             r,
-            "\(label(g)) is locked (\(lock)); its volumes cannot move until the lock is gone: plan again then",
+            "\(s.label(g)) is locked (\(lock)); its volumes cannot move until the lock is gone: plan again then",
             limit: "unmovable")
         }
-        haPlanned[g.sid] = nil
+        s.haPlanned[g.sid] = nil
         continue
       }
-      switch sharedPool(for: g, bytes: volumes.reduce(Int64(0)) { $0 + $1.size }) {
+      switch s.sharedPool(for: g, bytes: volumes.reduce(Int64(0)) { $0 + $1.size }) {
       case .failure(let blocker):
-        for r in reasons { markUnresolved(r, blocker.text, limit: blocker.limit) }
-        haPlanned[g.sid] = nil
+        for r in reasons { s.markUnresolved(r, blocker.text, limit: blocker.limit) }
+        s.haPlanned[g.sid] = nil
       case .success(let pool):
-        addVolumeMoves(g, volumes: volumes, to: pool, reasons: reasons.sorted())
+        s.addVolumeMoves(g, volumes: volumes, to: pool, reasons: reasons.sorted())
       }
     }
+    s.countPlannedHA()
   }
+}
+
+extension PlanState {
 
   /// The shared pool that takes all of `bytes` for `g`: the playbook's, or the one with most room.
-  private func sharedPool(for g: Guest, bytes: Int64) -> Result<String, Blocker> {
+  fileprivate func sharedPool(for g: Guest, bytes: Int64) -> Result<String, Blocker> {
     let total = Format.bytes(bytes)
     let local = Set(sim.localVolumes(of: g, includingUnused: false).compactMap(\.storage)).sorted()
       .joined(separator: ", ")
@@ -162,7 +166,7 @@ extension PlanBuilder {
   }
 
   /// Drafts the volume move of `g`'s local volumes to `pool` and applies it to the simulation.
-  private mutating func addVolumeMoves(
+  fileprivate mutating func addVolumeMoves(
     _ g: Guest, volumes: [Disk], to pool: String, reasons: [String]
   ) {
     let node = g.node
@@ -271,6 +275,8 @@ extension PlanBuilder {
       move.figures = figuresBefore
       move.figuresAfter = sim.figures(node).map { [$0] }
       let i = add(move)
+      storageMoves[g.sid] = StorageMove(
+        drafts: [first, i], pool: pool, volumes: volumes, node: node, viaHA: true, outage: true)
       lastStepOfGuest[g.sid] = i
       recordFreed(step: i, node: node, volumes: volumes)
 
@@ -305,20 +311,22 @@ extension PlanBuilder {
       draft.figures = figuresBefore
       draft.figuresAfter = sim.figures(node).map { [$0] }
       let i = add(draft)
+      storageMoves[g.sid] = StorageMove(
+        drafts: [i], pool: pool, volumes: volumes, node: node, viaHA: false, outage: running)
       lastStepOfGuest[g.sid] = i
       recordFreed(step: i, node: node, volumes: volumes)
     }
   }
 
   /// Records the local bytes a volume move frees on `node`.
-  private mutating func recordFreed(step: Int, node: String, volumes: [Disk]) {
+  fileprivate mutating func recordFreed(step: Int, node: String, volumes: [Disk]) {
     var room = FreedRoom(step: step)
     for d in volumes { if let s = d.storage { room.local[s, default: 0] += d.size } }
     freed[node, default: []].append(room)
   }
 
   /// Moving a container's volumes back where they were.
-  private func containerInverse(_ g: Guest, volumes: [Disk], node: String, viaHA: Bool)
+  fileprivate func containerInverse(_ g: Guest, volumes: [Disk], node: String, viaHA: Bool)
     -> [RemoteCommand]
   {
     let vmid = String(g.vmid)

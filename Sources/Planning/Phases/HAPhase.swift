@@ -2,63 +2,27 @@ import Audit
 import PVEModel
 import Playbook
 
-extension PlanBuilder {
-  /// Adds the planned HA resources where their guests will run, with placement: on PVE 8 one HA
-  /// group per preferred node (created before the resources that use it); on PVE 9 one
-  /// node-affinity rule per preferred node (after the resources it names) and a negative
-  /// resource-affinity rule for each keep-apart set once all its members are HA-managed.
-  mutating func planHA() {
-    let planned = haPlanned.keys.compactMap { sim.guest($0) }.sorted { $0.vmid < $1.vmid }
-    let tag = "pvemend (\(policy.name))"
-    let nodeCount = sim.cluster.nodes.count
-
-    // Keep-apart sets that get a negative resource-affinity rule (PVE 9).
-    var apartSets: [ResolvedKeepApart] = []
-    if usesRules {
-      for set in sim.keepApart {
-        let reason = "keep-apart/\(set.name)"
-        guard set.sids.allSatisfy({ sim.isHAManaged($0) || haPlanned[$0] != nil }),
-          !hasNegativeRule(set.sids)
-        else { continue }
-        if set.sids.count > nodeCount {
-          markUnresolved(
-            reason,
-            "a negative resource-affinity rule may not name more guests (\(set.sids.count)) than the cluster has nodes (\(nodeCount))",
-            limit: "nodes")
-          continue
-        }
-        if let conflict = (sim.cluster.haRules ?? []).first(where: { rule in
-          !rule.disabled && rule.type == "node-affinity"
-            && Set(rule.nodes.map(\.priority)).count > 1
-            && rule.resources.contains(where: set.sids.contains)
-        }) {
-          markUnresolved(
-            reason,
-            "HA rule \(conflict.id) gives \(conflict.resources.filter(set.sids.contains).joined(separator: ", ")) more than one node priority; Proxmox ignores a resource-affinity rule combined with it (give that rule a single priority class)",
-            limit: "ha-placement")
-          continue
-        }
-        apartSets.append(set)
-      }
-    }
-    let inApartRule = Set(apartSets.flatMap(\.sids))
-
+/// PVE 8: one HA group per node that planned HA guests will run on, preferring that node, created
+/// before the HA resources that use it.
+struct HAGroupPhase: PlanPhase {
+  func run(_ s: inout PlanState) {
+    let planned = s.plannedHAGuests
+    let tag = "pvemend (\(s.policy.name))"
     // PVE 8: groups before the resources.
-    var groupOf: [String: String] = [:]
-    var groupStep: [String: Int] = [:]
-    if !usesRules {
-      for (node, members) in byNode(planned) {
-        let id = Self.configID("\(policy.ha.idPrefix)prefer-\(node)")
-        for g in members { groupOf[g.sid] = id }
-        if (sim.cluster.haGroups ?? []).contains(where: { $0.id == id }) { continue }
-        let nodes = preference(node, members: members)
+    guard !s.usesRules else { return }
+    do {
+      for (node, members) in s.byNode(planned) {
+        let id = PlanState.configID("\(s.policy.ha.idPrefix)prefer-\(node)")
+        for g in members { s.haGroupOf[g.sid] = id }
+        if (s.sim.cluster.haGroups ?? []).contains(where: { $0.id == id }) { continue }
+        let nodes = s.preference(node, members: members)
         var draft = StepDraft(
           phase: .haGroups, kind: .haGroup,
           title: "Create HA group \(id) preferring \(node)",
-          reasons: members.flatMap { haPlanned[$0.sid] ?? [] }.sorted())
+          reasons: members.flatMap { s.haPlanned[$0.sid] ?? [] }.sorted())
         draft.commands = [
           RemoteCommand(
-            node: entryNode,
+            node: s.entryNode,
             argv: [
               "ha-manager", "groupadd", id, "--nodes", nodes.map(\.text).joined(separator: ","),
               "--restricted", "0", "--nofailback", "0", "--comment",
@@ -66,44 +30,53 @@ extension PlanBuilder {
             ], mutating: true)
         ]
         draft.inverse = [
-          RemoteCommand(node: entryNode, argv: ["ha-manager", "groupremove", id], mutating: true)
+          RemoteCommand(node: s.entryNode, argv: ["ha-manager", "groupremove", id], mutating: true)
         ]
         draft.preconditions = [Condition(.haGroupAbsent, id: id)]
         draft.effects = [Condition(.haGroupPresent, id: id)]
         draft.detail =
           "Unrestricted, with failback: its guests prefer \(node) and fail over to the other nodes listed (those with enough cores)"
-        sim.putHAGroup(HAGroup(id: id, nodes: nodes, restricted: false, nofailback: false))
-        groupStep[id] = add(draft)
+        s.sim.putHAGroup(HAGroup(id: id, nodes: nodes, restricted: false, nofailback: false))
+        s.haGroupStep[id] = s.add(draft)
       }
     }
 
+  }
+}
+
+/// Adds the planned HA resources where their guests will run (in their PVE 8 group), kept
+/// stopped when the guest is stopped and the playbook does not start stopped guests.
+struct HAResourcePhase: PlanPhase {
+  func run(_ s: inout PlanState) {
+    let planned = s.plannedHAGuests
+    let tag = "pvemend (\(s.policy.name))"
     // The HA resources.
-    var addStep: [String: Int] = [:]
     let distribution = Dictionary(
-      findings.filter { $0.rule == "ha.distribution" && policy.action(for: $0.rule) != .ignore }
+      s.findings.filter { $0.rule == "ha.distribution" && s.policy.action(for: $0.rule) != .ignore }
         .map { ($0.subject.id, $0.id) },
       uniquingKeysWith: { a, _ in a })
     for g in planned {
       let running = g.isRunning
-      let state = running || policy.ha.startStopped ? policy.ha.state : "stopped"
+      let state = running || s.policy.ha.startStopped ? s.policy.ha.state : "stopped"
       var argv = [
         "ha-manager", "add", g.sid, "--state", state, "--max_restart",
-        String(policy.ha.maxRestart), "--max_relocate", String(policy.ha.maxRelocate),
+        String(s.policy.ha.maxRestart), "--max_relocate", String(s.policy.ha.maxRelocate),
       ]
-      let group = groupOf[g.sid]
+      let group = s.haGroupOf[g.sid]
       if let group { argv += ["--group", group] }
-      let purpose = policy.criticality(of: g).map { $0.purpose ?? $0.level.rawValue } ?? "critical"
+      let purpose =
+        s.policy.criticality(of: g).map { $0.purpose ?? $0.level.rawValue } ?? "critical"
       argv += ["--comment", "\(tag): \(String(purpose.prefix(200)))"]
-      let reasons = haPlanned[g.sid] ?? []
-      let node = (sim.load(g.node)?.online ?? false) ? g.node : entryNode
+      let reasons = s.haPlanned[g.sid] ?? []
+      let node = (s.sim.load(g.node)?.online ?? false) ? g.node : s.entryNode
       var draft = StepDraft(
         phase: .haResources, kind: .haAdd,
         title:
-          "Enable HA for \(label(g)) on \(g.node)\(state == "stopped" ? " (kept stopped)" : "")",
+          "Enable HA for \(s.label(g)) on \(g.node)\(state == "stopped" ? " (kept stopped)" : "")",
         reasons: reasons.sorted())
       var deps = Set<Int>()
-      if let last = lastStepOfGuest[g.sid] { deps.insert(last) }
-      if let group, let step = groupStep[group] { deps.insert(step) }
+      if let last = s.lastStepOfGuest[g.sid] { deps.insert(last) }
+      if let group, let step = s.haGroupStep[group] { deps.insert(step) }
       draft.dependencies = deps
       draft.commands = [RemoteCommand(node: node, argv: argv, mutating: true)]
       draft.inverse = [
@@ -122,46 +95,88 @@ extension PlanBuilder {
       draft.detail =
         state == "stopped"
         ? "\(g.sid) is stopped; HA keeps it stopped (state stopped) but recovers it to another node if \(g.node) fails"
-        : "HA restarts \(g.sid) up to \(policy.ha.maxRestart) times and relocates it up to \(policy.ha.maxRelocate) times"
-      draft.figures = sim.figures(g.node).map { [$0] } ?? []
-      sim.addHAResource(
+        : "HA restarts \(g.sid) up to \(s.policy.ha.maxRestart) times and relocates it up to \(s.policy.ha.maxRelocate) times"
+      draft.figures = s.sim.figures(g.node).map { [$0] } ?? []
+      s.sim.addHAResource(
         HAResource(
-          sid: g.sid, kind: g.kind, vmid: g.vmid, state: state, maxRestart: policy.ha.maxRestart,
-          maxRelocate: policy.ha.maxRelocate, group: group, failback: nil,
+          sid: g.sid, kind: g.kind, vmid: g.vmid, state: state, maxRestart: s.policy.ha.maxRestart,
+          maxRelocate: s.policy.ha.maxRelocate, group: group, failback: nil,
           comment: "\(tag): \(String(purpose.prefix(200)))"))
-      draft.figuresAfter = sim.figures(g.node).map { [$0] }
-      let i = add(draft)
-      addStep[g.sid] = i
-      lastStepOfGuest[g.sid] = i
-      if haArrival[g.node] == nil { haArrival[g.node] = i }
+      draft.figuresAfter = s.sim.figures(g.node).map { [$0] }
+      let i = s.add(draft)
+      s.haAddStep[g.sid] = i
+      s.lastStepOfGuest[g.sid] = i
+      if s.haArrival[g.node] == nil { s.haArrival[g.node] = i }
     }
 
     // A node without HA guests gets its first one from these steps: they answer ha.distribution.
-    for (node, id) in distribution.sorted(by: { $0.key < $1.key }) where !isUnresolved(id) {
-      guard let step = haArrival[node], !drafts[step].reasons.contains(id) else { continue }
-      drafts[step].reasons = (drafts[step].reasons + [id]).sorted()
+    for (node, id) in distribution.sorted(by: { $0.key < $1.key }) where !s.isUnresolved(id) {
+      guard let step = s.haArrival[node], !s.drafts[step].reasons.contains(id) else { continue }
+      s.drafts[step].reasons = (s.drafts[step].reasons + [id]).sorted()
     }
 
-    guard usesRules else { return }
+  }
+}
+
+/// PVE 9: one node-affinity rule per preferred node (after the resources it names) and a negative
+/// resource-affinity rule for each keep-apart set once all its members are HA-managed. Sorts the
+/// simulated HA resources once the HA phases are done.
+struct HARulePhase: PlanPhase {
+  func run(_ s: inout PlanState) {
+    defer { s.sim.sortHAResources() }
+    guard s.usesRules else { return }
+    let planned = s.plannedHAGuests
+    let tag = "pvemend (\(s.policy.name))"
+    let nodeCount = s.sim.cluster.nodes.count
+    // Keep-apart sets that get a negative resource-affinity rule (PVE 9).
+    var apartSets: [ResolvedKeepApart] = []
+    do {
+      for set in s.sim.keepApart {
+        let reason = "keep-apart/\(set.name)"
+        guard set.sids.allSatisfy({ s.sim.isHAManaged($0) || s.haPlanned[$0] != nil }),
+          !s.hasNegativeRule(set.sids)
+        else { continue }
+        if set.sids.count > nodeCount {
+          s.markUnresolved(
+            reason,
+            "a negative resource-affinity rule may not name more guests (\(set.sids.count)) than the cluster has nodes (\(nodeCount))",
+            limit: "nodes")
+          continue
+        }
+        if let conflict = (s.sim.cluster.haRules ?? []).first(where: { rule in
+          !rule.disabled && rule.type == "node-affinity"
+            && Set(rule.nodes.map(\.priority)).count > 1
+            && rule.resources.contains(where: set.sids.contains)
+        }) {
+          s.markUnresolved(
+            reason,
+            "HA rule \(conflict.id) gives \(conflict.resources.filter(set.sids.contains).joined(separator: ", ")) more than one node priority; Proxmox ignores a resource-affinity rule combined with it (give that rule a single priority class)",
+            limit: "ha-placement")
+          continue
+        }
+        apartSets.append(set)
+      }
+    }
+    let inApartRule = Set(apartSets.flatMap(\.sids))
 
     // PVE 9: one node-affinity rule per preferred node, after the resources it names.
-    for (node, members) in byNode(planned.filter { !inApartRule.contains($0.sid) }) {
-      let id = Self.configID("\(policy.ha.idPrefix)prefer-\(node)")
+    for (node, members) in s.byNode(planned.filter { !inApartRule.contains($0.sid) }) {
+      let id = PlanState.configID("\(s.policy.ha.idPrefix)prefer-\(node)")
       let sids = members.map(\.sid).sorted()
-      let nodes = preference(node, members: members)
+      let nodes = s.preference(node, members: members)
       let spec = nodes.map(\.text).joined(separator: ",")
       var draft = StepDraft(
         phase: .haRules, kind: .haRule,
         title: "Prefer \(node) for \(sids.joined(separator: ", ")) (HA node-affinity rule \(id))",
-        reasons: members.flatMap { haPlanned[$0.sid] ?? [] }.sorted())
-      draft.dependencies = Set(members.compactMap { addStep[$0.sid] })
-      if let existing = sim.cluster.haRules?.first(where: { $0.id == id }) {
+        reasons: members.flatMap { s.haPlanned[$0.sid] ?? [] }.sorted())
+      draft.dependencies = Set(members.compactMap { s.haAddStep[$0.sid] })
+      if let existing = s.sim.cluster.haRules?.first(where: { $0.id == id }) {
         // Extend the rule rather than add a second one: a resource may be in one node-affinity rule.
         let union = Array(Set(existing.resources + sids)).sorted()
         draft.title = "Add \(sids.joined(separator: ", ")) to HA node-affinity rule \(id)"
         draft.commands = [
           RemoteCommand(
-            node: entryNode,
+            node: s.entryNode,
             argv: [
               "ha-manager", "rules", "set", "node-affinity", id, "--resources",
               union.joined(separator: ","),
@@ -170,7 +185,7 @@ extension PlanBuilder {
         ]
         draft.inverse = [
           RemoteCommand(
-            node: entryNode,
+            node: s.entryNode,
             argv: [
               "ha-manager", "rules", "set", "node-affinity", id, "--resources",
               existing.resources.joined(separator: ","),
@@ -180,11 +195,11 @@ extension PlanBuilder {
         draft.effects = [Condition(.haRulePresent, id: id, sids: union)]
         var rule = existing
         rule.resources = union
-        sim.putHARule(rule)
+        s.sim.putHARule(rule)
       } else {
         draft.commands = [
           RemoteCommand(
-            node: entryNode,
+            node: s.entryNode,
             argv: [
               "ha-manager", "rules", "add", "node-affinity", id, "--resources",
               sids.joined(separator: ","), "--nodes", spec, "--strict", "0", "--comment",
@@ -193,26 +208,26 @@ extension PlanBuilder {
         ]
         draft.inverse = [
           RemoteCommand(
-            node: entryNode, argv: ["ha-manager", "rules", "remove", id], mutating: true)
+            node: s.entryNode, argv: ["ha-manager", "rules", "remove", id], mutating: true)
         ]
         draft.preconditions = [Condition(.haRuleAbsent, id: id)]
         draft.effects = [Condition(.haRulePresent, id: id, sids: sids)]
-        sim.putHARule(
+        s.sim.putHARule(
           HARule(
             id: id, type: "node-affinity", resources: sids, nodes: nodes, strict: false,
             affinity: nil, disabled: false))
       }
       draft.detail =
         "Not strict: \(node) first, then the other nodes with enough cores; failback brings them home after a failover"
-      add(draft)
+      s.add(draft)
     }
 
     // PVE 9: keep-apart sets as negative resource-affinity rules.
     for set in apartSets {
-      let id = Self.configID("\(policy.ha.idPrefix)keep-apart-\(set.name)")
+      let id = PlanState.configID("\(s.policy.ha.idPrefix)keep-apart-\(set.name)")
       let reason = "keep-apart/\(set.name)"
-      if sim.cluster.haRules?.contains(where: { $0.id == id }) ?? false {
-        markUnresolved(
+      if s.sim.cluster.haRules?.contains(where: { $0.id == id }) ?? false {
+        s.markUnresolved(
           reason,
           "an HA rule \(id) already exists with other resources; remove it or rename the keep-apart set",
           limit: "ha-placement")
@@ -221,11 +236,11 @@ extension PlanBuilder {
       var draft = StepDraft(
         phase: .haRules, kind: .haRule,
         title: "Keep \(set.sids.joined(separator: ", ")) on different nodes (HA rule \(id))",
-        reasons: ([reason] + set.sids.flatMap { haPlanned[$0] ?? [] }).sorted())
-      draft.dependencies = Set(set.sids.compactMap { lastStepOfGuest[$0] })
+        reasons: ([reason] + set.sids.flatMap { s.haPlanned[$0] ?? [] }).sorted())
+      draft.dependencies = Set(set.sids.compactMap { s.lastStepOfGuest[$0] })
       draft.commands = [
         RemoteCommand(
-          node: entryNode,
+          node: s.entryNode,
           argv: [
             "ha-manager", "rules", "add", "resource-affinity", id, "--resources",
             set.sids.joined(separator: ","), "--affinity", "negative", "--comment",
@@ -233,26 +248,29 @@ extension PlanBuilder {
           ], mutating: true)
       ]
       draft.inverse = [
-        RemoteCommand(node: entryNode, argv: ["ha-manager", "rules", "remove", id], mutating: true)
+        RemoteCommand(
+          node: s.entryNode, argv: ["ha-manager", "rules", "remove", id], mutating: true)
       ]
       draft.preconditions =
         ([Condition(.haRuleAbsent, id: id)]
         + set.sids.compactMap { sid in
-          sim.guest(sid).map { Condition(.guestOnNode, sid: sid, node: $0.node) }
+          s.sim.guest(sid).map { Condition(.guestOnNode, sid: sid, node: $0.node) }
         }).sorted()
       draft.effects = [Condition(.haRulePresent, id: id, sids: set.sids)]
       draft.detail =
         "Strict: the CRM never runs them on the same node, also after a failover"
-      sim.putHARule(
+      s.sim.putHARule(
         HARule(
           id: id, type: "resource-affinity", resources: set.sids, nodes: [], strict: true,
           affinity: "negative", disabled: false))
-      add(draft)
+      s.add(draft)
     }
   }
+}
 
+extension PlanState {
   /// Whether an enabled negative resource-affinity rule already covers all of `sids`.
-  private func hasNegativeRule(_ sids: [String]) -> Bool {
+  fileprivate func hasNegativeRule(_ sids: [String]) -> Bool {
     (sim.cluster.haRules ?? []).contains { rule in
       !rule.disabled && rule.type == "resource-affinity" && rule.affinity == "negative"
         && Set(sids).isSubset(of: rule.resources)
@@ -260,7 +278,7 @@ extension PlanBuilder {
   }
 
   /// Planned guests by the node they will run on, nodes sorted.
-  private func byNode(_ guests: [Guest]) -> [(String, [Guest])] {
+  fileprivate func byNode(_ guests: [Guest]) -> [(String, [Guest])] {
     var out: [String: [Guest]] = [:]
     for g in guests {
       guard let current = sim.guest(g.sid) else { continue }
@@ -270,7 +288,7 @@ extension PlanBuilder {
   }
 
   /// `node:2` first, then every other node with enough cores for all `members` at `:1`.
-  private func preference(_ node: String, members: [Guest]) -> [NodePriority] {
+  fileprivate func preference(_ node: String, members: [Guest]) -> [NodePriority] {
     let need = members.map(\.vcpus).max() ?? 1
     var list = [NodePriority(node: node, priority: 2)]
     for n in sim.cluster.nodes where n.name != node && n.cores >= need && sim.isTarget(n.name) {

@@ -2,61 +2,64 @@ import Audit
 import PVEModel
 import Playbook
 
-extension PlanBuilder {
-  /// Creates the playbook's backup job when guests are in no enabled job, judged on the predicted
-  /// layout: a job pinned to a node stops covering a guest the plan moves away from it. Also creates
-  /// the playbook's offsite job when it names one that does not exist yet.
-  mutating func planBackupJobs() {
+/// Creates the playbook's backup job when guests are in no enabled job, judged on the predicted
+/// layout: a job pinned to a node stops covering a guest the plan moves away from it. Also creates
+/// the playbook's offsite job when it names one that does not exist yet.
+struct BackupPhase: PlanPhase {
+  func run(_ s: inout PlanState) {
     let wants =
-      policy.action(for: "backup.uncovered") == .createBackupJob
-      || policy.action(for: "backup.none") == .createBackupJob
+      s.policy.action(for: "backup.uncovered") == .createBackupJob
+      || s.policy.action(for: "backup.none") == .createBackupJob
     let asked =
-      findings("backup.none", action: .createBackupJob)
-      + findings(
+      s.findings("backup.none", action: .createBackupJob)
+      + s.findings(
         "backup.uncovered", action: .createBackupJob)
-    let cluster = sim.cluster
+    let cluster = s.sim.cluster
     let excluded = Set(
-      cluster.guests.filter { g in policy.backup.exclude.contains { $0.matches(g) } }.map(\.sid))
+      cluster.guests.filter { g in s.policy.backup.exclude.contains { $0.matches(g) } }.map(\.sid))
     let uncovered = cluster.guests.filter { g in
       !g.template && !excluded.contains(g.sid) && !cluster.backupJobs.contains { $0.covers(g) }
     }
     let uncoveredSIDs = Set(uncovered.map(\.sid))
     // Coverage the moves take away (a node-pinned job no longer sees the guest).
-    let lost = original.guests.filter { g in
-      uncoveredSIDs.contains(g.sid) && original.backupJobs.contains { $0.covers(g) }
+    let lost = s.original.guests.filter { g in
+      uncoveredSIDs.contains(g.sid) && s.original.backupJobs.contains { $0.covers(g) }
     }.map(\.sid)
 
     for f in asked where f.rule == "backup.uncovered" && excluded.contains(f.subject.id) {
-      markUnresolved(
+      s.markUnresolved(
         f.id, "\(f.subject.id) is excluded by the playbook's backup.exclude", limit: nil)
     }
     if wants, !uncovered.isEmpty, !asked.isEmpty || !lost.isEmpty {
       var reasons = asked.filter { !excluded.contains($0.subject.id) }.map(\.id)
       reasons += lost.map { "backup.uncovered/\($0)" }
-      addBackupJob(
-        id: policy.backup.jobID, storageChoice: policy.backup.storage,
-        schedule: policy.backup.schedule, retention: policy.backup.retention,
+      s.addBackupJob(
+        id: s.policy.backup.jobID, storageChoice: s.policy.backup.storage,
+        schedule: s.policy.backup.schedule, retention: s.policy.backup.retention,
         uncovered: uncovered, excluded: excluded, reasons: Array(Set(reasons)).sorted(),
         purpose: "backups of every guest", lost: lost)
     } else if !asked.isEmpty && uncovered.isEmpty {
       for f in asked where !excluded.contains(f.subject.id) {
-        markUnresolved(
+        s.markUnresolved(
           f.id, "the planner finds every guest in an enabled backup job; nothing to create",
           limit: nil)
       }
     }
 
-    if let offsite = policy.backup.offsite,
-      !sim.cluster.backupJobs.contains(where: { $0.id == offsite.jobID })
+    if let offsite = s.policy.backup.offsite,
+      !s.sim.cluster.backupJobs.contains(where: { $0.id == offsite.jobID })
     {
-      addBackupJob(
+      s.addBackupJob(
         id: offsite.jobID, storageChoice: offsite.storage, schedule: offsite.schedule,
         retention: offsite.retention, uncovered: [], excluded: excluded,
         reasons: ["backup.offsite/cluster"], purpose: "offsite copies", lost: [])
     }
   }
+}
 
-  private mutating func addBackupJob(
+extension PlanState {
+
+  fileprivate mutating func addBackupJob(
     id: String, storageChoice: String?, schedule: String, retention: [String: Int],
     uncovered: [Guest], excluded: Set<String>, reasons: [String], purpose: String, lost: [String]
   ) {
@@ -96,7 +99,7 @@ extension PlanBuilder {
       "pvesh", "create", "/cluster/backup", "--id", id, "--schedule", schedule, "--storage",
       storage, "--mode", policy.backup.mode, "--compress", policy.backup.compress,
     ]
-    let prune = Self.pruneText(retention)
+    let prune = PlanState.pruneText(retention)
     if !prune.isEmpty { argv += ["--prune-backups", prune] }
     argv += ["--enabled", "1"] + selection
     let all = selection.first == "--all"
@@ -136,7 +139,7 @@ extension PlanBuilder {
 
   /// The storage backups go to: the playbook's (checked), or the backup pool with most room,
   /// shared pools first.
-  private func backupStorage(_ choice: String?) -> BackupStorageChoice {
+  fileprivate func backupStorage(_ choice: String?) -> BackupStorageChoice {
     let pools = sim.cluster.storages.filter { !$0.disabled && $0.content.contains("backup") }
     if let choice {
       guard let pool = sim.cluster.storage(choice) else {

@@ -2,6 +2,113 @@ import Audit
 import PVEModel
 import Playbook
 
+/// Moves guests off nodes beyond their vCPU ceiling, memory budget or share of guests, one move
+/// at a time, each checked against every hard limit in the state it will run in. Greedy: the move
+/// that removes the most excess per unit of cost goes first; a node that stays beyond a limit
+/// becomes an unresolved finding that names the limit that blocks the best candidate.
+struct RebalancePhase: PlanPhase {
+  func run(_ s: inout PlanState) {
+    var metrics: [String: Set<LoadMetric>] = [:]
+    for metric in LoadMetric.allCases {
+      for f in s.findings(metric.rawValue, action: .rebalance) {
+        metrics[f.subject.id, default: []].insert(metric)
+      }
+    }
+    guard !metrics.isEmpty else { return }
+    let sources = metrics.keys.sorted()
+    var stoppedByLimit = false
+
+    while true {
+      var candidates: [(score: Double, cost: Double, vmid: Int, guest: Guest)] = []
+      for node in sources {
+        guard let wanted = metrics[node], let load = s.sim.load(node), load.online else { continue }
+        let excess = s.sim.limits.excess(load)
+        guard wanted.contains(where: { $0.of(excess) > 0 }) else { continue }
+        for g in s.sim.guests(on: node) {
+          let sid = g.sid
+          guard !s.moved.contains(sid) else { continue }
+          let gain = s.gain(of: g, on: load, metrics: wanted)
+          guard gain > 1e-9, s.sim.movability(of: g) == nil else { continue }
+          var cost = s.moveCost(g)
+          // Taking a node's last HA guest away would leave it for the spread to refill.
+          if s.policy.ha.spread, s.haPlanned[sid] != nil || s.sim.isHAManaged(sid),
+            s.haCount(node) == 1
+          {
+            cost *= 3
+          }
+          candidates.append((gain / cost, cost, g.vmid, g))
+        }
+      }
+      guard !candidates.isEmpty else { break }
+      if !s.mayMove {
+        stoppedByLimit = true
+        break
+      }
+      candidates.sort { a, b in
+        if abs(a.score - b.score) > 1e-9 { return a.score > b.score }
+        if abs(a.cost - b.cost) > 1e-9 { return a.cost < b.cost }
+        return a.vmid < b.vmid
+      }
+      var done = false
+      // Guests of one size from one node pass or fail the numeric limits alike.
+      var noRoom = Set<SizeKey>()
+      for c in candidates {
+        let key = SizeKey(c.guest)
+        if noRoom.contains(key) { continue }
+        if !s.sim.anyQuickFit(c.guest) {
+          noRoom.insert(key)
+          continue
+        }
+        guard case .success(let landing) = s.sim.bestLanding(of: c.guest, explain: false) else {
+          continue
+        }
+        let source = c.guest.node
+        let reasons = (metrics[source] ?? []).compactMap { s.findingID($0.rawValue, source) }
+        s.addMigration(
+          c.guest, landing, phase: .rebalance, reasons: reasons,
+          why: s.rebalanceWhy(c.guest, from: source, to: landing.node))
+        done = true
+        break
+      }
+      if !done { break }
+    }
+
+    for node in sources {
+      guard let wanted = metrics[node] else { continue }
+      for metric in wanted.sorted(by: { $0.rawValue < $1.rawValue }) {
+        guard let id = s.findingID(metric.rawValue, node) else { continue }
+        guard let load = s.sim.load(node) else {
+          s.markUnresolved(id, "\(node) is not a node of this cluster", limit: "nodes")
+          continue
+        }
+        if !load.online {
+          s.markUnresolved(id, "\(node) is offline; nothing can move off it", limit: "nodes")
+          continue
+        }
+        let left = metric.of(s.sim.limits.excess(load))
+        if left <= 0 {
+          if !s.drafts.contains(where: { $0.reasons.contains(id) }) {
+            s.markUnresolved(
+              id,
+              "\(s.status(of: load, metric)); the planner counts it within the playbook's limit, so nothing moves",
+              limit: nil)
+          }
+          continue
+        }
+        if stoppedByLimit {
+          s.markUnresolved(
+            id, "\(s.status(of: load, metric)) after this plan: \(s.moveLimitText)",
+            limit: "move-limit"
+          )
+          continue
+        }
+        let (text, limit) = s.explainStuck(load, metrics: [metric])
+        s.markUnresolved(id, "\(s.status(of: load, metric)) after this plan: \(text)", limit: limit)
+      }
+    }
+  }
+}
+
 /// What the numeric limits see of a guest: its node, size and whether it claims capacity.
 struct SizeKey: Hashable {
   var node: String
@@ -32,110 +139,7 @@ enum LoadMetric: String, Sendable, CaseIterable {
   }
 }
 
-extension PlanBuilder {
-  /// Moves guests off nodes beyond their vCPU ceiling, memory budget or share of guests, one move
-  /// at a time, each checked against every hard limit in the state it will run in. Greedy: the move
-  /// that removes the most excess per unit of cost goes first; a node that stays beyond a limit
-  /// becomes an unresolved finding that names the limit that blocks the best candidate.
-  mutating func planRebalance() {
-    var metrics: [String: Set<LoadMetric>] = [:]
-    for metric in LoadMetric.allCases {
-      for f in findings(metric.rawValue, action: .rebalance) {
-        metrics[f.subject.id, default: []].insert(metric)
-      }
-    }
-    guard !metrics.isEmpty else { return }
-    let sources = metrics.keys.sorted()
-    var stoppedByLimit = false
-
-    while true {
-      var candidates: [(score: Double, cost: Double, vmid: Int, guest: Guest)] = []
-      for node in sources {
-        guard let wanted = metrics[node], let load = sim.load(node), load.online else { continue }
-        let excess = sim.limits.excess(load)
-        guard wanted.contains(where: { $0.of(excess) > 0 }) else { continue }
-        for g in sim.guests(on: node) {
-          let sid = g.sid
-          guard !moved.contains(sid) else { continue }
-          let gain = self.gain(of: g, on: load, metrics: wanted)
-          guard gain > 1e-9, sim.movability(of: g) == nil else { continue }
-          var cost = moveCost(g)
-          // Taking a node's last HA guest away would leave it for the spread to refill.
-          if policy.ha.spread, haPlanned[sid] != nil || sim.isHAManaged(sid),
-            haCount(node) == 1
-          {
-            cost *= 3
-          }
-          candidates.append((gain / cost, cost, g.vmid, g))
-        }
-      }
-      guard !candidates.isEmpty else { break }
-      if !mayMove {
-        stoppedByLimit = true
-        break
-      }
-      candidates.sort { a, b in
-        if abs(a.score - b.score) > 1e-9 { return a.score > b.score }
-        if abs(a.cost - b.cost) > 1e-9 { return a.cost < b.cost }
-        return a.vmid < b.vmid
-      }
-      var done = false
-      // Guests of one size from one node pass or fail the numeric limits alike.
-      var noRoom = Set<SizeKey>()
-      for c in candidates {
-        let key = SizeKey(c.guest)
-        if noRoom.contains(key) { continue }
-        if !sim.anyQuickFit(c.guest) {
-          noRoom.insert(key)
-          continue
-        }
-        guard case .success(let landing) = sim.bestLanding(of: c.guest, explain: false) else {
-          continue
-        }
-        let source = c.guest.node
-        let reasons = (metrics[source] ?? []).compactMap { findingID($0.rawValue, source) }
-        addMigration(
-          c.guest, landing, phase: .rebalance, reasons: reasons,
-          why: rebalanceWhy(c.guest, from: source, to: landing.node))
-        done = true
-        break
-      }
-      if !done { break }
-    }
-
-    for node in sources {
-      guard let wanted = metrics[node] else { continue }
-      for metric in wanted.sorted(by: { $0.rawValue < $1.rawValue }) {
-        guard let id = findingID(metric.rawValue, node) else { continue }
-        guard let load = sim.load(node) else {
-          markUnresolved(id, "\(node) is not a node of this cluster", limit: "nodes")
-          continue
-        }
-        if !load.online {
-          markUnresolved(id, "\(node) is offline; nothing can move off it", limit: "nodes")
-          continue
-        }
-        let left = metric.of(sim.limits.excess(load))
-        if left <= 0 {
-          if !drafts.contains(where: { $0.reasons.contains(id) }) {
-            markUnresolved(
-              id,
-              "\(status(of: load, metric)); the planner counts it within the playbook's limit, so nothing moves",
-              limit: nil)
-          }
-          continue
-        }
-        if stoppedByLimit {
-          markUnresolved(
-            id, "\(status(of: load, metric)) after this plan: \(moveLimitText)", limit: "move-limit"
-          )
-          continue
-        }
-        let (text, limit) = explainStuck(load, metrics: [metric])
-        markUnresolved(id, "\(status(of: load, metric)) after this plan: \(text)", limit: limit)
-      }
-    }
-  }
+extension PlanState {
 
   /// How much of the wanted excess leaves `load` with `g`.
   func gain(of g: Guest, on load: NodeLoad, metrics: Set<LoadMetric>) -> Double {
@@ -187,7 +191,7 @@ extension PlanBuilder {
     return ("no further move reduces it without breaking another limit", nil)
   }
 
-  private func rebalanceWhy(_ g: Guest, from source: String, to target: String) -> String {
+  fileprivate func rebalanceWhy(_ g: Guest, from source: String, to target: String) -> String {
     guard let load = sim.load(source) else { return "" }
     let l = sim.limits
     let e = l.excess(load)
@@ -212,64 +216,6 @@ extension PlanBuilder {
   }
 
   // MARK: HA spread
-
-  /// Gives every online node that would end without HA guests (while others have some) one,
-  /// moving a (future) HA guest from a node that has two or more (`ha.spread`).
-  mutating func planSpread() {
-    guard policy.ha.spread, policy.action(for: "ha.distribution") != .ignore else { return }
-    for f in findings where f.rule == "ha.distribution" && sim.load(f.subject.id)?.online != true {
-      markUnresolved(f.id, "\(f.subject.id) is not an online node", limit: "nodes")
-    }
-    // Every online node that ends without HA guests, flagged by the audit or left so by the moves
-    // above (planning again must find nothing to spread).
-    let empty = sim.onlineNodes.map(\.name).filter { haCount($0) == 0 }
-    guard empty.count < sim.onlineNodes.count else { return }
-    for node in empty {
-      let id = "ha.distribution/\(node)"
-      if !mayMove {
-        if findingByID[id] != nil { markUnresolved(id, moveLimitText, limit: "move-limit") }
-        continue
-      }
-      let donors = Set(sim.onlineNodes.map(\.name).filter { haCount($0) >= 2 })
-      // Guests this plan moved already may move on (never back where they came from): planning
-      // again on the predicted state must find nothing more to do.
-      let candidates = sim.cluster.guests.filter { g in
-        donors.contains(g.node) && (haPlanned[g.sid] != nil || sim.isHAManaged(g.sid))
-          && originalNode[g.sid] != node && sim.movability(of: g) == nil
-      }.sorted { a, b in
-        let pa = haPlanned[a.sid] != nil ? 0 : 1
-        let pb = haPlanned[b.sid] != nil ? 0 : 1
-        return (pa, moveCost(a), a.vmid) < (pb, moveCost(b), b.vmid)
-      }
-      var closest: (Guest, Blocker)?
-      var placed = false
-      for g in candidates {
-        switch sim.landing(of: g, on: node) {
-        case .success(let landing):
-          closest = nil
-          addMigration(
-            g, landing, phase: .spread, reasons: [id],
-            why: "\(node) carries no HA guest; \(g.sid) becomes its first")
-          placed = true
-        case .failure(let b):
-          if closest == nil || b.shortfall < (closest?.1.shortfall ?? .infinity) {
-            closest = (g, b)
-          }
-        }
-        if placed { break }
-      }
-      if !placed, findingByID[id] != nil {
-        if let (g, b) = closest {
-          markUnresolved(
-            id, "no HA guest can move to \(node): \(label(g)): \(b.text)",
-            limit: b.limit)
-        } else {
-          markUnresolved(
-            id, "no node has two HA guests that could move to \(node)", limit: "nodes")
-        }
-      }
-    }
-  }
 
   /// HA guests on `node` once the planned HA resources exist.
   func haCount(_ node: String) -> Int {

@@ -11,8 +11,46 @@ struct FreedRoom: Sendable {
   var local: [String: Int64] = [:]
 }
 
+/// A volume move the volumes phase drafted, kept in the ledger so a later migration of the same
+/// guest can take it into one outage (shutdown → move-volume → offline migrate → start).
+struct StorageMove: Sendable {
+  /// The drafts: one (`pct shutdown`, `move-volume`, `pct start`), or two through HA (stop, then
+  /// move and start).
+  var drafts: [Int]
+  var pool: String
+  var volumes: [Disk]
+  /// The node the volumes moved on.
+  var node: String
+  var viaHA: Bool
+  /// Whether the guest stops for it (a running container).
+  var outage: Bool
+}
+
+/// Which guests' already scheduled outage makes their migration cheap when choosing moves.
+enum OutageDiscount: Sendable, CaseIterable {
+  /// Every running container whose volume move stops it.
+  case all
+  /// Only those not HA-managed yet (an HA resource's load shifts where HA recovers it to).
+  case notManaged
+  /// Only those not HA-managed now or by this plan (HA load shifts failover capacity).
+  case unmanaged
+  /// None: every running container counts its restart.
+  case none
+}
+
+/// Where the planner sends a guest, and the draft that does it.
+struct MigrationRecord: Sendable {
+  var draft: Int
+  var from: String
+  var to: String
+  /// A plain migration: one command, no volume move folded in, no `--targetstorage`.
+  var plain: Bool
+  /// The guest's step before it (its last step once the migration is dropped).
+  var previous: Int?
+}
+
 /// The planner's working state: the simulation, the drafted steps, and what stays unresolved.
-struct PlanBuilder: Sendable {
+struct PlanState: Sendable {
   var sim: Simulation
   let original: Cluster
   let policy: Policy
@@ -35,14 +73,32 @@ struct PlanBuilder: Sendable {
   var haArrival: [String: Int] = [:]
   /// Guests moved by this plan (never moved twice).
   var moved: Set<String> = []
+  /// Volume moves by guest (the ledger a migration reads to fold them into its outage).
+  var storageMoves: [String: StorageMove] = [:]
+  /// Each guest's migration: its draft (the one with the migrate command), from where, to where,
+  /// and whether it stands alone (not folded with a volume move, no target storage), so a later
+  /// goal can change its target instead of moving the guest twice.
+  var migrationOf: [String: MigrationRecord] = [:]
   /// Migrations so far (against `migration.max_moves`).
   var migrations = 0
   /// Guests that become HA-managed, with the findings that ask for it.
   var haPlanned: [String: [String]] = [:]
   /// Guests of `haPlanned` per node they are on now (until the HA phase adds them).
   var plannedHAOn: [String: Int] = [:]
+  /// PVE 8: the HA group each planned guest joins, and the step that creates each group.
+  var haGroupOf: [String: String] = [:]
+  var haGroupStep: [String: Int] = [:]
+  /// The step that adds each planned HA resource.
+  var haAddStep: [String: Int] = [:]
 
-  init(cluster: Cluster, findings: [Finding], policy: Policy) {
+  /// Which running containers count as free to migrate because their volume move stops them
+  /// anyway (the planner tries each and keeps the plan the objective ranks best).
+  var outageDiscount: OutageDiscount = .all
+
+  init(
+    cluster: Cluster, findings: [Finding], policy: Policy, outageDiscount: OutageDiscount = .all
+  ) {
+    self.outageDiscount = outageDiscount
     self.original = cluster
     self.policy = policy
     self.findings = findings.sorted()
@@ -65,19 +121,11 @@ struct PlanBuilder: Sendable {
     if !quorum.quorate, !quorum.standalone, known {
       // /etc/pve is read-only without quorum: every command would fail. Advice only.
       blockByQuorum()
-      planAdvice()
+      AdvicePhase().run(&self)
       closeFindings()
       return
     }
-    planVolumeMoves()
-    countPlannedHA()
-    planKeepApart()
-    planRebalance()
-    planSpread()
-    planHA()
-    sim.sortHAResources()
-    planBackupJobs()
-    planAdvice()
+    for phase in Planner.phases { phase.run(&self) }
     closeFindings()
   }
 
@@ -91,6 +139,11 @@ struct PlanBuilder: Sendable {
         "the cluster is not quorate: /etc/pve is read-only, so no change can be applied; restore quorum (pvecm status) and plan again",
         limit: "quorum")
     }
+  }
+
+  /// The guests that become HA-managed, where they are now, by VMID.
+  var plannedHAGuests: [Guest] {
+    haPlanned.keys.compactMap { sim.guest($0) }.sorted { $0.vmid < $1.vmid }
   }
 
   // MARK: Findings
@@ -155,17 +208,34 @@ struct PlanBuilder: Sendable {
   func summary(steps: [Step]) -> Summary {
     func count(_ kind: StepKind) -> Int { steps.filter { $0.kind == kind }.count }
     let volumeMoves = steps.filter { step in
-      step.kind == .moveVolume
-        && step.commands.contains {
-          $0.argv.starts(with: ["qm", "disk", "move"])
-            || $0.argv.starts(with: ["pct", "move-volume"])
-        }
+      step.commands.contains {
+        $0.argv.starts(with: ["qm", "disk", "move"])
+          || $0.argv.starts(with: ["pct", "move-volume"])
+      }
     }.count
+    let migrations = steps.filter { step in
+      step.commands.contains(where: \.isMigration)
+    }.count
+    let outages = Self.outages(steps)
     return Summary(
       haEnablements: count(.haAdd), haPlacements: count(.haGroup) + count(.haRule),
-      volumeMoves: volumeMoves, migrations: count(.migrate), backupJobs: count(.backupJob),
+      volumeMoves: volumeMoves, migrations: migrations, backupJobs: count(.backupJob),
       advisories: count(.advice), unresolved: unresolved.count,
-      downtimeSeconds: steps.reduce(0) { $0 + $1.downtime.seconds })
+      downtimeSeconds: steps.reduce(0) { $0 + $1.downtime.seconds },
+      outages: outages.values.reduce(0) { $0 + $1.count },
+      outageSeconds: outages.values.reduce(0) { $0 + $1.seconds },
+      outagesByGuest: outages.mapValues(\.count))
+  }
+
+  /// Outages per guest: every step with downtime is one outage of the guest it names.
+  static func outages(_ steps: [Step]) -> [String: (count: Int, seconds: Int)] {
+    var out: [String: (count: Int, seconds: Int)] = [:]
+    for step in steps where step.downtime.seconds > 0 {
+      guard let sid = (step.effects + step.preconditions).compactMap(\.sid).first else { continue }
+      out[sid, default: (0, 0)].count += 1
+      out[sid, default: (0, 0)].seconds += step.downtime.seconds
+    }
+    return out
   }
 
   /// Findings no step names and nothing marked unresolved: say so rather than drop them.

@@ -2,15 +2,15 @@ import Audit
 import PVEModel
 import Playbook
 
-extension PlanBuilder {
-  /// Advice for what needs human hands: one step per rule (naming every finding of it), then the
-  /// playbook's own advice entries. Advice steps have no commands and are never executed.
-  mutating func planAdvice() {
+/// Advice for what needs human hands: one step per rule (naming every finding of it), then the
+/// playbook's own advice entries. Advice steps have no commands and are never executed.
+struct AdvicePhase: PlanPhase {
+  func run(_ s: inout PlanState) {
     var named = Set<String>()
-    for d in drafts { named.formUnion(d.reasons) }
+    for d in s.drafts { named.formUnion(d.reasons) }
     var byRule: [String: [Finding]] = [:]
-    for f in findings where !named.contains(f.id) && !isUnresolved(f.id) {
-      guard adviseAction(for: f.rule) else { continue }
+    for f in s.findings where !named.contains(f.id) && !s.isUnresolved(f.id) {
+      guard s.adviseAction(for: f.rule) else { continue }
       byRule[f.rule, default: []].append(f)
     }
     let rules = byRule.keys.sorted { a, b in
@@ -20,18 +20,21 @@ extension PlanBuilder {
     }
     for rule in rules {
       guard let list = byRule[rule]?.sorted(by: { $0.id < $1.id }) else { continue }
-      let (title, detail) = advice(rule: rule, findings: list)
+      let (title, detail) = s.advice(rule: rule, findings: list)
       var draft = StepDraft(phase: .advice, kind: .advice, title: title, reasons: list.map(\.id))
       draft.detail = detail
-      add(draft)
+      s.add(draft)
     }
-    for entry in policy.advice {
+    for entry in s.policy.advice {
       var draft = StepDraft(
         phase: .advice, kind: .advice, title: entry.title, reasons: ["advice/\(entry.id)"])
       draft.detail = entry.detail
-      add(draft)
+      s.add(draft)
     }
   }
+}
+
+extension PlanState {
 
   /// Whether findings of `rule` become advice: the playbook says so, or its action does not fit
   /// the rule (only HA, rebalance and backup findings have executable fixes).
@@ -46,7 +49,7 @@ extension PlanBuilder {
   }
 
   /// Title and text of the advice for the findings of one rule.
-  private func advice(rule: String, findings list: [Finding]) -> (String, String) {
+  fileprivate func advice(rule: String, findings list: [Finding]) -> (String, String) {
     let subjects = list.map(\.subject.id)
     let joined = subjects.joined(separator: ", ")
     let c = original
