@@ -96,8 +96,8 @@ let package = Package(
 
     .target(
       name: "PVEMendTestSupport",
-      dependencies: ["PVEModel", "PVEConfig", "Transport"],
-      path: "Tests/PVEMendTestSupport"),
+      dependencies: ["PVEModel", "PVEConfig", "Planning", "Transport"],
+      path: "Tests/PVEMendTestSupport", exclude: ["README.md"]),
     .testTarget(name: "PVEModelTests", dependencies: ["PVEModel", "Synth", "PVEMendTestSupport"]),
     .testTarget(
       name: "PVEConfigTests",
@@ -147,6 +147,11 @@ let package = Package(
         "SSHTransport", "PVEMendTestSupport", "PVEConfig", "Synth", "RestoreTest",
       ],
       exclude: ["Golden"]),
+    .testTarget(
+      name: "ExportTests",
+      dependencies: ["Export", "Planning", "Audit", "PVEModel", "PVEMendTestSupport"],
+      exclude: ["Golden"]),
+    .testTarget(name: "SynthTests", dependencies: ["Synth", "PVEModel"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -337,7 +337,7 @@ struct ExecutorViewTests {
       s.duration = 0
       return s
     }
-    expectGolden(
+    assertGolden(
       ExecutionText.check(check, mode: .dryRun) + "\n" + ExecutionText.table(dry) + "\n"
         + ExecutionText.table(stable), "apply-views.txt")
     #expect(fake.transport.commands.contains { $0.argv.last == "x'; rm -rf / #" })

@@ -15,7 +15,7 @@ struct SandboxDetachCLITests {
     "node stopped past --reconnect-timeout: exit 1, journal says unknown; --resume exit 0, nothing twice"
   )
   func unknownThenResumeThroughTheCLI() async throws {
-    let binary = try #require(CLITests.binary, "pvemend is not built")
+    let binary = try Sandbox.builtProduct("pvemend").path
     try await Sandbox.with(
       snapshot: Fixtures.example("homelab-cluster.json"), commandDelay: ["move-volume": 3]
     ) { sandbox in

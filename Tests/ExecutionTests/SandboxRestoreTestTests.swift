@@ -123,7 +123,7 @@ struct SandboxRestoreTestTests {
 struct SandboxRestoreTestCLITests {
   @Test("collect, restore-test of three guests, apply --execute --yes: exit 0, nothing left")
   func throughTheCLI() async throws {
-    let binary = try #require(CLITests.binary, "pvemend is not built")
+    let binary = try Sandbox.builtProduct("pvemend").path
     try await Sandbox.with(snapshot: SandboxRestoreTestTests.example) { sandbox in
       let dir = sandbox.directory
       let inventory = sandbox.inventory.path

@@ -3,27 +3,15 @@ import Foundation
 import PVEMendTestSupport
 import Testing
 
-/// Runs the built `pvemend` binary (built by `swift build --build-tests`).
+/// `apply`, `export` and `undo` through the built `pvemend` binary.
 @Suite("pvemend apply/export/undo command lines")
-struct CLITests {
-  static var binary: String? {
-    var candidates: [URL] = []
-    if let argv0 = CommandLine.arguments.first {
-      var dir = URL(fileURLWithPath: argv0).deletingLastPathComponent()
-      for _ in 0..<4 {
-        candidates.append(dir.appendingPathComponent("pvemend"))
-        dir.deleteLastPathComponent()
-      }
-    }
-    candidates.append(Fixtures.root.appendingPathComponent(".build/debug/pvemend"))
-    return candidates.map(\.path).first { FileManager.default.isExecutableFile(atPath: $0) }
-  }
-
-  static let planFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .appendingPathComponent("Golden/plan.json").path
+struct ApplyCommandLineTests {
+  /// The export tests' golden plan: every step kind, hostile names.
+  static let planFile = Fixtures.root.appendingPathComponent("Tests/ExportTests/Golden/plan.json")
+    .path
 
   func pvemend(_ args: [String]) async throws -> Tool.Output {
-    let binary = try #require(Self.binary, "pvemend is not built; run 'swift build --build-tests'")
+    let binary = try PVEMendBinary.require()
     return try await Tool.run(binary, args)
   }
 
