@@ -33,14 +33,17 @@ let package = Package(
     /** The planner and the plan document `pvemend-plan/1`, its conditions and its human views. */
     .target(
       name: "Planning",
-      dependencies: ["PVEModel", "Playbook", "Audit", .product(name: "Crypto", package: "swift-crypto")],
+      dependencies: [
+        "PVEModel", "Playbook", "Audit", .product(name: "Crypto", package: "swift-crypto"),
+      ],
       exclude: ["README.md"]),
     /** Restore tests as a plan: newest backup to a scratch VMID, networks cut, start, agent, destroy. */
     .target(
       name: "RestoreTest", dependencies: ["PVEModel", "Playbook", "Planning"],
       exclude: ["README.md"]),
     /** Plan exports: bash script, Ansible playbook, change-request markdown. */
-    .target(name: "Export", dependencies: ["PVEModel", "Planning"], exclude: ["README.md"]),
+    .target(
+      name: "Export", dependencies: ["PVEModel", "Audit", "Planning"], exclude: ["README.md"]),
     /** Deterministic synthetic clusters (snapshots) of any size, for tests and benchmarks. */
     .target(name: "Synth", dependencies: ["PVEModel"], exclude: ["README.md"]),
 
@@ -54,14 +57,15 @@ let package = Package(
     .target(
       name: "SSHTransport",
       dependencies: [
-        "Transport", "CLibSSH2", "Yams", .product(name: "Crypto", package: "swift-crypto"),
+        "PVEModel", "Transport", "CLibSSH2", "Yams",
+        .product(name: "Crypto", package: "swift-crypto"),
       ],
       exclude: ["README.md"]),
     /** Collecting snapshots and applying plans over a Transport: dry run, execute, journal, resume. */
     .target(
       name: "Execution",
       dependencies: [
-        "PVEModel", "PVEConfig", "Planning", "Transport", "Audit", "Playbook",
+        "PVEModel", "PVEConfig", "Planning", "Transport",
         .product(name: "Crypto", package: "swift-crypto"),
       ],
       exclude: ["README.md"]),
@@ -92,12 +96,17 @@ let package = Package(
 
     .target(
       name: "PVEMendTestSupport",
-      dependencies: ["PVEModel", "PVEConfig", "Transport", "Playbook"],
-      path: "Tests/PVEMendTestSupport"),
+      dependencies: ["PVEModel", "PVEConfig", "Planning", "Transport"],
+      path: "Tests/PVEMendTestSupport", exclude: ["README.md"]),
     .testTarget(name: "PVEModelTests", dependencies: ["PVEModel", "Synth", "PVEMendTestSupport"]),
     .testTarget(
-      name: "PVEConfigTests", dependencies: ["PVEConfig", "PVEModel", "Synth", "PVEMendTestSupport"]),
-    .testTarget(name: "PlaybookTests", dependencies: ["Playbook", "PVEMendTestSupport"]),
+      name: "PVEConfigTests",
+      dependencies: [
+        "PVEConfig", "PVEModel", "Synth", "PVEMendTestSupport",
+        .product(name: "Crypto", package: "swift-crypto"),
+      ]),
+    .testTarget(
+      name: "PlaybookTests", dependencies: ["Playbook", "PVEModel", "PVEMendTestSupport"]),
     .testTarget(
       name: "AuditTests",
       dependencies: ["Audit", "PVEModel", "Playbook", "Rehearse", "PVEMendTestSupport"],
@@ -113,27 +122,36 @@ let package = Package(
       ],
       exclude: ["Golden"]),
     .testTarget(
-      name: "SSHTransportTests", dependencies: ["SSHTransport", "Transport", "PVEMendTestSupport"]),
+      name: "SSHTransportTests",
+      dependencies: ["SSHTransport", "Transport", "PVEModel", "PVEMendTestSupport"]),
     .testTarget(
       name: "SandboxTests",
       dependencies: [
-        "SandboxCore", "PVEModel", "PVEConfig", "SSHTransport", "Execution", "Synth",
-        "PVEMendTestSupport",
+        "SandboxCore", "PVEModel", "PVEConfig", "SSHTransport", "Transport", "Execution", "Synth",
+        "PVEMendTestSupport", .product(name: "Crypto", package: "swift-crypto"),
       ]),
     .testTarget(
       name: "RestoreTestTests",
       dependencies: ["RestoreTest", "Planning", "PVEModel", "Playbook", "PVEMendTestSupport"],
       exclude: ["Golden"]),
     .testTarget(
-      name: "CLITests", dependencies: ["PVEModel", "Synth", "PVEMendTestSupport"],
+      name: "CLITests",
+      dependencies: [
+        "PVEMendCLI", "Execution", "Transport", "PVEModel", "Synth", "PVEMendTestSupport",
+      ],
       exclude: ["Cases"]),
     .testTarget(
       name: "ExecutionTests",
       dependencies: [
-        "Execution", "Export", "Planning", "Transport", "SSHTransport", "PVEMendTestSupport",
-        "PVEConfig", "Synth", "RestoreTest",
+        "Execution", "Export", "Planning", "Audit", "Playbook", "PVEModel", "Transport",
+        "SSHTransport", "PVEMendTestSupport", "PVEConfig", "Synth", "RestoreTest",
       ],
       exclude: ["Golden"]),
+    .testTarget(
+      name: "ExportTests",
+      dependencies: ["Export", "Planning", "Audit", "PVEModel", "PVEMendTestSupport"],
+      exclude: ["Golden"]),
+    .testTarget(name: "SynthTests", dependencies: ["Synth", "PVEModel"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -68,15 +68,15 @@ package enum ExecutionError: Error, Sendable, Hashable, CustomStringConvertible 
     }
   }
 
-  /// The exit code this refusal maps to.
-  package var exitCode: Int32 {
+  /// How a run that stopped on this error ended (the CLI maps it to its exit code).
+  package var status: RunStatus {
     switch self {
     case .readFailed(_, let connection):
-      return connection ? ExitStatus.connection : ExitStatus.refused
-    case .badJournal, .journalUnreadable: return ExitStatus.badInput
+      return connection ? .connection : .refused
+    case .badJournal, .journalUnreadable: return .badInput
     case .lockFailed(let failure):
-      return failure.connection ? ExitStatus.connection : ExitStatus.refused
-    default: return ExitStatus.refused
+      return failure.connection ? .connection : .refused
+    default: return .refused
     }
   }
 }

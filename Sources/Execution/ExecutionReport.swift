@@ -43,13 +43,14 @@ package struct ExecutionReport: Sendable, Hashable {
     self.commandsByNode = commandsByNode
   }
 
-  /// 3 refused; 4 a connection or host-key failure; 1 a step failed; 130 interrupted; 0 otherwise.
-  package var exitCode: Int32 {
-    if let refusal { return refusal.exitCode }
-    if connectionFailure { return ExitStatus.connection }
-    if steps.contains(where: { $0.outcome.isFailure }) { return ExitStatus.stepFailed }
-    if interrupted { return ExitStatus.interrupted }
-    return ExitStatus.success
+  /// The refusal's status; else a connection or host-key failure; else a failed step; else
+  /// interrupted; else success.
+  package var status: RunStatus {
+    if let refusal { return refusal.status }
+    if connectionFailure { return .connection }
+    if steps.contains(where: { $0.outcome.isFailure }) { return .stepFailed }
+    if interrupted { return .interrupted }
+    return .success
   }
 
   /// Steps per outcome.

@@ -101,7 +101,7 @@ package enum ExecutionText {
     out.append("")
     out.append(
       "\(report.mode == .dryRun ? "Dry run" : "Run") on cluster \(report.cluster): "
-        + parts.joined(separator: ", ") + "; exit \(report.exitCode).")
+        + parts.joined(separator: ", ") + "; exit \(report.status.rawValue).")
     return out.joined(separator: "\n") + "\n"
   }
 

@@ -93,14 +93,14 @@ package struct Executor: Sendable {
       if let lease { lockEvent(await lease.release(), run: run) }
       var end = run.entry(.runEnd)
       end.mode = mode
-      end.exitCode = report.exitCode
+      end.exitCode = report.status.rawValue
       end.outcome =
         report.refusal != nil
         ? "refused"
-        : report.exitCode == ExitStatus.success
+        : report.status == .success
           ? "succeeded"
           : report.interrupted
-            && report.exitCode == ExitStatus.interrupted ? "interrupted" : "failed"
+            && report.status == .interrupted ? "interrupted" : "failed"
       end.detail = report.refusal?.description
       var counts: [String: Int] = [:]
       for (k, v) in report.counts { counts[k.rawValue] = v }

@@ -62,7 +62,7 @@ struct AuditCommand: ParsableCommand {
       report = AuditReport(cluster: cluster, policy: policy)
     } catch {
       CLIFiles.standardError("pvemend audit: \(error)\n")
-      throw ExitCode(2)
+      throw ExitCode(ExitStatus.badInput)
     }
     let output: String
     switch format {
@@ -75,7 +75,7 @@ struct AuditCommand: ParsableCommand {
       let count = report.findings.filter { $0.severity <= failOn.severity }.count
       CLIFiles.standardError(
         "pvemend audit: \(count) finding(s) at or above \(failOn.rawValue) (worst: \(worst.id))\n")
-      throw ExitCode(3)
+      throw ExitCode(ExitStatus.refused)
     }
   }
 }

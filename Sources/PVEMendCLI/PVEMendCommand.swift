@@ -5,7 +5,7 @@ package struct PVEMendCommand: AsyncParsableCommand {
   package static let configuration = CommandConfiguration(
     commandName: "pvemend",
     abstract: "Find what is wrong with a Proxmox VE cluster and fix it safely.",
-    version: "0.1.0",
+    version: PVEMendVersion.text,
     subcommands: [
       AuditCommand.self, PlanCommand.self, ShowCommand.self, ApplyCommand.self,
       ExportCommand.self, UndoCommand.self, CollectCommand.self, SynthCommand.self,

@@ -58,7 +58,7 @@ struct PlanCommand: ParsableCommand {
         policy: policy, playbookPath: playbook, playbookText: text)
     } catch {
       CLIFiles.standardError("pvemend plan: \(error)\n")
-      throw ExitCode(2)
+      throw ExitCode(ExitStatus.badInput)
     }
     let document = PlanFile.encode(plan)
     if let out {
@@ -68,7 +68,7 @@ struct PlanCommand: ParsableCommand {
         CLIFiles.standardError(
           "pvemend plan: \(out): cannot write the plan (\(error.localizedDescription)); check the directory exists and is writable\n"
         )
-        throw ExitCode(2)
+        throw ExitCode(ExitStatus.badInput)
       }
     }
     switch format {

@@ -60,7 +60,7 @@ struct RehearseCommand: ParsableCommand {
           CLIFiles.standardError(
             "pvemend rehearse: \(snapshot): no node '\(node)' in the snapshot; use one of: \(names)\n"
           )
-          throw ExitCode(2)
+          throw ExitCode(ExitStatus.badInput)
         }
         scenarios = [FailureScenario(failedNodes: [node])]
       }
@@ -69,7 +69,7 @@ struct RehearseCommand: ParsableCommand {
       throw exit
     } catch {
       CLIFiles.standardError("pvemend rehearse: \(error)\n")
-      throw ExitCode(2)
+      throw ExitCode(ExitStatus.badInput)
     }
     switch format {
     case .text: CLIFiles.standardOutput(report.text())
@@ -84,7 +84,7 @@ struct RehearseCommand: ParsableCommand {
       CLIFiles.standardError(
         "pvemend rehearse: not survivable: \(bad.count) of \(report.scenarios.count) failure(s): \(shown)\(more)\n"
       )
-      throw ExitCode(3)
+      throw ExitCode(ExitStatus.refused)
     }
   }
 }

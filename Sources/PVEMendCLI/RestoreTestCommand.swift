@@ -66,7 +66,7 @@ struct RestoreTestCommand: ParsableCommand {
         guests: guests.map { $0.split(separator: ",").compactMap { Int($0) } })
     } catch {
       CLIFiles.standardError("pvemend restore-test: \(error)\n")
-      throw ExitCode(2)
+      throw ExitCode(ExitStatus.badInput)
     }
     let document = PlanFile.encode(result.plan)
     if let out {
@@ -76,7 +76,7 @@ struct RestoreTestCommand: ParsableCommand {
         CLIFiles.standardError(
           "pvemend restore-test: \(out): cannot write the plan (\(error.localizedDescription)); check the directory exists and is writable\n"
         )
-        throw ExitCode(2)
+        throw ExitCode(ExitStatus.badInput)
       }
     }
     CLIFiles.standardOutput(RestoreTestView.render(result.plan, tests: result.tests))

@@ -42,7 +42,7 @@ struct ShowCommand: ParsableCommand {
       document = try PlanFile.decode(bytes, file: plan)
     } catch {
       CLIFiles.standardError("pvemend show: \(error)\n")
-      throw ExitCode(2)
+      throw ExitCode(ExitStatus.badInput)
     }
     let output: Data
     switch format {
@@ -61,7 +61,7 @@ struct ShowCommand: ParsableCommand {
       CLIFiles.standardError(
         "pvemend show: \(out): cannot write it (\(error.localizedDescription)); check the directory exists and is writable\n"
       )
-      throw ExitCode(2)
+      throw ExitCode(ExitStatus.badInput)
     }
     CLIFiles.standardError("Wrote \(out) (\(format.rawValue)).\n")
   }

@@ -32,7 +32,7 @@ struct UndoCommand: AsyncParsableCommand {
       plan = try UndoPlan.make(from: try JournalFile.read(path: journalFile), file: journalFile)
     } catch {
       printError("pvemend undo: \(error)")
-      throw ExitCode(error.exitCode)
+      throw ExitCode(ExitStatus.code(error.status))
     }
     let bytes = PlanFile.encode(plan)
     if let out {

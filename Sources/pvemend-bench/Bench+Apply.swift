@@ -72,8 +72,8 @@ func benchApply(_ args: [String]) async throws {
       let elapsed = ContinuousClock.now - start
       let ms =
         Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-      if report.exitCode != 0 {
-        print("run failed: exit \(report.exitCode) \(report.refusal?.description ?? "")")
+      if report.status != .success {
+        print("run failed: exit \(report.status.rawValue) \(report.refusal?.description ?? "")")
         print(ExecutionText.table(report))
         return
       }
@@ -266,7 +266,7 @@ func benchApplySandbox(repeats: Int, standIn: String?, pveshDelay: Int, before: 
           mode: .execute, parallel: 4, pollInterval: 0.5, verifyTimeout: 120))
       let wall = clock.monotonic() - t0
       await live.shutdown()
-      guard report.exitCode == 0 else {
+      guard report.status == .success else {
         print(ExecutionText.table(report))
         return
       }

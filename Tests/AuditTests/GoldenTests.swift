@@ -1,5 +1,6 @@
 import Audit
 import Foundation
+import PVEMendTestSupport
 import PVEModel
 import Playbook
 import Testing
@@ -15,9 +16,9 @@ import Testing
   @Test(arguments: Examples.names) func report(example: String) throws {
     let report = AuditReport(
       cluster: try Examples.cluster(example), policy: try Examples.policy(example))
-    try Golden.check(report.text(), "\(example)/report.txt")
-    try Golden.check(report.markdown(), "\(example)/report.md")
-    try Golden.check(report.json(), "\(example)/report.json")
+    assertGolden(report.text(), "\(example)/report.txt")
+    assertGolden(report.markdown(), "\(example)/report.md")
+    assertGolden(report.json(), "\(example)/report.json")
   }
 
   @Test(arguments: Examples.names) func sameInputSameBytes(example: String) throws {

@@ -77,34 +77,3 @@ struct CaseFolder: Sendable, CustomTestStringConvertible {
     return dir
   }
 }
-
-/// Golden transcripts: compared byte for byte, rewritten when `PVEMEND_RECORD=1` is set (the
-/// test then fails with "recorded new baseline", so a recording run never passes silently).
-enum Golden {
-  static var recording: Bool { ProcessInfo.processInfo.environment["PVEMEND_RECORD"] == "1" }
-
-  static func check(
-    _ actual: String, _ file: URL, sourceLocation: SourceLocation = #_sourceLocation
-  ) throws {
-    let expected = try? String(contentsOf: file, encoding: .utf8)
-    let shown = file.pathComponents.suffix(3).joined(separator: "/")
-    if recording || expected == nil {
-      try FileManager.default.createDirectory(
-        at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-      try Data(actual.utf8).write(to: file)
-      Issue.record(
-        "recorded new baseline \(shown); run again without PVEMEND_RECORD",
-        sourceLocation: sourceLocation)
-      return
-    }
-    guard let expected, expected != actual else { return }
-    let a = actual.split(separator: "\n", omittingEmptySubsequences: false)
-    let e = expected.split(separator: "\n", omittingEmptySubsequences: false)
-    let line = (0..<min(a.count, e.count)).first { a[$0] != e[$0] } ?? min(a.count, e.count)
-    let got = line < a.count ? String(a[line]) : "<end of output>"
-    let want = line < e.count ? String(e[line]) : "<end of file>"
-    Issue.record(
-      "\(shown) differs at line \(line + 1):\n  expected: \(want)\n  actual:   \(got)\n(PVEMEND_RECORD=1 re-records it)",
-      sourceLocation: sourceLocation)
-  }
-}

@@ -50,7 +50,7 @@ struct CaseTests {
       }
       #expect(r.stderrText.split(separator: "\n").count == 1, "one line, got:\n\(r.stderrText)")
       if label.hasSuffix(".text") {
-        try Golden.check(r.transcript, folder.goldenFolder.appendingPathComponent("\(label).txt"))
+        assertGolden(r.transcript, at: folder.goldenFolder.appendingPathComponent("\(label).txt"))
       }
     }
     #expect(
@@ -118,7 +118,7 @@ struct CaseTests {
     }
 
     for (label, r) in transcripts {
-      try Golden.check(r.transcript, folder.goldenFolder.appendingPathComponent("\(label).txt"))
+      assertGolden(r.transcript, at: folder.goldenFolder.appendingPathComponent("\(label).txt"))
     }
 
     let plan = try PlanCommands(saved)

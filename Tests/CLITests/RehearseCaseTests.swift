@@ -27,8 +27,8 @@ struct RehearseCaseTests {
     let text = try Spawn.pvemend(["rehearse", snap] + pb, in: dir)
     #expect(!text.signalled, "\(folder.name): \(text.commandLine) crashed (\(text.outcome))")
     #expect([0, 3].contains(text.status), "\(folder.name): \(text.outcome)\n\(text.stderrText)")
-    try Golden.check(
-      text.transcript, folder.goldenFolder.appendingPathComponent("rehearse.text.txt"))
+    assertGolden(
+      text.transcript, at: folder.goldenFolder.appendingPathComponent("rehearse.text.txt"))
 
     let json = try Spawn.pvemend(["rehearse", snap] + pb + ["--format", "json"], in: dir)
     let again = try Spawn.pvemend(["rehearse", snap] + pb + ["--format", "json"], in: dir)

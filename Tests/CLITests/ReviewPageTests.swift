@@ -93,7 +93,7 @@ import Testing
     #expect(shot.count > 20_000)
     let size = try #require(Self.pngSize(shot), "not a PNG")
     #expect(size.0 == 1100 && size.1 == 2300)
-    if ProcessInfo.processInfo.environment["PVEMEND_RECORD"] == "1" {
+    if Golden.recording {
       let docs = Fixtures.root.appendingPathComponent("docs/review-page.png")
       try shot.write(to: docs)
       print("wrote \(docs.path)")

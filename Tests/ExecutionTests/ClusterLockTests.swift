@@ -96,7 +96,7 @@ struct ClusterLockTests {
     #expect(message.contains("run r1 (plan sha256:abc) by alice@laptop pid 4242"))
     #expect(message.contains("through node proxmox1"))
     #expect(message.hasSuffix("wait for that run to finish (it releases the lock when it ends)"))
-    #expect(ExecutionError.locked(refusal).exitCode == ExitStatus.refused)
+    #expect(ExecutionError.locked(refusal).status == .refused)
     // The refused run changed nothing.
     #expect(try String(contentsOf: holderFile, encoding: .utf8) == text)
 
@@ -247,7 +247,7 @@ struct ClusterLockTests {
       return
     }
     #expect(f2.connection)
-    #expect(ExecutionError.lockFailed(f2).exitCode == ExitStatus.connection)
+    #expect(ExecutionError.lockFailed(f2).status == .connection)
   }
 
   @Test("hostile holder text (escapes, forged lines, huge values) never reaches the message raw")
@@ -326,7 +326,7 @@ struct ExecutorLockTests {
       transport: fake.transport, readCluster: fake.executorRead, clock: VirtualClock(),
       journal: journal, confirmation: AutoConfirmation(), lock: lock)
     let report = await executor.apply(Self.plan(), planDigest: "sha256:p", options: execute)
-    #expect(report.exitCode == ExitStatus.success, "\(ExecutionText.table(report))")
+    #expect(report.status == .success, "\(ExecutionText.table(report))")
     #expect(shell.commands.count == 2)  // acquire, release (renewal every 30 s: none here)
     let events = journal.entries.map {
       $0.event == .lock ? "lock:\($0.status ?? "")" : $0.event.rawValue
@@ -337,7 +337,7 @@ struct ExecutorLockTests {
     #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("pvemend").path))
 
     let dry = await executor.apply(Self.plan(), planDigest: "sha256:p", options: dryRun)
-    #expect(dry.exitCode == ExitStatus.success)
+    #expect(dry.status == .success)
     #expect(shell.commands.count == 2)
   }
 
@@ -360,7 +360,7 @@ struct ExecutorLockTests {
       journal: journal, observer: log, confirmation: AutoConfirmation(),
       lock: ClusterLockTests.lock(dir, shell))
     let report = await executor.apply(Self.plan(), planDigest: "sha256:p", options: execute)
-    #expect(report.exitCode == ExitStatus.refused)
+    #expect(report.status == .refused)
     #expect(report.refusal?.description.contains("run first (plan sha256:abc)") == true)
     #expect(fake.transport.commands.isEmpty)
     #expect(journal.entries.map(\.event) == [.runStart, .lock, .runEnd])

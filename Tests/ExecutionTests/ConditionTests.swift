@@ -1,4 +1,5 @@
 import Execution
+import PVEMendTestSupport
 import PVEModel
 import Planning
 import Testing

@@ -132,7 +132,7 @@ struct DetachedApplyTests {
     let report = await run.value
     let runs = rig.runs("s01")
     await rig.stop()
-    #expect(report.exitCode == ExitStatus.success, "\(ExecutionText.table(report))")
+    #expect(report.status == .success, "\(ExecutionText.table(report))")
     #expect(runs == 1)
     #expect(events.lines(step: "s01") == ["start", "done"])
     let started = try #require(events.outputAt(step: "s01", line: "start"))
@@ -170,7 +170,7 @@ struct DetachedApplyTests {
     kill(listener, SIGSTOP)
     ProcessTree.killSSHDSessions(listener: listener)
     let report = await run.value
-    #expect(report.exitCode == ExitStatus.stepFailed, "\(ExecutionText.table(report))")
+    #expect(report.status == .stepFailed, "\(ExecutionText.table(report))")
     let outcomes = Dictionary(uniqueKeysWithValues: report.steps.map { ($0.id, $0.outcome) })
     #expect(outcomes["s01"] == .unknown)
     #expect(outcomes["s02"] == .succeeded)
@@ -188,7 +188,7 @@ struct DetachedApplyTests {
       plan, planDigest: "d2", options: Self.options(rig), resume: resume)
     let runs = ["s01", "s02", "s03", "s04"].map { rig.runs($0) }
     await rig.stop()
-    #expect(again.exitCode == ExitStatus.success, "\(ExecutionText.table(again))")
+    #expect(again.status == .success, "\(ExecutionText.table(again))")
     #expect(runs == [1, 1, 1, 1], "each command ran exactly once")
     #expect(
       again.steps.map(\.outcome) == [.succeeded, .done, .done, .succeeded],
@@ -211,7 +211,7 @@ struct DetachedApplyTests {
       plan, planDigest: "d4", options: Self.options(rig))
     let runs = rig.runs("s01")
     await rig.stop()
-    #expect(report.exitCode == ExitStatus.connection, "\(ExecutionText.table(report))")
+    #expect(report.status == .connection, "\(ExecutionText.table(report))")
     #expect(report.steps.first?.outcome == .failed)
     #expect(report.steps.first?.detail?.contains("host key") == true)
     #expect(runs == 0)
@@ -241,7 +241,7 @@ struct DetachedApplyTests {
       plan, planDigest: "d3", options: Self.options(rig), resume: resume)
     let runs = rig.runs("s01")
     await rig.stop()
-    #expect(again.exitCode == ExitStatus.success, "\(ExecutionText.table(again))")
+    #expect(again.status == .success, "\(ExecutionText.table(again))")
     #expect(runs == 1)
   }
 }

@@ -19,7 +19,7 @@ struct ExecutorTests {
   func dryRunSendsNoMutatingCommand() async throws {
     let fake = FakeProxmox(Build.cluster())
     let report = await fake.executor().apply(Self.plan, planDigest: "d", options: dryRun)
-    #expect(report.exitCode == ExitStatus.success)
+    #expect(report.status == .success)
     #expect(report.refusal == nil)
     let received = fake.transport.commandsByNode
     #expect(!received.isEmpty)
@@ -53,7 +53,7 @@ struct ExecutorTests {
       journal: MemoryJournal(),
       confirmation: AutoConfirmation())
     let report = await executor.apply(Self.plan, planDigest: "d", options: dryRun)
-    #expect(report.exitCode == ExitStatus.refused)
+    #expect(report.status == .refused)
     #expect(fake.transport.commands.isEmpty)
     #expect(report.refusal?.description.contains("refused to send mutating command") == true)
   }
@@ -71,7 +71,7 @@ struct ExecutorTests {
     let confirmation = ScriptedConfirmation()
     let report = await fake.executor(journal: journal, confirmation: confirmation).apply(
       plan, planDigest: "d", options: execute)
-    #expect(report.exitCode == ExitStatus.refused)
+    #expect(report.status == .refused)
     let message = try #require(report.refusal?.description)
     #expect(message.contains("step s04 expects ct:131 on proxmox3, found on proxmox2"))
     #expect(message.contains("plan again"))
@@ -85,7 +85,7 @@ struct ExecutorTests {
   func executeThenIdempotent() async throws {
     let fake = FakeProxmox(Build.cluster())
     let first = await fake.executor().apply(Self.plan, planDigest: "d", options: execute)
-    #expect(first.exitCode == ExitStatus.success)
+    #expect(first.status == .success)
     #expect(first.steps.map(\.outcome) == [.succeeded, .succeeded, .succeeded, .advice])
     let c = fake.cluster
     #expect(c.haResource("ct:110") != nil)
@@ -97,7 +97,7 @@ struct ExecutorTests {
 
     let sent = fake.transport.mutatingCommands.count
     let second = await fake.executor().apply(Self.plan, planDigest: "d", options: execute)
-    #expect(second.exitCode == ExitStatus.success)
+    #expect(second.status == .success)
     #expect(second.steps.map(\.outcome) == [.satisfied, .satisfied, .satisfied, .advice])
     #expect(fake.transport.mutatingCommands.count == sent)
   }
@@ -114,7 +114,7 @@ struct ExecutorTests {
       "", stderr: "resource 'ct:110' - guest with ID 110 is not a VM\n", status: 255)
     let options = ExecutionOptions(mode: .execute, parallel: 1, pollInterval: 1, verifyTimeout: 5)
     let report = await fake.executor().apply(plan, planDigest: "d", options: options)
-    #expect(report.exitCode == ExitStatus.stepFailed)
+    #expect(report.status == .stepFailed)
     #expect(report.steps.map(\.outcome) == [.failed, .blocked, .notStarted])
     #expect(
       report.steps[0].detail?.contains(
@@ -138,7 +138,7 @@ struct ExecutorTests {
     fake.commandDelay = .milliseconds(50)
     let report = await fake.executor().apply(plan, planDigest: "d", options: execute)
     #expect(report.steps.map(\.outcome) == [.failed, .succeeded, .notStarted])
-    #expect(report.exitCode == ExitStatus.stepFailed)
+    #expect(report.status == .stepFailed)
   }
 
   @Test("parallel across nodes, never two mutating steps on one node, never above --parallel")
@@ -159,7 +159,7 @@ struct ExecutorTests {
       let options = ExecutionOptions(mode: .execute, parallel: parallel, pollInterval: 1)
       let report = await fake.executor(observer: log).apply(
         Build.plan(steps), planDigest: "d", options: options)
-      #expect(report.exitCode == ExitStatus.success)
+      #expect(report.status == .success)
       let mutating = fake.transport.mutatingCommands
       #expect(mutating.count == 6)
       for (node, peak) in fake.transport.peakMutatingConcurrencyPerNode {
@@ -205,7 +205,7 @@ struct ExecutorTests {
     fake.migrationReads = 4
     let log = EventLog()
     let report = await fake.executor(observer: log).apply(plan, planDigest: "d", options: execute)
-    #expect(report.exitCode == ExitStatus.success)
+    #expect(report.status == .success)
     #expect(fake.cluster.guest(sid: "vm:114")?.node == "proxmox2")
     let waits = log.events.filter {
       if case .waiting = $0 { return true }
@@ -231,7 +231,7 @@ struct ExecutorTests {
     #expect(r2.steps[0].outcome == .failed)
     #expect(r2.steps[0].detail?.contains("after 60 s") == true)
     #expect(clock.monotonic() >= 60)
-    #expect(r2.exitCode == ExitStatus.stepFailed)
+    #expect(r2.status == .stepFailed)
   }
 
   @Test("confirmation: only yes proceeds; --step can decline a step and its dependents")
@@ -240,7 +240,7 @@ struct ExecutorTests {
     let no = ScriptedConfirmation(run: false)
     let refused = await fake.executor(confirmation: no).apply(
       Self.plan, planDigest: "d", options: execute)
-    #expect(refused.exitCode == ExitStatus.refused)
+    #expect(refused.status == .refused)
     #expect(no.asked == ["run homelab 3"])
     #expect(fake.transport.mutatingCommands.isEmpty)
 
@@ -278,7 +278,7 @@ struct ExecutorTests {
       node: "proxmox1", host: "10.0.0.1", fingerprint: "SHA256:evil",
       knownHosts: "~/.ssh/known_hosts")
     let report = await fake.executor().apply(Self.plan, planDigest: "d", options: execute)
-    #expect(report.exitCode == ExitStatus.connection)
+    #expect(report.status == .connection)
     #expect(report.refusal?.description.contains("HOST KEY CHANGED") == true)
     #expect(fake.transport.commands.isEmpty)
   }
@@ -296,12 +296,12 @@ struct ExecutorTests {
     let report = await fake.executor(journal: journal, observer: log, interruption: interruption)
       .apply(
         Self.plan, planDigest: "d", options: options)
-    #expect(report.exitCode == ExitStatus.interrupted)
+    #expect(report.status == .interrupted)
     #expect(report.steps.map(\.outcome) == [.succeeded, .notStarted, .notStarted, .advice])
     let end = try #require(journal.entries.last)
     #expect(end.event == .runEnd)
     #expect(end.notStarted == ["s02", "s03"])
-    #expect(end.exitCode == ExitStatus.interrupted)
+    #expect(end.exitCode == RunStatus.interrupted.rawValue)
   }
 }
 
@@ -337,7 +337,7 @@ struct ExecutorViewTests {
       s.duration = 0
       return s
     }
-    expectGolden(
+    assertGolden(
       ExecutionText.check(check, mode: .dryRun) + "\n" + ExecutionText.table(dry) + "\n"
         + ExecutionText.table(stable), "apply-views.txt")
     #expect(fake.transport.commands.contains { $0.argv.last == "x'; rm -rf / #" })
@@ -363,7 +363,7 @@ struct ExecutorViewTests {
     #expect(
       report.steps[1].detail?.contains("step s02 expects ct:131 on proxmox2, found on proxmox1")
         == true)
-    #expect(report.exitCode == ExitStatus.stepFailed)
+    #expect(report.status == .stepFailed)
     #expect(!fake.transport.commands.contains { $0.argv.first == "pct" })
   }
 }
@@ -376,7 +376,7 @@ struct PlanValidationTests {
     let unknown = Build.plan([Build.haAdd("s01", "ct:110", after: ["s09"])])
     let r1 = await fake.executor().apply(unknown, planDigest: "d", options: execute)
     #expect(r1.refusal == .unknownDependency(step: "s01", dependency: "s09"))
-    #expect(r1.exitCode == ExitStatus.refused)
+    #expect(r1.status == .refused)
     let forward = Build.plan([
       Build.haAdd("s01", "ct:110", after: ["s02"]), Build.haAdd("s02", "ct:131", node: "proxmox2"),
     ])
@@ -397,7 +397,7 @@ struct PlanValidationTests {
       .apply(
         plan, planDigest: "d", options: options)
     #expect(report.steps.map(\.outcome) == [.succeeded, .notStarted])
-    #expect(report.exitCode == ExitStatus.interrupted)
+    #expect(report.status == .interrupted)
     #expect(fake.transport.mutatingCommands.count == 1)
   }
 }

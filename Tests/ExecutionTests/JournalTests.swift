@@ -62,7 +62,7 @@ struct JournalTests {
     let journal = MemoryJournal()
     let first = await fake.executor(journal: journal).apply(
       Self.plan, planDigest: "p", options: Self.sequential)
-    #expect(first.exitCode == ExitStatus.connection)
+    #expect(first.status == .connection)
     #expect(first.steps.map(\.outcome) == [.succeeded, .failed, .notStarted])
     #expect(journal.entries.last?.notStarted == ["s03"])
 
@@ -71,7 +71,7 @@ struct JournalTests {
     #expect(resume.steps["s02"]?.outcome == "failed")
     let second = await fake.executor(journal: journal).apply(
       Self.plan, planDigest: "p", options: Self.sequential, resume: resume)
-    #expect(second.exitCode == ExitStatus.success)
+    #expect(second.status == .success)
     #expect(second.steps.map(\.outcome) == [.done, .succeeded, .succeeded])
     let adds = fake.transport.commands.filter { $0.argv.starts(with: ["ha-manager", "add"]) }
     #expect(adds.count == 1, "s01 must not run again")
@@ -92,7 +92,7 @@ struct JournalTests {
     let resume = try ResumeState.from(journal.entries, planDigest: "p", file: "j")
     let report = await fake.executor(journal: journal).apply(
       Self.plan, planDigest: "p", options: Self.sequential, resume: resume)
-    #expect(report.exitCode == ExitStatus.refused)
+    #expect(report.status == .refused)
     #expect(
       report.refusal?.description.contains(
         "step s01 finished in an earlier run but expects ct:110 HA-managed in state started, not HA-managed"
@@ -114,7 +114,7 @@ struct JournalTests {
       .apply(
         plan, planDigest: "p", options: Self.sequential)
     #expect(first.steps[0].outcome == .interrupted)
-    #expect(first.exitCode == ExitStatus.interrupted)
+    #expect(first.status == .interrupted)
 
     let resume = try ResumeState.from(journal.entries, planDigest: "p", file: "j")
     #expect(resume.steps["s01"]?.commandsCompleted == true)
@@ -160,7 +160,7 @@ struct JournalTests {
       Self.plan.steps + [Build.haMigrate("s04", "vm:114", from: "proxmox1", to: "proxmox2")])
     let run = await fake.executor(journal: journal).apply(
       plan, planDigest: "p", options: Self.sequential)
-    #expect(run.exitCode == ExitStatus.success)
+    #expect(run.status == .success)
 
     let undo = try UndoPlan.make(from: journal.entries, file: "plan.journal.jsonl")
     #expect(undo.steps.map(\.id) == ["u01", "u02", "u03", "u04"])
@@ -184,7 +184,7 @@ struct JournalTests {
     #expect(preview.steps.map(\.outcome) == [.wouldRun, .wouldRun, .wouldRun, .wouldRun])
     let applied = await fake.executor(journal: undoJournal).apply(
       undo, planDigest: "u", options: Self.sequential)
-    #expect(applied.exitCode == ExitStatus.success)
+    #expect(applied.status == .success)
     let back = fake.cluster
     #expect(back.guests.map(\.node) == original.guests.map(\.node))
     #expect(back.haResources.map(\.sid) == original.haResources.map(\.sid))
@@ -294,7 +294,7 @@ struct JournalTests {
     let resumed = await fake.executor(journal: journal).apply(
       Self.stopStart, planDigest: "p", options: Self.sequential, resume: resume)
     #expect(resumed.steps.map(\.outcome) == [.done, .done])
-    #expect(resumed.exitCode == ExitStatus.success)
+    #expect(resumed.status == .success)
     #expect(fake.transport.mutatingCommands.count == 3)
   }
 
@@ -310,7 +310,7 @@ struct JournalTests {
     #expect(undo.steps[0].preconditions == [Condition(.haManaged, sid: "vm:114")])
     #expect(undo.steps[0].effects.isEmpty)
     let r = await fake.executor().apply(undo, planDigest: "u", options: Self.sequential)
-    #expect(r.exitCode == ExitStatus.success)
+    #expect(r.status == .success)
     #expect(fake.cluster.haResource("vm:114")?.state == "started")
   }
 }

@@ -113,7 +113,7 @@ struct ReadBudgetTests {
         policy: policy, playbookPath: "playbooks/homelab.yaml", playbookText: playbookText)
       let run = await SandboxApplyTests.executor(recording, baseline: plan.snapshot).apply(
         plan, planDigest: "p", options: SandboxApplyTests.options)
-      #expect(run.exitCode == ExitStatus.success, "\(ExecutionText.table(run))")
+      #expect(run.status == .success, "\(ExecutionText.table(run))")
       let steps = plan.steps.count
       let total = recording.commands.count
       let mutating = recording.mutatingCommands.count

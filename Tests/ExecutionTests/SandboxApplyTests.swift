@@ -68,7 +68,7 @@ struct SandboxApplyTests {
 
       // Dry run: only read-only commands, the state unchanged.
       let dry = await Self.executor(recording).apply(plan, planDigest: "p", options: dryRun)
-      #expect(dry.exitCode == ExitStatus.success, "\(dry.refusal?.description ?? "")")
+      #expect(dry.status == .success, "\(dry.refusal?.description ?? "")")
       #expect(recording.mutatingCommands.isEmpty)
       #expect(try await Self.read(live).guests == cluster.guests)
 
@@ -76,7 +76,7 @@ struct SandboxApplyTests {
       let journal = MemoryJournal()
       let run = await Self.executor(recording, journal: journal).apply(
         plan, planDigest: "p", options: Self.options)
-      #expect(run.exitCode == ExitStatus.success, "\(ExecutionText.table(run))")
+      #expect(run.status == .success, "\(ExecutionText.table(run))")
       #expect(run.steps.allSatisfy { $0.outcome == .succeeded || $0.outcome == .advice })
       #expect(
         journal.entries.filter { $0.event == .command }.allSatisfy {
@@ -112,7 +112,7 @@ struct SandboxApplyTests {
       // Again: every step satisfied, nothing mutating sent.
       let sent = recording.mutatingCommands.count
       let again = await Self.executor(recording).apply(plan, planDigest: "p", options: Self.options)
-      #expect(again.exitCode == ExitStatus.success)
+      #expect(again.status == .success)
       #expect(again.steps.allSatisfy { $0.outcome == .satisfied || $0.outcome == .advice })
       #expect(recording.mutatingCommands.count == sent)
     }
@@ -231,7 +231,7 @@ struct SandboxApplyTests {
       let journal = MemoryJournal()
       let run = await Self.executor(recording, journal: journal).apply(
         Self.smallPlan(), planDigest: "p", options: Self.options)
-      #expect(run.exitCode == ExitStatus.success, "\(ExecutionText.table(run))")
+      #expect(run.status == .success, "\(ExecutionText.table(run))")
       let after = try await Self.read(live)
       #expect(after.haResource("ct:121")?.comment == Self.hostile)
       #expect(after.guest(sid: "ct:107")?.node == "proxmox2")
@@ -240,7 +240,7 @@ struct SandboxApplyTests {
       let undo = try UndoPlan.make(from: journal.entries, file: "j")
       let undone = await Self.executor(recording).apply(
         undo, planDigest: "u", options: Self.options)
-      #expect(undone.exitCode == ExitStatus.success, "\(ExecutionText.table(undone))")
+      #expect(undone.status == .success, "\(ExecutionText.table(undone))")
       let back = try await Self.read(live)
       #expect(back.guests.map(\.node) == before.guests.map(\.node))
       #expect(back.haResources.map(\.sid) == before.haResources.map(\.sid))
@@ -258,7 +258,7 @@ struct SandboxApplyTests {
         Self.smallPlan(migrateTo: "nosuchnode"), planDigest: "p",
         options: ExecutionOptions(mode: .execute, parallel: 1, pollInterval: 0.1, verifyTimeout: 10)
       )
-      #expect(failing.exitCode == ExitStatus.stepFailed)
+      #expect(failing.status == .stepFailed)
       #expect(failing.steps.map(\.outcome) == [.succeeded, .failed, .blocked])
       #expect(
         !recording.commands.contains {
@@ -274,7 +274,7 @@ struct SandboxApplyTests {
       let sent = recording.mutatingCommands.count
       let stale = await Self.executor(recording).apply(
         Self.smallPlan(), planDigest: "p2", options: Self.options)
-      #expect(stale.exitCode == ExitStatus.refused)
+      #expect(stale.status == .refused)
       #expect(
         stale.refusal?.description.contains("step s02 expects ct:107 on proxmox, found on proxmox3")
           == true)
@@ -301,7 +301,7 @@ struct SandboxApplyTests {
       defer { Task { await live.shutdown() } }
       let report = await Self.executor(recording).apply(
         Self.smallPlan(), planDigest: "p", options: Self.options)
-      #expect(report.exitCode == ExitStatus.connection)
+      #expect(report.status == .connection)
       #expect(
         report.refusal?.description.contains("HOST KEY CHANGED") == true,
         "\(report.refusal?.description ?? "")")
@@ -328,7 +328,7 @@ struct SandboxApplyTests {
         mode: .execute, parallel: 1, pollInterval: 0.1, verifyTimeout: 10)
       let first = await Self.executor(recording, journal: journal, observer: log).apply(
         Self.smallPlan(), planDigest: "p", options: sequential)
-      #expect(first.exitCode == ExitStatus.connection, "\(ExecutionText.table(first))")
+      #expect(first.status == .connection, "\(ExecutionText.table(first))")
       #expect(first.steps.map(\.outcome) == [.succeeded, .succeeded, .failed])
       #expect(journal.entries.last?.event == .runEnd)
       #expect(
@@ -338,7 +338,7 @@ struct SandboxApplyTests {
       let resume = try ResumeState.from(journal.entries, planDigest: "p", file: "j")
       let second = await Self.executor(recording, journal: journal).apply(
         Self.smallPlan(), planDigest: "p", options: sequential, resume: resume)
-      #expect(second.exitCode == ExitStatus.success, "\(ExecutionText.table(second))")
+      #expect(second.status == .success, "\(ExecutionText.table(second))")
       #expect(second.steps.map(\.outcome) == [.done, .done, .succeeded])
       #expect(recording.commands.filter { $0.argv.starts(with: ["pct", "migrate"]) }.count == 1)
     }

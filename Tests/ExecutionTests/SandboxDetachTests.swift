@@ -121,7 +121,7 @@ struct SandboxDetachTests {
         listener: try Self.listener(sandbox, node: "proxmox"))
       #expect(!killed.isEmpty)
       let report = await run.value
-      #expect(report.exitCode == ExitStatus.success, "\(ExecutionText.table(report))")
+      #expect(report.status == .success, "\(ExecutionText.table(report))")
       #expect(try Self.ranOnce(sandbox, plan.steps) == [])
       let after = try await SandboxApplyTests.read(live)
       #expect(PlanCheck.complete(plan.steps, in: after) == ["s01", "s02"])
@@ -167,7 +167,7 @@ struct SandboxDetachTests {
       let report = await run.value
       kill(listener, SIGCONT)
       let outcomes = Dictionary(uniqueKeysWithValues: report.steps.map { ($0.id, $0.outcome) })
-      #expect(report.exitCode == ExitStatus.stepFailed, "\(ExecutionText.table(report))")
+      #expect(report.status == .stepFailed, "\(ExecutionText.table(report))")
       #expect(outcomes["s02"] == .unknown)
       #expect(outcomes["s01"] == .succeeded)
       let end = try #require(journal.entries.last { $0.event == .stepEnd && $0.step == "s02" })
@@ -178,7 +178,7 @@ struct SandboxDetachTests {
       let resume = try ResumeState.from(journal.entries, planDigest: "e2e-2", file: "memory")
       let again = await Self.executor(live, journal: journal, observer: events).apply(
         plan, planDigest: "e2e-2", options: Self.options(sandbox, reconnect: 30), resume: resume)
-      #expect(again.exitCode == ExitStatus.success, "\(ExecutionText.table(again))")
+      #expect(again.status == .success, "\(ExecutionText.table(again))")
       #expect(try Self.ranOnce(sandbox, plan.steps) == [])
       let after = try await SandboxApplyTests.read(live)
       #expect(PlanCheck.complete(plan.steps, in: after) == ["s01", "s02"])

@@ -53,7 +53,7 @@ struct SandboxRestoreTestTests {
       #expect(tests.count == 3)
       #expect(tests.contains { $0.agent })
       let run = await Self.executor(live).apply(plan, planDigest: "rt", options: Self.options)
-      #expect(run.exitCode == ExitStatus.success, "\(ExecutionText.table(run))")
+      #expect(run.status == .success, "\(ExecutionText.table(run))")
 
       let after = try await Self.collect(live)
       // No scratch guest left, originals byte-identical (digests included).
@@ -90,7 +90,7 @@ struct SandboxRestoreTestTests {
       interrupted.steps = Array(second.steps.prefix(1))
       let partial = await Self.executor(live).apply(
         interrupted, planDigest: "rt2", options: Self.options)
-      #expect(partial.exitCode == ExitStatus.success, "\(ExecutionText.table(partial))")
+      #expect(partial.status == .success, "\(ExecutionText.table(partial))")
       let left = try await Self.collect(live)
       let leftover = try Cluster(snapshot: left).guests.filter {
         Policy.builtinDefault.restoreTest.isScratch($0.vmid)
@@ -104,7 +104,7 @@ struct SandboxRestoreTestTests {
       #expect(third.steps.first?.title.contains("left by an interrupted restore test") == true)
       #expect(thirdTests.first?.scratchVMID == 99901)
       let last = await Self.executor(live).apply(third, planDigest: "rt3", options: Self.options)
-      #expect(last.exitCode == ExitStatus.success, "\(ExecutionText.table(last))")
+      #expect(last.status == .success, "\(ExecutionText.table(last))")
       let end = try await Self.collect(live)
       #expect(
         try Cluster(snapshot: end).guests.filter {
@@ -123,7 +123,7 @@ struct SandboxRestoreTestTests {
 struct SandboxRestoreTestCLITests {
   @Test("collect, restore-test of three guests, apply --execute --yes: exit 0, nothing left")
   func throughTheCLI() async throws {
-    let binary = try #require(CLITests.binary, "pvemend is not built")
+    let binary = try Sandbox.builtProduct("pvemend").path
     try await Sandbox.with(snapshot: SandboxRestoreTestTests.example) { sandbox in
       let dir = sandbox.directory
       let inventory = sandbox.inventory.path

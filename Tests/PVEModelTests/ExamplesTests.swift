@@ -67,7 +67,7 @@ import Testing
     let url = Fixtures.example(name)
     let bytes = try Data(contentsOf: url)
     let canonical = try Loading.example(name).encoded(pretty: true)
-    if bytes != canonical, ProcessInfo.processInfo.environment["PVEMEND_RECORD"] == "1" {
+    if bytes != canonical, Golden.recording {
       try canonical.write(to: url)
       Issue.record("recorded new baseline for examples/\(name)")
       return

@@ -59,33 +59,9 @@ import Testing
   }
 
   static func check(_ name: String, _ file: String, _ actual: Data) throws {
-    let url = folder.appendingPathComponent(name).appendingPathComponent(file)
-    if ProcessInfo.processInfo.environment["PVEMEND_RECORD"] == "1" {
-      try FileManager.default.createDirectory(
-        at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-      try actual.write(to: url)
-      Issue.record("recorded new baseline: \(name)/\(file)")
-      return
-    }
-    guard let expected = FileManager.default.contents(atPath: url.path) else {
-      Issue.record("missing golden \(name)/\(file); run with PVEMEND_RECORD=1 to record it")
-      return
-    }
-    if expected != actual {
-      let e = String(decoding: expected, as: UTF8.self).split(
-        separator: "\n", omittingEmptySubsequences: false)
-      let a = String(decoding: actual, as: UTF8.self).split(
-        separator: "\n", omittingEmptySubsequences: false)
-      let line =
-        zip(e, a).enumerated().first { $0.element.0 != $0.element.1 }?.offset
-        ?? min(e.count, a.count)
-      let want = line < e.count ? String(e[line]) : "<end>"
-      let got = line < a.count ? String(a[line]) : "<end>"
-      Issue.record(
-        "\(name)/\(file) differs from the golden at line \(line + 1):\n  golden: \(want)\n  actual: \(got)\n(PVEMEND_RECORD=1 records the new output)"
-      )
-    }
+    assertGolden(actual, at: folder.appendingPathComponent(name).appendingPathComponent(file))
   }
+
 }
 
 /// `pvemend plan` plans from one audit report; the plan is the same as from its findings.

@@ -1,4 +1,5 @@
 import Foundation
+import PVEMendTestSupport
 import PVEModel
 import Playbook
 import Rehearse
@@ -10,9 +11,9 @@ import Testing
   @Test(arguments: Examples.names) func rehearsal(example: String) throws {
     let report = RehearsalReport(
       cluster: try Examples.cluster(example), policy: try Examples.policy(example))
-    try Golden.check(report.text(), "\(example)/rehearsal.txt")
-    try Golden.check(report.markdown(), "\(example)/rehearsal.md")
-    try Golden.check(report.json(), "\(example)/rehearsal.json")
+    assertGolden(report.text(), "\(example)/rehearsal.txt")
+    assertGolden(report.markdown(), "\(example)/rehearsal.md")
+    assertGolden(report.json(), "\(example)/rehearsal.json")
   }
 
   @Test(arguments: Examples.names) func sameInputSameBytes(example: String) throws {

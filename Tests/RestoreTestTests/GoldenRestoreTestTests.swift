@@ -12,7 +12,6 @@ import Testing
 /// one never verified). The playbook's critical guests, or with the homelab playbook for the
 /// reference cluster. Compared byte for byte; `PVEMEND_RECORD=1` re-records them.
 @Suite struct GoldenRestoreTestTests {
-  static let folder = Fixtures.root.appendingPathComponent("Tests/RestoreTestTests/Golden")
 
   static let cases: [(example: String, playbook: String?, guests: [Int]?)] = [
     ("homelab-cluster", "homelab.yaml", nil),
@@ -38,23 +37,11 @@ import Testing
     let (plan, tests) = try RestoreTestPlanner.plan(
       snapshot: snap, cluster: cluster, policy: policy, playbookPath: path, playbookText: text,
       guests: c.guests)
-    try Self.check(RestoreTestView.render(plan, tests: tests), "\(c.example)/restore-test.txt")
+    assertGolden(RestoreTestView.render(plan, tests: tests), "\(c.example)/restore-test.txt")
     var steps = plan
     steps.snapshot = Snapshot(collectedAt: snap.collectedAt, source: "(omitted)", api: [:])
-    try Self.check(
+    assertGolden(
       String(decoding: PlanFile.encode(steps), as: UTF8.self), "\(c.example)/plan-steps.json")
   }
 
-  static func check(_ actual: String, _ relative: String) throws {
-    let url = folder.appendingPathComponent(relative)
-    let expected = try? String(contentsOf: url, encoding: .utf8)
-    if ProcessInfo.processInfo.environment["PVEMEND_RECORD"] == "1" || expected == nil {
-      try FileManager.default.createDirectory(
-        at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-      try Data(actual.utf8).write(to: url)
-      Issue.record("recorded new baseline \(relative); run again without PVEMEND_RECORD")
-      return
-    }
-    #expect(actual == expected, "\(relative) differs (PVEMEND_RECORD=1 re-records it)")
-  }
 }

@@ -10,34 +10,12 @@ import Transport
 
 /// Sandbox seeded with a snapshot → `SnapshotCollector` → the same snapshot (but collectedAt/source).
 @Suite struct RoundTripTests {
-  static var examples: [URL] {
-    let dir = Fixtures.root.appendingPathComponent("examples")
-    let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
-    return names.filter { $0.hasSuffix(".json") }.sorted().map { dir.appendingPathComponent($0) }
-  }
+  static var examples: [URL] { RoundTrip.examples }
 
-  /// The node a snapshot was collected from: `local: 1` in `/cluster/status`, else the first online.
-  static func entryNode(_ snapshot: Snapshot) -> String {
-    let nodes =
-      snapshot.api["/cluster/status"]?.arrayValue?.filter { $0["type"]?.stringValue == "node" }
-      ?? []
-    if let local = nodes.first(where: { $0["local"]?.boolValue == true })?["name"]?.stringValue {
-      return local
-    }
-    return nodes.first(where: { $0["online"]?.boolValue == true })?["name"]?.stringValue ?? "pve1"
-  }
+  static func entryNode(_ snapshot: Snapshot) -> String { RoundTrip.entryNode(snapshot) }
 
-  /// Compares path by path so a failure names the paths that differ.
   static func expectSameAPI(_ collected: Snapshot, _ original: Snapshot, _ name: String) {
-    let missing = Set(original.api.keys).subtracting(collected.api.keys).sorted()
-    let extra = Set(collected.api.keys).subtracting(original.api.keys).sorted()
-    let differing = original.api.keys.filter {
-      collected.api[$0] != nil && collected.api[$0] != original.api[$0]
-    }.sorted()
-    #expect(missing.isEmpty, "\(name): not collected: \(missing)")
-    #expect(extra.isEmpty, "\(name): collected but not in the snapshot: \(extra)")
-    #expect(differing.isEmpty, "\(name): differing: \(differing)")
-    #expect(collected.api == original.api)
+    RoundTrip.expectSameAPI(collected, original, name)
   }
 
   @Test func examplesExist() {
@@ -222,7 +200,8 @@ import Transport
     let all = lines.all
     #expect(
       all.first
-        == "collecting 8 cluster-wide paths from pve1, and the guest config files in /etc/pve/nodes")
+        == "collecting 8 cluster-wide paths from pve1, and the guest config files in /etc/pve/nodes"
+    )
     #expect(all.contains("found 3 nodes (3 online) and 8 guests"))
     #expect(all.contains("HA placement: rules (PVE 9, groups migrated)"))
     #expect(all.last == "collected 27 paths")

@@ -1,40 +1,15 @@
 import Foundation
-import Testing
-
-/// Compares `text` with `Golden/<name>`; `PVEMEND_RECORD=1` rewrites the file and fails.
-func expectGolden(_ text: String, _ name: String, sourceLocation: SourceLocation = #_sourceLocation)
-{
-  let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .appendingPathComponent("Golden").appendingPathComponent(name)
-  let record = ProcessInfo.processInfo.environment["PVEMEND_RECORD"] == "1"
-  guard !record, let data = FileManager.default.contents(atPath: url.path) else {
-    try? FileManager.default.createDirectory(
-      at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-    try? Data(text.utf8).write(to: url)
-    Issue.record("recorded new baseline: \(url.path)", sourceLocation: sourceLocation)
-    return
-  }
-  let expected = String(decoding: data, as: UTF8.self)
-  if expected != text {
-    let a = expected.split(separator: "\n", omittingEmptySubsequences: false)
-    let b = text.split(separator: "\n", omittingEmptySubsequences: false)
-    let i = Array(zip(a, b)).firstIndex { $0.0 != $0.1 } ?? min(a.count, b.count)
-    Issue.record(
-      "\(name) differs from its golden file at line \(i + 1):\n- \(i < a.count ? String(a[i]) : "<end>")\n+ \(i < b.count ? String(b[i]) : "<end>")\n(PVEMEND_RECORD=1 to accept)",
-      sourceLocation: sourceLocation)
-  }
-}
 
 /// Runs a local tool for tests (bash, shellcheck, ansible-playbook).
-enum Tool {
-  struct Output {
-    var status: Int32
-    var stdout: String
-    var stderr: String
+package enum Tool {
+  package struct Output: Sendable {
+    package var status: Int32
+    package var stdout: String
+    package var stderr: String
   }
 
   /// The absolute path of `name` on PATH, or nil.
-  static func find(_ name: String) -> String? {
+  package static func find(_ name: String) -> String? {
     let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
     for dir in path.split(separator: ":") {
       let candidate = "\(dir)/\(name)"
@@ -45,7 +20,7 @@ enum Tool {
 
   /// Runs the tool on a Dispatch thread, so the wait never blocks Swift's cooperative pool (other
   /// tests measure time).
-  static func run(
+  package static func run(
     _ executable: String, _ arguments: [String], environment: [String: String] = [:],
     cwd: URL? = nil
   ) async throws -> Output {
@@ -59,7 +34,7 @@ enum Tool {
     }
   }
 
-  static func runBlocking(
+  package static func runBlocking(
     _ executable: String, _ arguments: [String], environment: [String: String], cwd: URL?
   ) throws -> Output {
     let p = Process()
@@ -92,7 +67,7 @@ enum Tool {
   }
 
   /// A fresh temporary directory, removed by the caller.
-  static func temporaryDirectory() throws -> URL {
+  package static func temporaryDirectory() throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent(
       "pvemend-test-\(ProcessInfo.processInfo.processIdentifier)-\(UInt64.random(in: 0...UInt64.max))"
     )

@@ -1,29 +1,30 @@
-import Audit
 import PVEModel
-import Playbook
 
-/// Builds small `Cluster` values for rule tests with the model's memberwise inits.
+/// The hand-built cluster of every test target: small `Cluster` values from the model's memberwise
+/// inits, written as a chain (`TestCluster().node("a").guest(101, on: "a").cluster`).
 ///
 /// Defaults: nodes online with 8 cores and 32 GiB; guests are running containers with 1 vCPU and
 /// 1 GiB and no disks; quorum follows the nodes (one vote each) unless set.
-struct TestCluster {
-  static let gib = ByteSize.gib
+package struct TestCluster {
+  package init() {}
 
-  var name: String? = "test"
-  var nodes: [Node] = []
-  var guests: [Guest] = []
-  var storages: [Storage] = []
-  var haResources: [HAResource] = []
-  var haGroups: [HAGroup]? = []
-  var haRules: [HARule]? = nil
-  var haServices: [String: HAServiceStatus] = [:]
-  var master: String? = nil
-  var backupJobs: [BackupJob] = []
-  var quorum: Quorum? = nil
-  var inconsistencies: [Inconsistency] = []
-  var backups = BackupInventory()
+  package static let gib = ByteSize.gib
 
-  func node(
+  package var name: String? = "test"
+  package var nodes: [Node] = []
+  package var guests: [Guest] = []
+  package var storages: [Storage] = []
+  package var haResources: [HAResource] = []
+  package var haGroups: [HAGroup]? = []
+  package var haRules: [HARule]? = nil
+  package var haServices: [String: HAServiceStatus] = [:]
+  package var master: String? = nil
+  package var backupJobs: [BackupJob] = []
+  package var quorum: Quorum? = nil
+  package var inconsistencies: [Inconsistency] = []
+  package var backups = BackupInventory()
+
+  package func node(
     _ name: String, cores: Int = 8, memoryGiB: Int64 = 32, online: Bool = true, cpu: Double = 0.1
   ) -> TestCluster {
     var c = self
@@ -36,7 +37,7 @@ struct TestCluster {
     return c
   }
 
-  func guest(
+  package func guest(
     _ vmid: Int, on node: String, name: String? = nil, kind: GuestKind = .lxc,
     status: String = "running", vcpus: Int = 1, memoryGiB: Int64 = 1, disks: [Disk] = [],
     tags: [String] = [], pool: String? = nil, template: Bool = false, onboot: Bool = false
@@ -52,7 +53,9 @@ struct TestCluster {
   }
 
   /// An HA resource (requested state `started` unless given) for an existing or missing guest.
-  func ha(_ sid: String, state: String = "started", group: String? = nil, live: String? = nil)
+  package func ha(
+    _ sid: String, state: String = "started", group: String? = nil, live: String? = nil
+  )
     -> TestCluster
   {
     var c = self
@@ -66,7 +69,7 @@ struct TestCluster {
   }
 
   /// A node-local pool with figures on the given nodes (GB, decimal).
-  func localStorage(
+  package func localStorage(
     _ id: String, type: String = "lvmthin", content: [String] = ["images", "rootdir"],
     perNode: [(String, Int64, Int64)]
   ) -> TestCluster {
@@ -84,7 +87,7 @@ struct TestCluster {
   }
 
   /// A shared pool every listed node reports with the same figures (GB, decimal).
-  func sharedStorage(
+  package func sharedStorage(
     _ id: String, server: String?, type: String = "nfs", content: [String] = ["images", "rootdir"],
     totalGB: Int64, usedGB: Int64, nodes: [String]
   ) -> TestCluster {
@@ -101,7 +104,7 @@ struct TestCluster {
     return c
   }
 
-  func backupJob(
+  package func backupJob(
     _ id: String, enabled: Bool = true, all: Bool = false, vmids: [Int] = [], exclude: [Int] = [],
     pool: String? = nil, node: String? = nil, storage: String? = "backup"
   ) -> TestCluster {
@@ -114,13 +117,13 @@ struct TestCluster {
     return c
   }
 
-  func with(_ change: (inout TestCluster) -> Void) -> TestCluster {
+  package func with(_ change: (inout TestCluster) -> Void) -> TestCluster {
     var c = self
     change(&c)
     return c
   }
 
-  var cluster: Cluster {
+  package var cluster: Cluster {
     let q =
       quorum
       ?? Quorum(
@@ -137,7 +140,7 @@ struct TestCluster {
 
   /// Backup archives, with every listing read (`complete`): `(vmid, storage, node, age in hours
   /// before collectedAt, verification)`.
-  func archives(_ list: [(Int, String, String, Int64, String?)]) -> TestCluster {
+  package func archives(_ list: [(Int, String, String, Int64, String?)]) -> TestCluster {
     var c = self
     let now: Int64 = 1_762_682_400  // 2025-11-09T10:00:00Z
     let archives = list.map { a in
@@ -150,27 +153,9 @@ struct TestCluster {
     return c
   }
 
-  /// Findings of one rule over this cluster.
-  func findings(_ rule: some AuditRule, policy: Policy = .builtinDefault) -> [Finding] {
-    rule.findings(in: cluster, policy: policy)
-  }
-
   /// A volume on `storage` of `gib` GiB.
-  static func disk(_ storage: String, gib: Int64 = 8, key: String = "rootfs") -> Disk {
+  package static func disk(_ storage: String, gib: Int64 = 8, key: String = "rootfs") -> Disk {
     Disk(key: key, volid: "\(storage):vol-\(key)", storage: storage, size: gib * Self.gib)
   }
 
-  /// A policy with critical entries by VMID.
-  static func policy(
-    _ entries: [(Int, CriticalityLevel)], levels: [CriticalityLevel] = [.critical, .high]
-  )
-    -> Policy
-  {
-    Policy(
-      name: "test",
-      critical: entries.map {
-        CriticalEntry(selector: GuestSelector(vmid: $0.0), level: $0.1, purpose: "service \($0.0)")
-      },
-      ha: HAPolicy(levels: levels))
-  }
 }

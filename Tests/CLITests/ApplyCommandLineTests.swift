@@ -3,27 +3,15 @@ import Foundation
 import PVEMendTestSupport
 import Testing
 
-/// Runs the built `pvemend` binary (built by `swift build --build-tests`).
+/// `apply`, `export` and `undo` through the built `pvemend` binary.
 @Suite("pvemend apply/export/undo command lines")
-struct CLITests {
-  static var binary: String? {
-    var candidates: [URL] = []
-    if let argv0 = CommandLine.arguments.first {
-      var dir = URL(fileURLWithPath: argv0).deletingLastPathComponent()
-      for _ in 0..<4 {
-        candidates.append(dir.appendingPathComponent("pvemend"))
-        dir.deleteLastPathComponent()
-      }
-    }
-    candidates.append(Fixtures.root.appendingPathComponent(".build/debug/pvemend"))
-    return candidates.map(\.path).first { FileManager.default.isExecutableFile(atPath: $0) }
-  }
-
-  static let planFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .appendingPathComponent("Golden/plan.json").path
+struct ApplyCommandLineTests {
+  /// The export tests' golden plan: every step kind, hostile names.
+  static let planFile = Fixtures.root.appendingPathComponent("Tests/ExportTests/Golden/plan.json")
+    .path
 
   func pvemend(_ args: [String]) async throws -> Tool.Output {
-    let binary = try #require(Self.binary, "pvemend is not built; run 'swift build --build-tests'")
+    let binary = try PVEMendBinary.require()
     return try await Tool.run(binary, args)
   }
 
@@ -54,13 +42,13 @@ struct CLITests {
   @Test("apply refuses --execute without a terminal and without --yes (exit 3); flags are checked")
   func applyRefusals() async throws {
     let r = try await pvemend(["apply", Self.planFile, "--execute"])
-    #expect(r.status == ExitStatus.refused)
+    #expect(r.status == 3)
     #expect(r.stderr.contains("refusing to execute without a terminal to confirm on; pass --yes"))
     let yes = try await pvemend(["apply", Self.planFile, "--yes"])
     #expect(yes.status == 64)
     #expect(yes.stderr.contains("--yes only makes sense with --execute"))
     let missing = try await pvemend(["apply", "/nonexistent/plan.json"])
-    #expect(missing.status == ExitStatus.badInput)
+    #expect(missing.status == 2)
     #expect(
       missing.stderr
         == "pvemend apply: /nonexistent/plan.json: cannot read it (no such file); check the path\n")
@@ -78,7 +66,7 @@ struct CLITests {
     start.mode = .dryRun
     try Data((start.line() + "\n").utf8).write(to: journal)
     let r = try await pvemend(["undo", journal.path])
-    #expect(r.status == ExitStatus.refused)
+    #expect(r.status == 3)
     #expect(r.stderr.contains("no executed step to undo"))
   }
 }

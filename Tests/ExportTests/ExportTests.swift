@@ -54,19 +54,19 @@ struct ExportTests {
   }()
 
   @Test("golden: the plan itself (input of the CLI smoke runs)") func goldenPlan() async throws {
-    expectGolden(String(decoding: PlanFile.encode(Self.plan), as: UTF8.self), "plan.json")
+    assertGolden(String(decoding: PlanFile.encode(Self.plan), as: UTF8.self), "plan.json")
   }
 
   @Test("golden: bash script") func goldenShell() {
-    expectGolden(PlanExport.render(Self.plan, format: .sh, digest: Self.digest), "plan.sh")
+    assertGolden(PlanExport.render(Self.plan, format: .sh, digest: Self.digest), "plan.sh")
   }
 
   @Test("golden: ansible playbook") func goldenAnsible() {
-    expectGolden(PlanExport.render(Self.plan, format: .ansible, digest: Self.digest), "plan.yml")
+    assertGolden(PlanExport.render(Self.plan, format: .ansible, digest: Self.digest), "plan.yml")
   }
 
   @Test("golden: change request") func goldenMarkdown() {
-    expectGolden(PlanExport.render(Self.plan, format: .markdown, digest: Self.digest), "plan.md")
+    assertGolden(PlanExport.render(Self.plan, format: .markdown, digest: Self.digest), "plan.md")
   }
 
   @Test("the script passes bash -n, and so does its golden file")

@@ -17,7 +17,7 @@ import Testing
 
   /// A folder with `pveversion` and `pvesh` stand-ins printing what a quorate 3-node cluster does.
   func proxmoxTools(quorate: Bool = true) throws -> URL {
-    let bin = try temporaryDirectory().appendingPathComponent("bin")
+    let bin = try SSHD.makeTemporaryDirectory(prefix: "pvemend-check").appendingPathComponent("bin")
     try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
     let tools = [
       "pveversion": "echo 'pve-manager/8.2.4/faa83925c9641325 (running kernel: 6.8.8-2-pve)'",
@@ -48,14 +48,16 @@ import Testing
 
         """
     }
-    let path = try temporaryDirectory().appendingPathComponent("inventory.yaml").path
+    let path = try SSHD.makeTemporaryDirectory(prefix: "pvemend-check").appendingPathComponent(
+      "inventory.yaml"
+    ).path
     try (text + extra).write(toFile: path, atomically: true, encoding: .utf8)
     return path
   }
 
   func check(_ arguments: [String]) throws -> (status: Int32, output: String) {
     // An empty HOME: the real ~/.ssh/config must not leak into the test.
-    let home = try temporaryDirectory().path
+    let home = try SSHD.makeTemporaryDirectory(prefix: "pvemend-check").path
     return try SSHD.execute(
       pvemend, ["check"] + arguments,
       environment: ["HOME": home, "PATH": "/usr/bin:/bin", "PVEMEND_SSH_PASSPHRASE": ""])
@@ -115,7 +117,9 @@ import Testing
   }
 
   @Test func inventoryTypoFailsWithLine() throws {
-    let path = try temporaryDirectory().appendingPathComponent("inventory.yaml").path
+    let path = try SSHD.makeTemporaryDirectory(prefix: "pvemend-check").appendingPathComponent(
+      "inventory.yaml"
+    ).path
     try "nodes:\n  pve1:\n    hostname: 10.0.0.1\n".write(
       toFile: path, atomically: true, encoding: .utf8)
     let (status, output) = try check(["--inventory", path])
