@@ -48,6 +48,8 @@ struct DetachedApplyTests {
     var root: URL
 
     func counter(_ name: String) -> String { root.appendingPathComponent("\(name).count").path }
+    func gate(_ name: String) -> String { counter(name) + ".gate" }
+    func open(_ name: String) { FileManager.default.createFile(atPath: gate(name), contents: nil) }
     func runs(_ name: String) -> Int {
       ((try? String(contentsOfFile: counter(name), encoding: .utf8)) ?? "")
         .split(separator: "\n").count
@@ -78,11 +80,19 @@ struct DetachedApplyTests {
   }
 
   /// A step that appends to its counter, prints, sleeps, prints.
+  /// A step that prints `start`, counts its run, then sleeps `sleep` seconds, or with `gated`
+  /// waits (at most 120 s) until the test opens its gate (`Rig.open(id)`): a fault test then cuts
+  /// the connection while the command surely runs, however loaded the machine is.
   static func step(
-    _ id: String, node: String, rig: Rig, sleep: Double = 0, after: [String] = []
+    _ id: String, node: String, rig: Rig, sleep: Double = 0, gated: Bool = false,
+    after: [String] = []
   ) -> Step {
+    let wait =
+      gated
+      ? "i=0; while [ ! -e \(ShellQuoting.quote(rig.gate(id))) ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i+1)); done"
+      : "sleep \(sleep)"
     let script =
-      "echo start; echo x >> \(ShellQuoting.quote(rig.counter(id))); sleep \(sleep); echo done"
+      "echo start; echo x >> \(ShellQuoting.quote(rig.counter(id))); \(wait); echo done"
     return Step(
       id: id, kind: .migrate, title: "step \(id)", reasons: [], after: after,
       commands: [RemoteCommand(node: node, argv: ["sh", "-c", script], mutating: true)],
@@ -122,13 +132,15 @@ struct DetachedApplyTests {
     let rig = try Self.rig(nodes: ["pve1"])
     let journal = MemoryJournal()
     let events = Events()
-    let plan = Self.plan([Self.step("s01", node: "pve1", rig: rig, sleep: 4)])
+    let plan = Self.plan([Self.step("s01", node: "pve1", rig: rig, gated: true)])
     let executor = Self.executor(rig, journal: journal, observer: events)
     let run = Task { await executor.apply(plan, planDigest: "d1", options: Self.options(rig)) }
     try await Self.waitFor { events.lines(step: "s01").contains("start") }
     try #require(events.lines(step: "s01").contains("start"), "the command never printed")
     let listener = try #require(rig.servers["pve1"]?.listenerPID)
     #expect(!ProcessTree.killSSHDSessions(listener: listener).isEmpty)
+    try await Task.sleep(for: .seconds(2.5))
+    rig.open("s01")
     let report = await run.value
     let runs = rig.runs("s01")
     await rig.stop()
@@ -154,8 +166,8 @@ struct DetachedApplyTests {
     let journal = MemoryJournal()
     let events = Events()
     let plan = Self.plan([
-      // s01 runs 5 s: long enough that on a loaded machine pve1 is cut off before it ends.
-      Self.step("s01", node: "pve1", rig: rig, sleep: 5),
+      // s01 waits for its gate: pve1 is cut off while it surely runs.
+      Self.step("s01", node: "pve1", rig: rig, gated: true),
       Self.step("s02", node: "pve2", rig: rig, sleep: 1.5),
       Self.step("s03", node: "pve2", rig: rig, after: ["s02"]),
       Self.step("s04", node: "pve1", rig: rig, after: ["s02"]),
@@ -181,7 +193,8 @@ struct DetachedApplyTests {
     #expect(end.detail?.contains("unreachable") == true)
 
     kill(listener, SIGCONT)
-    try await Task.sleep(for: .seconds(5))  // the command ends on the node meanwhile
+    rig.open("s01")
+    try await Task.sleep(for: .seconds(2))  // the command ends on the node meanwhile
     let resume = try ResumeState.from(journal.entries, planDigest: "d2", file: "memory")
     #expect(resume.steps["s01"]?.pending != nil)
     let again = await Self.executor(rig, journal: journal, observer: events).apply(
@@ -223,8 +236,8 @@ struct DetachedApplyTests {
     let journal = MemoryJournal()
     let events = Events()
     let interruption = Interruption()
-    // 12 s: the interrupted run must return well before the command ends, even under load.
-    let plan = Self.plan([Self.step("s01", node: "pve1", rig: rig, sleep: 12)])
+    // Gated: the interrupted run must return while the command still runs.
+    let plan = Self.plan([Self.step("s01", node: "pve1", rig: rig, gated: true)])
     let executor = Self.executor(
       rig, journal: journal, observer: events, interruption: interruption)
     let run = Task { await executor.apply(plan, planDigest: "d3", options: Self.options(rig)) }
@@ -233,8 +246,9 @@ struct DetachedApplyTests {
     let t0 = ContinuousClock.now
     interruption.trigger()
     let report = await run.value
-    #expect(t0.duration(to: .now) < .seconds(9), "did not wait for the command")
+    #expect(t0.duration(to: .now) < .seconds(30), "did not wait for the command")
     #expect(!events.lines(step: "s01").contains("done"))
+    rig.open("s01")
     #expect(report.steps.first?.outcome == .interrupted)
     #expect(report.steps.first?.detail?.contains("detached") == true)
     let resume = try ResumeState.from(journal.entries, planDigest: "d3", file: "memory")
