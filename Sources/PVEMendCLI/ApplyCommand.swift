@@ -29,8 +29,13 @@ struct ApplyCommand: AsyncParsableCommand {
       On a terminal each running step has a line updated in place (elapsed time, Proxmox's latest \
       progress line, what it waits for); otherwise every event is a timestamped line.
 
+      Long commands (disk moves, migrations) run detached on the node, so a dropped connection \
+      does not stop them: pvemend re-attaches and follows their output. A node unreachable for \
+      longer than --reconnect-timeout leaves its step unknown (exit 1).
+
       Every run appends JSON lines to PLAN.journal.jsonl (or --journal FILE). --resume JOURNAL \
-      continues a stopped run: steps the journal says finished are verified, not run again.
+      continues a stopped run: steps the journal says finished are verified, not run again, and an \
+      unknown step is settled from its detached record on the node, never started twice.
 
       \(ExitStatus.help)
       """)

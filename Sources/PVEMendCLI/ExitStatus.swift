@@ -36,7 +36,8 @@ enum ExitStatus {
 
   /// The `--help` paragraph.
   static let help = """
-    Exit codes: 0 success or nothing to do; 1 a step failed; 2 bad input (the plan or journal file \
+    Exit codes: 0 success or nothing to do; 1 a step failed, or its outcome is unknown (its node \
+    was unreachable past --reconnect-timeout; --resume settles it without running it again); 2 bad input (the plan or journal file \
     cannot be read or decoded); 3 refused before anything ran (stale plan, not confirmed, no \
     terminal without --yes, journal of another plan, cluster locked by another run); 4 connection or host-key failure; 64 bad \
     command line; 130 interrupted.
