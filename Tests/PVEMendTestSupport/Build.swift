@@ -24,25 +24,20 @@ package enum Build {
   /// proxmox1..3; ct:110 traefik and vm:114 on proxmox1, ct:131 on proxmox2, vm:120 on proxmox3;
   /// vm:114 HA-managed.
   package static func cluster() -> Cluster {
-    Cluster(
-      name: "homelab", collectedAt: "2025-11-09T10:00:00Z", source: "test",
-      nodes: [node("proxmox1"), node("proxmox2"), node("proxmox3")],
-      guests: [
-        guest(.lxc, 110, "traefik", on: "proxmox1"),
-        guest(.qemu, 114, "homeassistant", on: "proxmox1"),
-        guest(.qemu, 120, "db", on: "proxmox3"), guest(.lxc, 131, "pihole", on: "proxmox2"),
-      ],
-      storages: [],
-      haResources: [
-        HAResource(
-          sid: "vm:114", kind: .qemu, vmid: 114, state: "started", maxRestart: 1, maxRelocate: 1,
-          group: nil, failback: nil, comment: nil)
-      ], haGroups: [], haRules: nil,
-      haManager: HAManagerStatus(
-        master: "proxmox1", quorate: true,
-        services: ["vm:114": HAServiceStatus(node: "proxmox1", state: "started")]),
-      backupJobs: [], quorum: Quorum(quorate: true, nodes: 3, online: 3, configVersion: 3),
-      version: PVEVersion(major: 8, minor: 4, patch: 1), inconsistencies: [], options: [:])
+    var c = TestCluster()
+    for name in ["proxmox1", "proxmox2", "proxmox3"] {
+      c = c.node(name, uptime: 1000, haState: "online")
+    }
+    for (kind, vmid, name, node) in [
+      (GuestKind.lxc, 110, "traefik", "proxmox1"), (.qemu, 114, "homeassistant", "proxmox1"),
+      (.qemu, 120, "db", "proxmox3"), (.lxc, 131, "pihole", "proxmox2"),
+    ] {
+      c = c.guest(vmid, on: node, name: name, kind: kind, vcpus: 2, memoryGiB: 2, onboot: true)
+    }
+    c = c.ha("vm:114", live: "started", liveNode: "proxmox1")
+    c.name = "homelab"
+    c.master = "proxmox1"
+    return c.cluster
   }
 
   package static func plan(_ steps: [Step], cluster: String = "homelab") -> Plan {

@@ -5,8 +5,18 @@ import PVEModel
 ///
 /// Defaults: nodes online with 8 cores and 32 GiB; guests are running containers with 1 vCPU and
 /// 1 GiB and no disks; quorum follows the nodes (one vote each) unless set.
+///
+/// Two presets keep the defaults the planner's and the rehearsal's tests were written against
+/// (see `TestCluster+Planner.swift` and `TestCluster+Sim.swift`); they add with mutating
+/// methods (`var b = TestCluster.planner(); b.addNode("a", cores: 8); b.cluster`).
 package struct TestCluster {
   package init() {}
+
+  /// How `cluster` renders the parts: the chain's own defaults, the planner tests' (every node
+  /// has `local-lvm`, shared pools on every node) or the rehearsal tests' (pve-ha-manager
+  /// scenarios: one shared pool, HA state on the guests).
+  package enum Preset: Sendable { case plain, planner(major: Int), sim }
+  package var preset = Preset.plain
 
   package static let gib = ByteSize.gib
 
@@ -23,17 +33,27 @@ package struct TestCluster {
   package var quorum: Quorum? = nil
   package var inconsistencies: [Inconsistency] = []
   package var backups = BackupInventory()
+  /// The cluster's version; nodes take `nodeVersion ?? version` when added.
+  package var version = PVEVersion(major: 8, minor: 4, patch: 1)
+  package var nodeVersion: PVEVersion? = nil
+  /// `datacenter.cfg` `crs` (`ha=<value>`), sim preset.
+  package var crs: String? = nil
+  /// Planner preset: each node's `local-lvm` figures, and shared pools with their GiB figures.
+  package var localLVM: [NodeStorage] = []
+  package var sharedPools: [Storage] = []
+  package var sharedSizes: [String: (Int64, Int64)] = [:]
 
   package func node(
-    _ name: String, cores: Int = 8, memoryGiB: Int64 = 32, online: Bool = true, cpu: Double = 0.1
+    _ name: String, cores: Int = 8, memoryGiB: Int64 = 32, online: Bool = true, cpu: Double = 0.1,
+    uptime: Int64? = nil, haState: String? = nil
   ) -> TestCluster {
     var c = self
     c.nodes.append(
       Node(
         name: name, online: online, cores: cores, memoryTotal: memoryGiB * Self.gib,
         memoryUsed: online ? memoryGiB * Self.gib / 4 : 0, cpuUsage: online ? cpu : 0,
-        uptime: online ? 3 * 86_400 : 0, version: PVEVersion(major: 8, minor: 4, patch: 1),
-        ip: nil, haState: nil))
+        uptime: uptime ?? (online ? 3 * 86_400 : 0), version: nodeVersion ?? version,
+        ip: nil, haState: haState))
     return c
   }
 
@@ -54,7 +74,8 @@ package struct TestCluster {
 
   /// An HA resource (requested state `started` unless given) for an existing or missing guest.
   package func ha(
-    _ sid: String, state: String = "started", group: String? = nil, live: String? = nil
+    _ sid: String, state: String = "started", group: String? = nil, live: String? = nil,
+    liveNode: String? = nil
   )
     -> TestCluster
   {
@@ -64,7 +85,7 @@ package struct TestCluster {
       HAResource(
         sid: sid, kind: kind, vmid: vmid, state: state, maxRestart: 1, maxRelocate: 1,
         group: group, failback: nil, comment: nil))
-    if let live { c.haServices[sid] = HAServiceStatus(node: nil, state: live) }
+    if let live { c.haServices[sid] = HAServiceStatus(node: liveNode, state: live) }
     return c
   }
 
@@ -124,6 +145,14 @@ package struct TestCluster {
   }
 
   package var cluster: Cluster {
+    switch preset {
+    case .plain: plainCluster
+    case .planner: plannerCluster
+    case .sim: simCluster
+    }
+  }
+
+  private var plainCluster: Cluster {
     let q =
       quorum
       ?? Quorum(
@@ -134,7 +163,7 @@ package struct TestCluster {
       storages: storages.sorted { $0.id < $1.id }, haResources: haResources, haGroups: haGroups,
       haRules: haRules,
       haManager: HAManagerStatus(master: master, quorate: true, services: haServices),
-      backupJobs: backupJobs, quorum: q, version: PVEVersion(major: 8, minor: 4, patch: 1),
+      backupJobs: backupJobs, quorum: q, version: version,
       inconsistencies: inconsistencies, options: [:], backups: backups)
   }
 

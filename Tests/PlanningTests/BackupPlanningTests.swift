@@ -1,4 +1,5 @@
 import Audit
+import PVEMendTestSupport
 import PVEModel
 import Planning
 import Playbook
@@ -6,10 +7,10 @@ import Testing
 
 /// Backup jobs: explicit id, exact flags, and coverage judged on the layout after the moves.
 @Suite struct BackupPlanningTests {
-  static func cluster(jobs: [BackupJob] = []) -> ClusterBuilder {
-    var b = ClusterBuilder()
-    b.node("a", cores: 2)
-    b.node("b", cores: 8)
+  static func cluster(jobs: [BackupJob] = []) -> TestCluster {
+    var b = TestCluster.planner()
+    b.addNode("a", cores: 2)
+    b.addNode("b", cores: 8)
     b.sharedPool("nfs", totalGiB: 1000)
     b.sharedPool("backups", totalGiB: 4000, content: ["backup"])
     b.vm(101, on: "a", vcpus: 2, disks: [("scsi0", "nfs", 8)])
@@ -27,7 +28,7 @@ import Testing
   }
 
   @Test func noJobAtAllGetsAnAllGuestsJob() throws {
-    let plan = Plans.plan(Self.cluster().build(), Self.policy)
+    let plan = Plans.plan(Self.cluster().cluster, Self.policy)
     let job = try #require(plan.steps.first { $0.kind == .backupJob })
     #expect(
       job.commands[0].argv == [
@@ -53,7 +54,7 @@ import Testing
       pruneBackups: [:], comment: nil)
     var policy = Self.policy
     policy.capacity.vcpuPerCore = 1
-    let plan = Plans.plan(Self.cluster(jobs: [pinned, other]).build(), policy)
+    let plan = Plans.plan(Self.cluster(jobs: [pinned, other]).cluster, policy)
     let move = try #require(plan.steps.first { $0.kind == .migrate })
     let moved = move.commands[0].argv[2]
     let job = try #require(plan.steps.first { $0.kind == .backupJob })
@@ -66,12 +67,12 @@ import Testing
   @Test func excludedGuestsStayOutAndAMissingStorageIsExplained() throws {
     var policy = Self.policy
     policy.backup.exclude = [GuestSelector(vmid: 103)]
-    let plan = Plans.plan(Self.cluster().build(), policy)
+    let plan = Plans.plan(Self.cluster().cluster, policy)
     let job = try #require(plan.steps.first { $0.kind == .backupJob })
     #expect(Array(job.commands[0].argv.suffix(6).prefix(4)) == ["--all", "1", "--exclude", "103"])
 
     policy.backup.storage = "nope"
-    let bad = Plans.plan(Self.cluster().build(), policy)
+    let bad = Plans.plan(Self.cluster().cluster, policy)
     #expect(!bad.steps.contains { $0.kind == .backupJob })
     let u = try #require(bad.unresolved.first { $0.finding == "backup.none/cluster" })
     #expect(u.limit == "backup-storage")

@@ -1,4 +1,5 @@
 import Audit
+import PVEMendTestSupport
 import PVEModel
 import Planning
 import Playbook
@@ -20,9 +21,9 @@ import Testing
     return p
   }
 
-  static func threeNodes(major: Int = 9) -> ClusterBuilder {
-    var b = ClusterBuilder(major: major)
-    for n in ["n1", "n2", "n3"] { b.node(n, cores: 8) }
+  static func threeNodes(major: Int = 9) -> TestCluster {
+    var b = TestCluster.planner(major: major)
+    for n in ["n1", "n2", "n3"] { b.addNode(n, cores: 8) }
     b.sharedPool("nfs", totalGiB: 1000)
     return b
   }
@@ -31,9 +32,9 @@ import Testing
     var b = Self.threeNodes()
     b.ct(110, on: "n1", disks: [("rootfs", "nfs", 4)], name: "traefik")
     b.vm(114, on: "n2", disks: [("scsi0", "nfs", 32)], running: false, name: "homeassistant")
-    b.ha("ct:200")
+    b.addHA("ct:200")
     b.ct(200, on: "n3", disks: [("rootfs", "nfs", 4)])
-    let plan = Plans.plan(b.build(), Self.policy([110, 114]))
+    let plan = Plans.plan(b.cluster, Self.policy([110, 114]))
 
     let adds = plan.steps.filter { $0.kind == .haAdd }
     #expect(
@@ -69,11 +70,11 @@ import Testing
   @Test func pve8CreatesGroupsBeforeResources() throws {
     var b = Self.threeNodes(major: 8)
     b.ct(110, on: "n1", disks: [("rootfs", "nfs", 4)])
-    b.ha("ct:200")
+    b.addHA("ct:200")
     b.ct(200, on: "n2", disks: [("rootfs", "nfs", 4)])
-    b.ha("ct:201")
+    b.addHA("ct:201")
     b.ct(201, on: "n3", disks: [("rootfs", "nfs", 4)])
-    let plan = Plans.plan(b.build(), Self.policy([110]))
+    let plan = Plans.plan(b.cluster, Self.policy([110]))
     #expect(plan.haPlacement == "groups")
     let group = try #require(plan.steps.first { $0.kind == .haGroup })
     #expect(
@@ -94,7 +95,7 @@ import Testing
     var b = Self.threeNodes()
     b.ct(110, on: "n1", disks: [("rootfs", "local-lvm", 4), ("mp0", "local-lvm", 10)])
     b.vm(114, on: "n2", disks: [("efidisk0", "local-lvm", 1), ("scsi0", "local-lvm", 32)])
-    let plan = Plans.plan(b.build(), Self.policy([110, 114]))
+    let plan = Plans.plan(b.cluster, Self.policy([110, 114]))
     let moves = plan.steps.filter { $0.kind == .moveVolume }
     #expect(moves.count == 2)
     let ct = try #require(moves.first { $0.title.contains("ct:110") })
@@ -124,10 +125,10 @@ import Testing
   @Test func haManagedContainerStopsAndStartsThroughHA() throws {
     var b = Self.threeNodes()
     b.ct(100, on: "n1", disks: [("rootfs", "local-lvm", 8)])
-    b.ha("ct:100")
+    b.addHA("ct:100")
     var policy = Self.policy([100])
     policy.actions["ha.distribution"] = .ignore
-    let plan = Plans.plan(b.build(), policy)
+    let plan = Plans.plan(b.cluster, policy)
     let steps = plan.steps.filter { $0.kind == .moveVolume }
     #expect(steps.count == 2)
     #expect(steps[0].commands[0].argv == ["ha-manager", "set", "ct:100", "--state", "stopped"])
@@ -144,11 +145,11 @@ import Testing
   }
 
   @Test func noRoomOnSharedStorageLeavesTheGuestUnprotectedAndSaysWhy() throws {
-    var b = ClusterBuilder()
-    for n in ["n1", "n2"] { b.node(n, cores: 8) }
+    var b = TestCluster.planner()
+    for n in ["n1", "n2"] { b.addNode(n, cores: 8) }
     b.sharedPool("nfs", totalGiB: 100, usedGiB: 70)
     b.ct(131, on: "n1", disks: [("rootfs", "local-lvm", 32)], name: "jellyfin")
-    let plan = Plans.plan(b.build(), Self.policy([131]))
+    let plan = Plans.plan(b.cluster, Self.policy([131]))
     #expect(!plan.steps.contains { $0.kind == .haAdd || $0.kind == .moveVolume })
     let u = try #require(plan.unresolved.first { $0.finding == "ha.unprotected/ct:131" })
     #expect(u.limit == "shared-storage")
@@ -160,7 +161,7 @@ import Testing
     var b = Self.threeNodes()
     b.ct(110, on: "n1", disks: [("rootfs", "nfs", 4)], name: "traefik")
     b.ct(121, on: "n1", disks: [("rootfs", "nfs", 4)], name: "traefik-2")
-    let plan = Plans.plan(b.build(), Self.policy([110, 121], keepApart: [[110, 121]]))
+    let plan = Plans.plan(b.cluster, Self.policy([110, 121], keepApart: [[110, 121]]))
     let migrations = plan.steps.filter { $0.kind == .migrate }
     #expect(migrations.count == 1)
     #expect(migrations[0].reasons.contains("keep-apart/set0"))
@@ -183,14 +184,14 @@ import Testing
 
   @Test func spreadGivesAnEmptyNodeAnHAGuest() throws {
     var b = Self.threeNodes()
-    b.ha("ct:100")
+    b.addHA("ct:100")
     b.ct(100, on: "n1", disks: [("rootfs", "nfs", 4)])
-    b.ha("ct:101")
+    b.addHA("ct:101")
     b.ct(101, on: "n1", disks: [("rootfs", "nfs", 4)])
-    b.ha("ct:102")
+    b.addHA("ct:102")
     b.ct(102, on: "n2", disks: [("rootfs", "nfs", 4)])
     b.ct(110, on: "n1", disks: [("rootfs", "nfs", 4)])
-    let plan = Plans.plan(b.build(), Self.policy([110]))
+    let plan = Plans.plan(b.cluster, Self.policy([110]))
     let move = try #require(plan.steps.first { $0.kind == .migrate })
     #expect(move.reasons == ["ha.distribution/n3"])
     #expect(move.commands[0].argv == ["pct", "migrate", "110", "n3", "--restart", "1"])
@@ -205,7 +206,7 @@ import Testing
     b.ct(121, on: "n1", disks: [("rootfs", "nfs", 4)])
     b.vm(114, on: "n2", disks: [("scsi0", "local-lvm", 32)], running: false)
     let policy = Self.policy([110, 114, 121], keepApart: [[110, 121]])
-    let first = Plans.outcome(b.build(), policy)
+    let first = Plans.outcome(b.cluster, policy)
     #expect(first.plan.steps.contains { $0.kind != .advice })
     let again = Plans.plan(first.predicted, policy)
     #expect(again.steps.filter { $0.kind != .advice }.isEmpty)

@@ -11,7 +11,7 @@ import Testing
     var b = HAPlanningTests.threeNodes()
     b.ct(110, on: "n1", disks: [("rootfs", "local-lvm", 4)], name: "traefik")
     b.ct(121, on: "n1", disks: [("rootfs", "local-lvm", 4)], name: "traefik-2")
-    let cluster = b.build()
+    let cluster = b.cluster
     let plan = Plans.plan(cluster, HAPlanningTests.policy([110, 121], keepApart: [[110, 121]]))
     let migrations = plan.steps.filter { $0.commands.contains(where: \.isMigration) }
     try #require(migrations.count == 1)
@@ -40,8 +40,8 @@ import Testing
     var b = HAPlanningTests.threeNodes(major: 8)
     b.ct(110, on: "n1", disks: [("rootfs", "local-lvm", 4)], name: "traefik")
     b.ct(121, on: "n1", disks: [("rootfs", "nfs", 4)], name: "traefik-2")
-    b.ha("ct:110")
-    let cluster = b.build()
+    b.addHA("ct:110")
+    let cluster = b.cluster
     let policy = HAPlanningTests.policy([110, 121], keepApart: [[110, 121]], spread: false)
     let plan = Plans.plan(cluster, policy)
     let steps = plan.steps.filter { step in

@@ -1,4 +1,5 @@
 import Foundation
+import PVEMendTestSupport
 import PVEModel
 import Planning
 import Playbook
@@ -7,15 +8,15 @@ import Testing
 /// The on-disk plan: round trip, stable bytes, clear errors.
 @Suite struct PlanFileTests {
   static func plan() -> Plan {
-    var b = ClusterBuilder()
-    b.node("a", cores: 2)
-    b.node("b", cores: 8)
+    var b = TestCluster.planner()
+    b.addNode("a", cores: 2)
+    b.addNode("b", cores: 8)
     b.sharedPool("nfs", totalGiB: 1000)
     b.vm(101, on: "a", vcpus: 2, disks: [("scsi0", "local-lvm", 8)])
     b.vm(102, on: "a", vcpus: 2, name: "it's \"odd\"\n")
     var p = RebalanceTests.policy(vcpuPerCore: 1)
     p.critical = [CriticalEntry(selector: GuestSelector(vmid: 102), level: .critical)]
-    return Plans.plan(b.build(), p)
+    return Plans.plan(b.cluster, p)
   }
 
   @Test func roundTripsToTheSameBytes() throws {

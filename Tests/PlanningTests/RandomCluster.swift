@@ -1,3 +1,4 @@
+import PVEMendTestSupport
 import PVEModel
 import Playbook
 
@@ -26,14 +27,14 @@ struct RandomCluster {
   init(seed: UInt64, nodes: Int? = nil, guests: Int? = nil) {
     var r = Generator(state: seed)
     let major = r.chance(50) ? 9 : 8
-    var b = ClusterBuilder(major: major)
+    var b = TestCluster.planner(major: major)
     let nodeCount = nodes ?? r.int(2...7)
     var cores: [String: Int] = [:]
     for i in 1...nodeCount {
       let name = "pve\(i)"
       let c = r.pick([4, 4, 8, 8, 16, 32])
       cores[name] = c
-      b.node(
+      b.addNode(
         name, cores: c, memoryGiB: Int64(r.pick([16, 32, 32, 64, 128])),
         localGiB: Int64(r.pick([200, 400, 800, 1600])), online: i == 1 || !r.chance(8))
     }
@@ -54,11 +55,11 @@ struct RandomCluster {
       if r.chance(10) {
         disks.append((kind == .qemu ? "scsi1" : "mp0", "nfs", Int64(r.pick([50, 200]))))
       }
-      b.guest(
+      b.addGuest(
         kind, vmid, on: node, vcpus: vcpus, memoryGiB: memory, disks: disks,
         running: r.chance(80), onboot: r.chance(30), name: "g\(vmid)",
         tags: r.chance(15) ? ["critical"] : [])
-      if r.chance(12) { b.ha(b.guests[b.guests.count - 1].sid) }
+      if r.chance(12) { b.addHA(b.guests[b.guests.count - 1].sid) }
     }
     if r.chance(30) {
       let job = BackupJob(
@@ -67,7 +68,7 @@ struct RandomCluster {
         pruneBackups: [:], comment: nil)
       b.backupJobs = [job]
     }
-    cluster = b.build()
+    cluster = b.cluster
 
     var p = Policy(name: "random")
     p.critical = [CriticalEntry(selector: GuestSelector(tag: "critical"), level: .critical)]

@@ -1,4 +1,5 @@
 import Audit
+import PVEMendTestSupport
 import PVEModel
 import Planning
 import Playbook
@@ -18,16 +19,16 @@ import Testing
   }
 
   @Test func movesOffAnOvercommittedNodeWithExactCommands() throws {
-    var b = ClusterBuilder()
-    b.node("small", cores: 4)
-    b.node("big", cores: 8)
+    var b = TestCluster.planner()
+    b.addNode("small", cores: 4)
+    b.addNode("big", cores: 8)
     b.sharedPool("nfs", totalGiB: 1000)
     // 16 vCPUs on 4 cores, ceiling 12.
     b.vm(101, on: "small", vcpus: 4, disks: [("scsi0", "nfs", 10)])
     b.vm(102, on: "small", vcpus: 4, disks: [("scsi0", "local-lvm", 20)])
     b.ct(103, on: "small", vcpus: 4)
     b.vm(104, on: "small", vcpus: 4, running: false, onboot: true)
-    let plan = Plans.plan(b.build(), Self.policy())
+    let plan = Plans.plan(b.cluster, Self.policy())
     let moves = plan.steps.filter { $0.kind == .migrate }
     #expect(moves.count == 1)
     // The stopped onboot VM is the cheapest that removes the excess.
@@ -50,36 +51,36 @@ import Testing
   }
 
   @Test func containersRestartAndVMsGoLive() throws {
-    var b = ClusterBuilder()
-    b.node("a", cores: 2)
-    b.node("b", cores: 8)
+    var b = TestCluster.planner()
+    b.addNode("a", cores: 2)
+    b.addNode("b", cores: 8)
     b.sharedPool("nfs", totalGiB: 1000)
     b.ct(201, on: "a", vcpus: 4, disks: [("rootfs", "local-lvm", 8)])
     b.vm(202, on: "a", vcpus: 2, disks: [("scsi0", "nfs", 8)])
     var policy = Self.policy(vcpuPerCore: 1)
-    let plan = Plans.plan(b.build(), policy)
+    let plan = Plans.plan(b.cluster, policy)
     let argvs = plan.steps.filter { $0.kind == .migrate }.map(\.commands[0].argv)
     #expect(argvs.contains(["pct", "migrate", "201", "b", "--restart", "1"]))
     let ct = try #require(plan.steps.first { $0.title.contains("ct:201") })
     #expect(ct.downtime.seconds > 0)
     // Without container restarts, only the VM may move, and the rest is explained.
     policy.migration.allowContainerRestart = false
-    let strict = Plans.plan(b.build(), policy)
+    let strict = Plans.plan(b.cluster, policy)
     #expect(!strict.steps.contains { $0.commands.first?.argv.first == "pct" })
     let u = try #require(strict.unresolved.first { $0.finding == "node.overcommit/a" })
     #expect(u.limit == "container-restart")
   }
 
   @Test func aGuestNeverLandsOnANodeWithFewerCores() throws {
-    var b = ClusterBuilder()
-    b.node("a", cores: 8)
-    b.node("b", cores: 4)
+    var b = TestCluster.planner()
+    b.addNode("a", cores: 8)
+    b.addNode("b", cores: 4)
     b.sharedPool("nfs", totalGiB: 1000)
     b.vm(301, on: "a", vcpus: 6, disks: [("scsi0", "nfs", 8)])
     b.vm(302, on: "a", vcpus: 6, disks: [("scsi0", "nfs", 8)])
     b.vm(303, on: "a", vcpus: 6, disks: [("scsi0", "nfs", 8)])
     b.vm(304, on: "a", vcpus: 8, disks: [("scsi0", "nfs", 8)])
-    let plan = Plans.plan(b.build(), Self.policy(vcpuPerCore: 2))
+    let plan = Plans.plan(b.cluster, Self.policy(vcpuPerCore: 2))
     #expect(!plan.steps.contains { $0.kind == .migrate })
     let u = try #require(plan.unresolved.first)
     #expect(u.finding == "node.overcommit/a")
@@ -89,14 +90,14 @@ import Testing
   }
 
   @Test func theUnresolvedReasonNamesTheMemoryThatIsMissing() throws {
-    var b = ClusterBuilder()
-    b.node("a", cores: 8, memoryGiB: 16)
-    b.node("b", cores: 8, memoryGiB: 16)
+    var b = TestCluster.planner()
+    b.addNode("a", cores: 8, memoryGiB: 16)
+    b.addNode("b", cores: 8, memoryGiB: 16)
     b.sharedPool("nfs", totalGiB: 1000)
     b.vm(301, on: "a", vcpus: 2, memoryGiB: 6, disks: [("scsi0", "nfs", 8)])
     b.vm(302, on: "a", vcpus: 2, memoryGiB: 8, disks: [("scsi0", "nfs", 8)])
     b.vm(303, on: "b", vcpus: 2, memoryGiB: 7.8, disks: [("scsi0", "nfs", 8)])
-    let plan = Plans.plan(b.build(), Self.policy())
+    let plan = Plans.plan(b.cluster, Self.policy())
     let u = try #require(plan.unresolved.first { $0.finding == "node.memory/a" })
     #expect(u.limit == "memory")
     #expect(
@@ -105,10 +106,10 @@ import Testing
   }
 
   @Test func aMoveThatFreesRoomComesFirstAndIsWaitedFor() throws {
-    var b = ClusterBuilder()
-    b.node("a", cores: 4, memoryGiB: 64)
-    b.node("b", cores: 16, memoryGiB: 16)
-    b.node("c", cores: 4, memoryGiB: 64)
+    var b = TestCluster.planner()
+    b.addNode("a", cores: 4, memoryGiB: 64)
+    b.addNode("b", cores: 16, memoryGiB: 16)
+    b.addNode("c", cores: 4, memoryGiB: 64)
     b.sharedPool("nfs", totalGiB: 1000)
     // a: 16 vCPUs on 4 cores (ceiling 12). b: 13 GiB of a 12 GiB budget.
     b.vm(401, on: "a", vcpus: 8, memoryGiB: 2, disks: [("scsi0", "nfs", 8)])
@@ -116,7 +117,7 @@ import Testing
     b.vm(403, on: "b", vcpus: 1, memoryGiB: 13, disks: [("scsi0", "nfs", 8)])
     var policy = Self.policy()
     policy.capacity.vcpuPerCore = 3
-    let plan = Plans.plan(b.build(), policy)
+    let plan = Plans.plan(b.cluster, policy)
     let moves = plan.steps.filter { $0.kind == .migrate }
     #expect(plan.unresolved.isEmpty)
     for m in moves {
@@ -137,12 +138,12 @@ import Testing
   }
 
   @Test func localDisksNeedRoomAndATargetStorage() throws {
-    var b = ClusterBuilder()
-    b.node("a", cores: 2, localGiB: 500)
-    b.node("b", cores: 8, localGiB: 100, localUsedGiB: 50)
+    var b = TestCluster.planner()
+    b.addNode("a", cores: 2, localGiB: 500)
+    b.addNode("b", cores: 8, localGiB: 100, localUsedGiB: 50)
     b.vm(501, on: "a", vcpus: 2, disks: [("scsi0", "local-lvm", 60)])
     b.vm(502, on: "a", vcpus: 2, disks: [("scsi0", "local-lvm", 30)])
-    let plan = Plans.plan(b.build(), Self.policy(vcpuPerCore: 1))
+    let plan = Plans.plan(b.cluster, Self.policy(vcpuPerCore: 1))
     let moves = plan.steps.filter { $0.kind == .migrate }
     // 60 GiB does not fit 50 GiB free less a 10 GiB reserve; 30 GiB does.
     #expect(moves.map { $0.commands[0].argv[2] } == ["502"])
@@ -150,14 +151,14 @@ import Testing
   }
 
   @Test func neverMoveAndHAPlacementAreHonoured() throws {
-    var b = ClusterBuilder()
-    b.node("a", cores: 2)
-    b.node("b", cores: 8)
-    b.node("c", cores: 8)
+    var b = TestCluster.planner()
+    b.addNode("a", cores: 2)
+    b.addNode("b", cores: 8)
+    b.addNode("c", cores: 8)
     b.sharedPool("nfs", totalGiB: 1000)
     b.vm(601, on: "a", vcpus: 2, disks: [("scsi0", "nfs", 8)])
     b.vm(602, on: "a", vcpus: 2, disks: [("scsi0", "nfs", 8)])
-    b.ha("vm:602")
+    b.addHA("vm:602")
     b.haRules = [
       HARule(
         id: "keep-on-a-or-c", type: "node-affinity", resources: ["vm:602"],
@@ -167,7 +168,7 @@ import Testing
     var policy = Self.policy(vcpuPerCore: 1)
     policy.migration.neverMove = [GuestSelector(vmid: 601)]
     policy.actions["ha.distribution"] = .ignore
-    let plan = Plans.plan(b.build(), policy)
+    let plan = Plans.plan(b.cluster, policy)
     let moves = plan.steps.filter { $0.kind == .migrate }
     #expect(moves.count == 1)
     #expect(moves[0].commands[0].argv == ["ha-manager", "migrate", "vm:602", "c"])
@@ -177,12 +178,12 @@ import Testing
   }
 
   @Test func planningIsDeterministic() throws {
-    var b = ClusterBuilder()
-    for (n, cores) in [("a", 4), ("b", 8), ("c", 8), ("d", 16)] { b.node(n, cores: cores) }
+    var b = TestCluster.planner()
+    for (n, cores) in [("a", 4), ("b", 8), ("c", 8), ("d", 16)] { b.addNode(n, cores: cores) }
     b.sharedPool("nfs", totalGiB: 2000)
     for v in 100..<140 { b.ct(v, on: ["a", "a", "b", "c"][v % 4], vcpus: 1 + v % 3) }
-    let one = PlanFile.encode(Plans.plan(b.build(), Self.policy()))
-    let two = PlanFile.encode(Plans.plan(b.build(), Self.policy()))
+    let one = PlanFile.encode(Plans.plan(b.cluster, Self.policy()))
+    let two = PlanFile.encode(Plans.plan(b.cluster, Self.policy()))
     #expect(one == two)
   }
 }

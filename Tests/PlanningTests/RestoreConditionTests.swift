@@ -1,3 +1,4 @@
+import PVEMendTestSupport
 import PVEModel
 import Planning
 import Testing
@@ -5,10 +6,10 @@ import Testing
 /// The restore test's conditions: a free VMID and a guest whose networks are cut.
 @Suite struct RestoreConditionTests {
   @Test func guestAbsentAndNetworkCut() throws {
-    var b = ClusterBuilder()
-    b.node("pve1", cores: 8)
+    var b = TestCluster.planner()
+    b.addNode("pve1", cores: 8)
     b.vm(100, on: "pve1")
-    var cluster = b.build()
+    var cluster = b.cluster
     let free = Condition(.guestAbsent, id: "99900")
     let used = Condition(.guestAbsent, id: "100")
     #expect(free.holds(in: cluster) && !used.holds(in: cluster))

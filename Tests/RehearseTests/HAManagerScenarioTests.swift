@@ -1,3 +1,4 @@
+import PVEMendTestSupport
 import PVEModel
 import Playbook
 import Rehearse
@@ -11,11 +12,11 @@ import Testing
 struct HAManagerScenarioTests {
   /// test-crs-static1: static mode, one service; node3 has the most memory (300 GB vs 200/100).
   @Test func crsStatic1() {
-    var sim = SimCluster()
+    var sim = TestCluster.sim()
     sim.crs = "static"
-    sim.node("node1", maxmem: 100_000_000_000)
-    sim.node("node2", maxmem: 200_000_000_000)
-    sim.node("node3", maxmem: 300_000_000_000)
+    sim.addNode("node1", maxmem: 100_000_000_000)
+    sim.addNode("node2", maxmem: 200_000_000_000)
+    sim.addNode("node3", maxmem: 300_000_000_000)
     sim.service("vm:102", on: "node1")
     #expect(sim.fail("node1").targets == ["vm:102→node3"])
   }
@@ -24,14 +25,14 @@ struct HAManagerScenarioTests {
   /// priority -1 and the static score decides: node3 (300 GB) while node4 is off; node4 (64 CPUs,
   /// 300 GB) once it is on, also with node2 or node3 down.
   @Test func crsStatic2() {
-    func sim(offline: Set<String>) -> SimCluster {
-      var sim = SimCluster()
+    func sim(offline: Set<String>) -> TestCluster {
+      var sim = TestCluster.sim()
       sim.crs = "static"
-      sim.node("node1", maxmem: 100_000_000_000)
-      sim.node("node2", maxmem: 200_000_000_000)
-      sim.node("node3", maxmem: 300_000_000_000)
-      sim.node("node4", maxcpu: 64, maxmem: 300_000_000_000)
-      sim.node("node5", maxmem: 100_000_000_000)
+      sim.addNode("node1", maxmem: 100_000_000_000)
+      sim.addNode("node2", maxmem: 200_000_000_000)
+      sim.addNode("node3", maxmem: 300_000_000_000)
+      sim.addNode("node4", maxcpu: 64, maxmem: 300_000_000_000)
+      sim.addNode("node5", maxmem: 100_000_000_000)
       for i in sim.nodes.indices where offline.contains(sim.nodes[i].name) {
         sim.nodes[i].online = false
       }
@@ -48,8 +49,8 @@ struct HAManagerScenarioTests {
   /// test-recovery1: a strict rule allows node2 only; node2 fails: "recovering service 'vm:102'
   /// from fenced node 'node2' failed, no recovery node found".
   @Test func recovery1() {
-    var sim = SimCluster()
-    for n in ["node1", "node2", "node3"] { sim.node(n) }
+    var sim = TestCluster.sim()
+    for n in ["node1", "node2", "node3"] { sim.addNode(n) }
     sim.service("vm:102", on: "node2")
     sim.nodeAffinity("vm102-must-be-on-node2", nodes: "node2", resources: ["vm:102"], strict: true)
     let outcome = sim.fail("node2")
@@ -62,8 +63,8 @@ struct HAManagerScenarioTests {
   /// test-node-affinity-nonstrict3: non-strict rule for node3 only; node3 fails; node2 runs two
   /// services, node1 none: basic picks node1.
   @Test func nodeAffinityNonstrict3() {
-    var sim = SimCluster()
-    for n in ["node1", "node2", "node3"] { sim.node(n) }
+    var sim = TestCluster.sim()
+    for n in ["node1", "node2", "node3"] { sim.addNode(n) }
     sim.service("vm:101", on: "node3")
     sim.service("vm:102", on: "node2")
     sim.service("vm:103", on: "node2")
@@ -74,8 +75,8 @@ struct HAManagerScenarioTests {
   /// test-node-affinity-strict4: strict rule node2,node3; node3 fails; node2 is busier than node1
   /// but the only member left: node2.
   @Test func nodeAffinityStrict4() {
-    var sim = SimCluster()
-    for n in ["node1", "node2", "node3"] { sim.node(n) }
+    var sim = TestCluster.sim()
+    for n in ["node1", "node2", "node3"] { sim.addNode(n) }
     sim.service("vm:101", on: "node3")
     sim.service("vm:102", on: "node2")
     sim.service("vm:103", on: "node2")
@@ -87,8 +88,8 @@ struct HAManagerScenarioTests {
   /// test-node-affinity-strict5: strict rule node2:2,node3:1; vm:101 runs on node2 (its top
   /// priority); node2 fails: the next class, node3.
   @Test func nodeAffinityStrict5() {
-    var sim = SimCluster()
-    for n in ["node1", "node2", "node3"] { sim.node(n) }
+    var sim = TestCluster.sim()
+    for n in ["node1", "node2", "node3"] { sim.addNode(n) }
     sim.service("vm:101", on: "node2")
     sim.nodeAffinity(
       "vm101-must-be-on-node2-node3", nodes: "node2:2,node3:1", resources: ["vm:101"], strict: true)
@@ -98,8 +99,8 @@ struct HAManagerScenarioTests {
   /// test-resource-affinity-strict-negative1: vm:101 and vm:102 kept apart; node3 (vm:102) fails;
   /// node1 runs two services, node2 runs vm:101: vm:102 goes to the busier node1.
   @Test func resourceAffinityStrictNegative1() {
-    var sim = SimCluster()
-    for n in ["node1", "node2", "node3"] { sim.node(n) }
+    var sim = TestCluster.sim()
+    for n in ["node1", "node2", "node3"] { sim.addNode(n) }
     sim.service("vm:101", on: "node2")
     sim.service("vm:102", on: "node3")
     sim.service("vm:103", on: "node1")
@@ -111,8 +112,8 @@ struct HAManagerScenarioTests {
   /// test-resource-affinity-strict-negative2: three services kept apart on node3, node4, node5;
   /// node1 runs three others, node2 two; node5 fails: node2 (node3 and node4 hold partners).
   @Test func resourceAffinityStrictNegative2() {
-    var sim = SimCluster()
-    for n in ["node1", "node2", "node3", "node4", "node5"] { sim.node(n) }
+    var sim = TestCluster.sim()
+    for n in ["node1", "node2", "node3", "node4", "node5"] { sim.addNode(n) }
     sim.service("vm:101", on: "node3")
     sim.service("vm:102", on: "node4")
     sim.service("vm:103", on: "node5")
@@ -127,8 +128,8 @@ struct HAManagerScenarioTests {
   /// node2 run one service each; node3 fails: vm:101 goes to node1 (tie, by name) and vm:102
   /// follows it.
   @Test func resourceAffinityStrictPositive1() {
-    var sim = SimCluster()
-    for n in ["node1", "node2", "node3"] { sim.node(n) }
+    var sim = TestCluster.sim()
+    for n in ["node1", "node2", "node3"] { sim.addNode(n) }
     sim.service("vm:101", on: "node3")
     sim.service("vm:102", on: "node3")
     sim.service("vm:103", on: "node1")
@@ -140,8 +141,8 @@ struct HAManagerScenarioTests {
   /// test_failover1.pl: `select_service_node` with a non-strict rule preferring node1; node1 is
   /// powered off: node2 (equal scores, first by name).
   @Test func failover1() {
-    var sim = SimCluster()
-    for n in ["node1", "node2", "node3"] { sim.node(n) }
+    var sim = TestCluster.sim()
+    for n in ["node1", "node2", "node3"] { sim.addNode(n) }
     sim.service("vm:111", on: "node1")
     sim.nodeAffinity("prefer_node1", nodes: "node1", resources: ["vm:111"])
     #expect(sim.fail("node1").targets == ["vm:111→node2"])
@@ -150,8 +151,8 @@ struct HAManagerScenarioTests {
   /// test-service-stopped2: a service in HA state stopped is still recovered when its node (node3)
   /// fails — to node1 — but not started.
   @Test func serviceStopped2() {
-    var sim = SimCluster()
-    for n in ["node1", "node2", "node3"] { sim.node(n) }
+    var sim = TestCluster.sim()
+    for n in ["node1", "node2", "node3"] { sim.addNode(n) }
     sim.service("vm:1501", on: "node3", state: "stopped")
     let outcome = sim.fail("node3")
     #expect(outcome.targets == ["vm:1501→node1"])
@@ -162,8 +163,8 @@ struct HAManagerScenarioTests {
   /// five nodes keep quorum); vm:102 goes to node2 (two services, node1 has three), then vm:103
   /// must avoid node3 (vm:101) and node2 (vm:102 now): node1.
   @Test func resourceAffinityStrictNegative3() {
-    var sim = SimCluster()
-    for n in ["node1", "node2", "node3", "node4", "node5"] { sim.node(n) }
+    var sim = TestCluster.sim()
+    for n in ["node1", "node2", "node3", "node4", "node5"] { sim.addNode(n) }
     sim.service("vm:101", on: "node3")
     sim.service("vm:102", on: "node4")
     sim.service("vm:103", on: "node5")
@@ -177,8 +178,8 @@ struct HAManagerScenarioTests {
   /// test-resource-affinity-strict-positive2: three services kept together on node3; node1 runs
   /// two others, node2 one: the first goes to node2 and the others follow it.
   @Test func resourceAffinityStrictPositive2() {
-    var sim = SimCluster()
-    for n in ["node1", "node2", "node3"] { sim.node(n) }
+    var sim = TestCluster.sim()
+    for n in ["node1", "node2", "node3"] { sim.addNode(n) }
     for id in 101...103 { sim.service("vm:\(id)", on: "node3") }
     sim.service("vm:104", on: "node1")
     sim.service("vm:105", on: "node1")
@@ -192,8 +193,8 @@ struct HAManagerScenarioTests {
   /// (there `fa:120002`, here a container) is placed first, on node2, and the others follow it.
   /// (That scenario's later relocation after a failed start is not rehearsed.)
   @Test func resourceAffinityStrictPositive3() {
-    var sim = SimCluster()
-    for n in ["node1", "node2", "node3"] { sim.node(n) }
+    var sim = TestCluster.sim()
+    for n in ["node1", "node2", "node3"] { sim.addNode(n) }
     sim.service("vm:101", on: "node3")
     sim.service("vm:102", on: "node3")
     sim.service("ct:120002", on: "node3")
@@ -209,8 +210,8 @@ struct HAManagerScenarioTests {
   /// test-node-affinity-nonstrict4: non-strict rule node2,node3; node3 fails; node2 is busier
   /// than node1 but still in the rule's class: node2.
   @Test func nodeAffinityNonstrict4() {
-    var sim = SimCluster()
-    for n in ["node1", "node2", "node3"] { sim.node(n) }
+    var sim = TestCluster.sim()
+    for n in ["node1", "node2", "node3"] { sim.addNode(n) }
     sim.service("vm:101", on: "node3")
     sim.service("vm:102", on: "node2")
     sim.service("vm:103", on: "node2")

@@ -1,3 +1,4 @@
+import PVEMendTestSupport
 import PVEModel
 import Playbook
 import Rehearse
@@ -9,12 +10,12 @@ import Testing
   /// Two nodes, one fails: one vote of two is no quorum. Nothing is recovered, and the survivor,
   /// which runs an HA service, fences itself: everything on it goes down too.
   @Test func quorumLostRecoversNothingAndFencesSurvivors() {
-    var sim = SimCluster()
-    sim.node("a")
-    sim.node("b")
+    var sim = TestCluster.sim()
+    sim.addNode("a")
+    sim.addNode("b")
     sim.service("vm:100", on: "a")
     sim.service("vm:101", on: "b")
-    sim.guest("ct:200", on: "b")
+    sim.addGuest("ct:200", on: "b")
     let o = sim.fail("a")
     #expect(!o.quorate && o.verdict == .quorumLost)
     #expect(o.recovered.isEmpty)
@@ -26,11 +27,11 @@ import Testing
 
   /// A survivor without active HA services keeps running without quorum (its LRM is idle).
   @Test func idleSurvivorDoesNotFence() {
-    var sim = SimCluster()
-    sim.node("a")
-    sim.node("b")
+    var sim = TestCluster.sim()
+    sim.addNode("a")
+    sim.addNode("b")
     sim.service("vm:100", on: "a")
-    sim.guest("ct:200", on: "b")
+    sim.addGuest("ct:200", on: "b")
     let o = sim.fail("a")
     #expect(o.verdict == .quorumLost)
     #expect(o.down.isEmpty)
@@ -40,13 +41,13 @@ import Testing
   /// Running non-HA guests count from pve-ha-manager 5.1.2 on (rehearsed for PVE ≥ 9.2): node2
   /// has fewer HA services but more guests, so 9.2 picks node3 where 9.1 picks node2.
   @Test func accountingFollowsTheRelease() {
-    func sim(_ minor: Int) -> SimCluster {
-      var sim = SimCluster()
+    func sim(_ minor: Int) -> TestCluster {
+      var sim = TestCluster.sim()
       sim.version = PVEVersion(major: 9, minor: minor, patch: 0)
-      for n in ["node1", "node2", "node3"] { sim.node(n) }
+      for n in ["node1", "node2", "node3"] { sim.addNode(n) }
       sim.service("vm:100", on: "node1")
       sim.service("vm:101", on: "node3")
-      for id in 200...202 { sim.guest("ct:\(id)", on: "node2") }
+      for id in 200...202 { sim.addGuest("ct:\(id)", on: "node2") }
       return sim
     }
     #expect(sim(1).fail("node1").targets == ["vm:100→node2"])
@@ -58,10 +59,10 @@ import Testing
   /// PVE 8: a restricted group whose members are all gone: no recovery node; an unrestricted
   /// group falls back to the other nodes; priorities pick the highest class first.
   @Test func pve8Groups() {
-    var sim = SimCluster()
+    var sim = TestCluster.sim()
     sim.version = PVEVersion(major: 8, minor: 4, patch: 14)
-    sim.rules = nil
-    for n in ["hv1", "hv2", "hv3"] { sim.node(n) }
+    sim.haRules = nil
+    for n in ["hv1", "hv2", "hv3"] { sim.addNode(n) }
     sim.service("vm:100", on: "hv1")
     sim.service("vm:101", on: "hv1")
     sim.service("vm:102", on: "hv1")
@@ -79,8 +80,8 @@ import Testing
   /// HA states: disabled stays down on its node, ignored is not HA (down), stopped moves and
   /// stays stopped; a service in state error is not recovered.
   @Test func haStates() {
-    var sim = SimCluster()
-    for n in ["node1", "node2", "node3"] { sim.node(n) }
+    var sim = TestCluster.sim()
+    for n in ["node1", "node2", "node3"] { sim.addNode(n) }
     sim.service("vm:100", on: "node1", state: "disabled")
     sim.service("vm:101", on: "node1", state: "ignored")
     sim.service("vm:102", on: "node1", state: "stopped")
@@ -98,10 +99,10 @@ import Testing
   /// Start checks: a VM with more vCPUs than the target's cores, memory beyond what the target
   /// has unclaimed, and a volume on local storage all fail where HA puts them.
   @Test func startChecks() {
-    var sim = SimCluster()
-    sim.node("big", maxcpu: 16, maxmem: 64 << 30)
-    sim.node("small", maxcpu: 4, maxmem: 8 << 30)
-    sim.node("mid", maxcpu: 8, maxmem: 16 << 30)
+    var sim = TestCluster.sim()
+    sim.addNode("big", maxcpu: 16, maxmem: 64 << 30)
+    sim.addNode("small", maxcpu: 4, maxmem: 8 << 30)
+    sim.addNode("mid", maxcpu: 8, maxmem: 16 << 30)
     sim.service("vm:100", on: "big", maxcpu: 8, maxmem: 2 << 30)
     sim.service("vm:101", on: "mid")
     sim.service("vm:102", on: "mid")
@@ -116,13 +117,13 @@ import Testing
 
   /// The ceilings: a survivor over vCPU per core or over total − reserve is overloaded.
   @Test func ceilings() {
-    var sim = SimCluster()
-    sim.node("a", maxcpu: 4, maxmem: 16 << 30)
-    sim.node("b", maxcpu: 4, maxmem: 16 << 30)
-    sim.node("c", maxcpu: 4, maxmem: 16 << 30)
+    var sim = TestCluster.sim()
+    sim.addNode("a", maxcpu: 4, maxmem: 16 << 30)
+    sim.addNode("b", maxcpu: 4, maxmem: 16 << 30)
+    sim.addNode("c", maxcpu: 4, maxmem: 16 << 30)
     sim.service("vm:100", on: "a", maxcpu: 4, maxmem: 6 << 30)
-    sim.guest("ct:200", on: "b", maxcpu: 4, maxmem: 6 << 30)
-    sim.guest("ct:201", on: "c", maxcpu: 4, maxmem: 6 << 30)
+    sim.addGuest("ct:200", on: "b", maxcpu: 4, maxmem: 6 << 30)
+    sim.addGuest("ct:201", on: "c", maxcpu: 4, maxmem: 6 << 30)
     let policy = Policy(capacity: CapacityPolicy(vcpuPerCore: 1.5, memoryReserve: 4 << 30))
     let o = Rehearsal.run(sim.cluster, policy: policy, scenario: .init(failedNodes: ["a"]))
     #expect(o.targets == ["vm:100→b"])
@@ -135,8 +136,8 @@ import Testing
 
 /// A node in HA maintenance mode is not a recovery target (`NodeStatus::list_online_nodes`).
 @Test func maintenanceNodeTakesNothing() {
-  var sim = SimCluster()
-  for n in ["node1", "node2", "node3"] { sim.node(n) }
+  var sim = TestCluster.sim()
+  for n in ["node1", "node2", "node3"] { sim.addNode(n) }
   sim.nodes[2].haState = "maintenance"
   sim.service("vm:100", on: "node1")
   sim.service("vm:101", on: "node2")

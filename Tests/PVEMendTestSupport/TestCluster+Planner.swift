@@ -1,40 +1,29 @@
-import Audit
 import PVEModel
-import Planning
-import Playbook
 
-/// Small clusters built by hand for planner tests: every node has `local-lvm`, shared pools are
-/// seen by every node.
-struct ClusterBuilder {
-  var major = 9
-  var nodes: [Node] = []
-  var guests: [Guest] = []
-  var localLVM: [NodeStorage] = []
-  var shared: [Storage] = []
-  var haResources: [HAResource] = []
-  var haGroups: [HAGroup]?
-  var haRules: [HARule]? = []
-  var backupJobs: [BackupJob] = []
-
-  static let gib = ByteSize.gib
-
-  init(major: Int = 9) {
-    self.major = major
-    if major < 9 {
-      haGroups = []
-      haRules = nil
-    }
+/// The planner tests' preset: every node has `local-lvm` (its usage counts the local volumes),
+/// shared pools are seen by every node, nodes report no memory or CPU use, PVE `major`.1.1
+/// (nodes `major`.1.1 on 9, `major`.4.1 before), HA groups on 8 and rules on 9.
+extension TestCluster {
+  package static func planner(major: Int = 9) -> TestCluster {
+    var c = TestCluster()
+    c.preset = .planner(major: major)
+    c.name = "test"
+    c.version = PVEVersion(major: major, minor: 1, patch: 1)
+    c.nodeVersion = PVEVersion(major: major, minor: major >= 9 ? 1 : 4, patch: 1)
+    c.haGroups = major < 9 ? [] : nil
+    c.haRules = major < 9 ? nil : []
+    return c
   }
 
-  mutating func node(
+  /// A planner node with `localGiB` of `local-lvm` (`localUsedGiB` used besides its volumes).
+  package mutating func addNode(
     _ name: String, cores: Int, memoryGiB: Int64 = 32, localGiB: Int64 = 500,
     localUsedGiB: Int64 = 0, online: Bool = true
   ) {
     nodes.append(
       Node(
         name: name, online: online, cores: cores, memoryTotal: memoryGiB * Self.gib,
-        memoryUsed: 0, cpuUsage: 0, uptime: 1000,
-        version: PVEVersion(major: major, minor: major >= 9 ? 1 : 4, patch: 1), ip: nil,
+        memoryUsed: 0, cpuUsage: 0, uptime: 1000, version: nodeVersion ?? version, ip: nil,
         haState: nil))
     localLVM.append(
       NodeStorage(
@@ -42,20 +31,20 @@ struct ClusterBuilder {
         available: (localGiB - localUsedGiB) * Self.gib, active: true, enabled: true))
   }
 
-  mutating func sharedPool(
+  /// A shared NFS pool every node reports with the same figures (GiB).
+  package mutating func sharedPool(
     _ id: String, totalGiB: Int64, usedGiB: Int64 = 0, content: [String] = ["images", "rootdir"],
     server: String = "10.0.0.9"
   ) {
-    shared.append(
+    sharedPools.append(
       Storage(
         id: id, type: "nfs", shared: true, content: content, restrictedTo: nil, disabled: false,
         server: server, perNode: []))
     sharedSizes[id] = (totalGiB, usedGiB)
   }
-  private var sharedSizes: [String: (Int64, Int64)] = [:]
 
-  /// Adds a guest; `disks` are `(key, storage, GiB)`.
-  mutating func guest(
+  /// Adds a guest; `disks` are `(key, storage, GiB)`, one 8 GiB `local-lvm` volume unless given.
+  package mutating func addGuest(
     _ kind: GuestKind, _ vmid: Int, on node: String, vcpus: Int = 1, memoryGiB: Double = 1,
     disks: [(String, String, Int64)]? = nil, running: Bool = true, onboot: Bool = false,
     name: String? = nil, tags: [String] = []
@@ -75,27 +64,28 @@ struct ClusterBuilder {
         }, tags: tags, pool: nil, template: false, lock: nil, onboot: onboot, haState: nil))
   }
 
-  mutating func vm(
+  package mutating func vm(
     _ vmid: Int, on node: String, vcpus: Int = 2, memoryGiB: Double = 2,
     disks: [(String, String, Int64)]? = nil, running: Bool = true, onboot: Bool = false,
     name: String? = nil
   ) {
-    guest(
+    addGuest(
       .qemu, vmid, on: node, vcpus: vcpus, memoryGiB: memoryGiB, disks: disks, running: running,
       onboot: onboot, name: name)
   }
 
-  mutating func ct(
+  package mutating func ct(
     _ vmid: Int, on node: String, vcpus: Int = 1, memoryGiB: Double = 1,
     disks: [(String, String, Int64)]? = nil, running: Bool = true, onboot: Bool = false,
     name: String? = nil
   ) {
-    guest(
+    addGuest(
       .lxc, vmid, on: node, vcpus: vcpus, memoryGiB: memoryGiB, disks: disks, running: running,
       onboot: onboot, name: name)
   }
 
-  mutating func ha(_ sid: String, state: String = "started", group: String? = nil) {
+  /// An HA resource; the guest (if added already) takes its state.
+  package mutating func addHA(_ sid: String, state: String = "started", group: String? = nil) {
     guard let (kind, vmid) = Cluster.parseSID(sid) else { return }
     haResources.append(
       HAResource(
@@ -104,13 +94,13 @@ struct ClusterBuilder {
     if let i = guests.firstIndex(where: { $0.sid == sid }) { guests[i].haState = state }
   }
 
-  func build() -> Cluster {
+  var plannerCluster: Cluster {
     var storages = [
       Storage(
         id: "local-lvm", type: "lvmthin", shared: false, content: ["images", "rootdir"],
         restrictedTo: nil, disabled: false, server: nil, perNode: localLVM)
     ]
-    for s in shared {
+    for s in sharedPools {
       var pool = s
       let (total, used) = sharedSizes[s.id] ?? (1000, 0)
       pool.perNode = nodes.map {
@@ -129,13 +119,14 @@ struct ClusterBuilder {
         }
       }
     }
+    storages += self.storages
     var services: [String: HAServiceStatus] = [:]
     for r in haResources {
       services[r.sid] = HAServiceStatus(
         node: guests.first { $0.sid == r.sid }?.node, state: r.state)
     }
     return Cluster(
-      name: "test", collectedAt: "2025-01-01T00:00:00Z", source: "test",
+      name: name, collectedAt: "2025-01-01T00:00:00Z", source: "test",
       nodes: nodes.sorted { $0.name < $1.name }, guests: guests.sorted { $0.vmid < $1.vmid },
       storages: storages.sorted { $0.id < $1.id },
       haResources: haResources.sorted { $0.vmid < $1.vmid }, haGroups: haGroups,
@@ -143,24 +134,6 @@ struct ClusterBuilder {
       haManager: HAManagerStatus(master: nodes.first?.name, quorate: true, services: services),
       backupJobs: backupJobs,
       quorum: Quorum(quorate: true, nodes: nodes.count, online: nodes.count, configVersion: 1),
-      version: PVEVersion(major: major, minor: 1, patch: 1), inconsistencies: [], options: [:])
-  }
-}
-
-/// Planning a hand-built cluster the way `pvemend plan` does.
-enum Plans {
-  static let snapshot = Snapshot(collectedAt: "2025-01-01T00:00:00Z", source: "test", api: [:])
-
-  static func outcome(_ cluster: Cluster, _ policy: Policy, findings: [Finding]? = nil)
-    -> PlanOutcome
-  {
-    Planner.outcome(
-      snapshot: snapshot, cluster: cluster,
-      findings: findings ?? TestAudit.findings(in: cluster, policy: policy), policy: policy,
-      playbookPath: "test.yaml", playbookText: "name: test\n")
-  }
-
-  static func plan(_ cluster: Cluster, _ policy: Policy, findings: [Finding]? = nil) -> Plan {
-    outcome(cluster, policy, findings: findings).plan
+      version: version, inconsistencies: [], options: [:])
   }
 }
