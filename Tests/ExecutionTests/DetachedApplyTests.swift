@@ -118,7 +118,9 @@ struct DetachedApplyTests {
       detach: DetachOptions(root: rig.root.path, reconnectTimeout: reconnect))
   }
 
-  static func waitFor(_ condition: () -> Bool, seconds: Double = 60) async throws {
+  /// Up to 240 s: in the full suite, CLITests run the binary synchronously and can hold Swift's
+  /// two cooperative threads (2 cores) for a long while, so a step's first line may come late.
+  static func waitFor(_ condition: () -> Bool, seconds: Double = 240) async throws {
     let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
     while !condition() && ContinuousClock.now < deadline {
       try await Task.sleep(for: .milliseconds(50))

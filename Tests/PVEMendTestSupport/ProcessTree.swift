@@ -66,7 +66,14 @@ package enum ProcessTree {
 
 extension SSHD {
   /// The listening sshd's PID (from its pid file).
+  /// sshd writes its pid file just after it starts listening: on a loaded machine a test can ask
+  /// first, so this waits for the file up to 10 s.
   package var listenerPID: pid_t? {
-    ProcessTree.pid(file: directory.appendingPathComponent("sshd.pid").path)
+    let file = directory.appendingPathComponent("sshd.pid").path
+    for _ in 0..<100 {
+      if let pid = ProcessTree.pid(file: file) { return pid }
+      usleep(100_000)
+    }
+    return ProcessTree.pid(file: file)
   }
 }
