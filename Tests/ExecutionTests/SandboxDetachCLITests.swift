@@ -17,7 +17,7 @@ struct SandboxDetachCLITests {
   func unknownThenResumeThroughTheCLI() async throws {
     let binary = try Sandbox.builtProduct("pvemend").path
     try await Sandbox.with(
-      snapshot: Fixtures.example("homelab-cluster.json"), commandDelay: ["move-volume": 3]
+      snapshot: Fixtures.example("homelab-cluster.json"), commandDelay: ["move-volume": 8]
     ) { sandbox in
       let dir = sandbox.directory
       let inventory = sandbox.inventory.path

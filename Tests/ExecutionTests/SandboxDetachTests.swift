@@ -104,7 +104,7 @@ struct SandboxDetachTests {
     "sshd session processes killed during a slow move-volume: exit 0, every command ran once, the predicted state"
   )
   func killedSessionsDuringMove() async throws {
-    try await Sandbox.with(snapshot: Self.reference, commandDelay: ["move-volume": 3]) { sandbox in
+    try await Sandbox.with(snapshot: Self.reference, commandDelay: ["move-volume": 8]) { sandbox in
       let live = try Self.transport(sandbox)
       defer { Task { await live.shutdown() } }
       let (plan, _) = try await Self.plan(live)
