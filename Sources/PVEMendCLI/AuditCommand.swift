@@ -50,16 +50,8 @@ struct AuditCommand: ParsableCommand {
   func run() throws {
     let report: AuditReport
     do {
-      let data = try CLIFiles.read(snapshot)
-      let snap = try Snapshot.decode(data, file: snapshot)
-      let cluster = try Cluster(snapshot: snap, file: snapshot)
-      let policy: Policy
-      if let playbook {
-        policy = try PlaybookDecoder.decode(CLIFiles.text(playbook), file: playbook)
-      } else {
-        policy = .builtinDefault
-      }
-      report = AuditReport(cluster: cluster, policy: policy)
+      let input = try ClusterInput.load(snapshot: snapshot, playbook: playbook)
+      report = AuditReport(cluster: input.cluster, policy: input.policy)
     } catch {
       CLIFiles.standardError("pvemend audit: \(error)\n")
       throw ExitCode(ExitStatus.badInput)

@@ -49,28 +49,17 @@ struct PlanCommand: ParsableCommand {
   func run() throws {
     let plan: Plan
     do {
-      let snap = try Snapshot.decode(CLIFiles.read(snapshot), file: snapshot)
-      let cluster = try Cluster(snapshot: snap, file: snapshot)
-      let text = try CLIFiles.text(playbook)
-      let policy = try PlaybookDecoder.decode(text, file: playbook)
+      let input = try ClusterInput.load(snapshot: snapshot, playbook: playbook)
       plan = Planner.plan(
-        snapshot: snap, cluster: cluster, report: AuditReport(cluster: cluster, policy: policy),
-        policy: policy, playbookPath: playbook, playbookText: text)
+        snapshot: input.snapshot, cluster: input.cluster,
+        report: AuditReport(cluster: input.cluster, policy: input.policy), policy: input.policy,
+        playbookPath: playbook, playbookText: input.playbookText)
     } catch {
       CLIFiles.standardError("pvemend plan: \(error)\n")
       throw ExitCode(ExitStatus.badInput)
     }
     let document = PlanFile.encode(plan)
-    if let out {
-      do {
-        try document.write(to: URL(fileURLWithPath: out), options: .atomic)
-      } catch {
-        CLIFiles.standardError(
-          "pvemend plan: \(out): cannot write the plan (\(error.localizedDescription)); check the directory exists and is writable\n"
-        )
-        throw ExitCode(ExitStatus.badInput)
-      }
-    }
+    if let out { try CLIFiles.writePlan(document, to: out, command: "plan") }
     switch format {
     case .text: CLIFiles.standardOutput(PlanTextView.render(plan))
     case .markdown: CLIFiles.standardOutput(PlanMarkdownView.render(plan))

@@ -44,15 +44,8 @@ struct RehearseCommand: ParsableCommand {
   func run() throws {
     let report: RehearsalReport
     do {
-      let data = try CLIFiles.read(snapshot)
-      let snap = try Snapshot.decode(data, file: snapshot)
-      let cluster = try Cluster(snapshot: snap, file: snapshot)
-      let policy: Policy
-      if let playbook {
-        policy = try PlaybookDecoder.decode(CLIFiles.text(playbook), file: playbook)
-      } else {
-        policy = .builtinDefault
-      }
+      let input = try ClusterInput.load(snapshot: snapshot, playbook: playbook)
+      let (cluster, policy) = (input.cluster, input.policy)
       var scenarios: [FailureScenario]?
       if let node {
         guard cluster.nodes.contains(where: { $0.name == node }) else {

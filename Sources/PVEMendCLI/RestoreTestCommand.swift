@@ -52,33 +52,17 @@ struct RestoreTestCommand: ParsableCommand {
   func run() throws {
     let result: (plan: Plan, tests: [RestoreTestPlanner.Test])
     do {
-      let snap = try Snapshot.decode(CLIFiles.read(snapshot), file: snapshot)
-      let cluster = try Cluster(snapshot: snap, file: snapshot)
-      var policy = Policy.builtinDefault
-      var text = ""
-      if let playbook {
-        text = try CLIFiles.text(playbook)
-        policy = try PlaybookDecoder.decode(text, file: playbook)
-      }
+      let input = try ClusterInput.load(snapshot: snapshot, playbook: playbook)
       result = try RestoreTestPlanner.plan(
-        snapshot: snap, cluster: cluster, policy: policy,
-        playbookPath: playbook ?? "(built-in default)", playbookText: text,
+        snapshot: input.snapshot, cluster: input.cluster, policy: input.policy,
+        playbookPath: input.playbookPath, playbookText: input.playbookText,
         guests: guests.map { $0.split(separator: ",").compactMap { Int($0) } })
     } catch {
       CLIFiles.standardError("pvemend restore-test: \(error)\n")
       throw ExitCode(ExitStatus.badInput)
     }
     let document = PlanFile.encode(result.plan)
-    if let out {
-      do {
-        try document.write(to: URL(fileURLWithPath: out), options: .atomic)
-      } catch {
-        CLIFiles.standardError(
-          "pvemend restore-test: \(out): cannot write the plan (\(error.localizedDescription)); check the directory exists and is writable\n"
-        )
-        throw ExitCode(ExitStatus.badInput)
-      }
-    }
+    if let out { try CLIFiles.writePlan(document, to: out, command: "restore-test") }
     CLIFiles.standardOutput(RestoreTestView.render(result.plan, tests: result.tests))
     if let out {
       CLIFiles.standardOutput(

@@ -11,7 +11,7 @@ import Transport
 /// Benchmark: apply a plan with zero simulated Proxmox delay, sequential vs parallel.
 ///
 /// `pvemend-bench apply [--plan FILE] [--steps N] [--nodes M] [--delay-ms D] [--repeat R]
-/// [--journal file|memory]`; `pvemend-bench apply --sandbox [--standin PATH] [--pvesh-delay MS]
+/// `; `pvemend-bench apply --sandbox [--standin PATH] [--pvesh-delay MS]
 /// [--before]` applies the reference plan on the loopback sandbox instead (see `benchApplySandbox`).
 /// Without `--plan`, a synthetic plan of N HA enables and migrations over M nodes. The transport
 /// answers in-process and the "cluster" establishes each step's effects when its first mutating
@@ -26,7 +26,6 @@ func benchApply(_ args: [String]) async throws {
   let nodes = Int(value("--nodes") ?? "") ?? 8
   let delayMS = Int(value("--delay-ms") ?? "") ?? 0
   let repeats = Int(value("--repeat") ?? "") ?? 3
-  let memoryJournal = value("--journal") == "memory"
 
   if args.contains("--sandbox") {
     try await benchApplySandbox(

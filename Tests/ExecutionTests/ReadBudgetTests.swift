@@ -103,14 +103,8 @@ struct ReadBudgetTests {
       let (recording, live) = try SandboxApplyTests.transport(sandbox)
       defer { Task { await live.shutdown() } }
       let snapshot = try await Self.collect(live, entry: "proxmox")
-      let cluster = try Cluster(snapshot: snapshot)
-      let playbookURL = Fixtures.playbook("homelab.yaml")
-      let playbookText = try String(contentsOf: playbookURL, encoding: .utf8)
-      let policy = try PlaybookDecoder.decode(playbookText, file: playbookURL.path)
-      let plan = Planner.plan(
-        snapshot: snapshot, cluster: cluster,
-        findings: Auditor.findings(in: cluster, policy: policy),
-        policy: policy, playbookPath: "playbooks/homelab.yaml", playbookText: playbookText)
+      let (cluster, outcome) = try ReferencePlan.outcome(for: snapshot)
+      let plan = outcome.plan
       let run = await SandboxApplyTests.executor(recording, baseline: plan.snapshot).apply(
         plan, planDigest: "p", options: SandboxApplyTests.options)
       #expect(run.status == .success, "\(ExecutionText.table(run))")

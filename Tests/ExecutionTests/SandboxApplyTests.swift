@@ -53,16 +53,7 @@ struct SandboxApplyTests {
     try await Sandbox.with(snapshot: Self.reference) { sandbox in
       let (recording, live) = try Self.transport(sandbox)
       defer { Task { await live.shutdown() } }
-      let snapshot = try await SnapshotCollector(transport: live, entryNode: "proxmox").collect(
-        collectedAt: "2025-11-09T10:00:00Z", source: "sandbox")
-      let cluster = try Cluster(snapshot: snapshot)
-      let playbookURL = Fixtures.playbook("homelab.yaml")
-      let playbookText = try String(contentsOf: playbookURL, encoding: .utf8)
-      let policy = try PlaybookDecoder.decode(playbookText, file: playbookURL.path)
-      let outcome = Planner.outcome(
-        snapshot: snapshot, cluster: cluster,
-        findings: Auditor.findings(in: cluster, policy: policy),
-        policy: policy, playbookPath: "playbooks/homelab.yaml", playbookText: playbookText)
+      let (_, cluster, outcome) = try await ReferencePlan.collect(live)
       let plan = outcome.plan
       #expect(plan.steps.filter { $0.kind != .advice }.count > 10)
 
@@ -103,7 +94,8 @@ struct SandboxApplyTests {
         })
 
       // The findings the steps address are gone.
-      let reaudit = Set(Auditor.findings(in: after, policy: policy).map(\.id))
+      let reaudit = Set(
+        Auditor.findings(in: after, policy: try ReferencePlan.playbook().policy).map(\.id))
       let addressed = Set(plan.steps.filter { $0.kind != .advice }.flatMap(\.reasons))
       #expect(
         addressed.intersection(reaudit).isEmpty,
@@ -123,16 +115,7 @@ struct SandboxApplyTests {
     try await Sandbox.with(snapshot: Self.reference) { sandbox in
       let (_, live) = try Self.transport(sandbox)
       defer { Task { await live.shutdown() } }
-      let snapshot = try await SnapshotCollector(transport: live, entryNode: "proxmox").collect(
-        collectedAt: "2025-11-09T10:00:00Z", source: "sandbox")
-      let cluster = try Cluster(snapshot: snapshot)
-      let playbookURL = Fixtures.playbook("homelab.yaml")
-      let playbookText = try String(contentsOf: playbookURL, encoding: .utf8)
-      let policy = try PlaybookDecoder.decode(playbookText, file: playbookURL.path)
-      let outcome = Planner.outcome(
-        snapshot: snapshot, cluster: cluster,
-        findings: Auditor.findings(in: cluster, policy: policy),
-        policy: policy, playbookPath: "playbooks/homelab.yaml", playbookText: playbookText)
+      let (_, _, outcome) = try await ReferencePlan.collect(live)
       let script = sandbox.directory.appendingPathComponent("plan.sh")
       try Data(PlanExport.render(outcome.plan, format: .sh, digest: "sha256:test").utf8).write(
         to: script)

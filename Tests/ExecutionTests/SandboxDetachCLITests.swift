@@ -66,7 +66,8 @@ struct SandboxDetachCLITests {
       let stopped = try await first
       kill(listener, SIGCONT)
       #expect(stopped.status == 1, "\(stopped.stdout)\(stopped.stderr)")
-      #expect(stopped.stdout.contains("\(id)   unknown") || stopped.stdout.contains("\(id)  unknown"))
+      #expect(
+        stopped.stdout.contains("\(id)   unknown") || stopped.stdout.contains("\(id)  unknown"))
       #expect(stopped.stdout.contains("--resume"))
       let entries = try JournalFile.read(path: journal)
       #expect(

@@ -25,17 +25,8 @@ struct SandboxDetachTests {
   /// (vm:114 on proxmox2: two live disk moves). Found by title: the planner's numbering follows its
   /// phases.
   static func plan(_ live: LibSSH2Transport) async throws -> (Plan, Cluster) {
-    let snapshot = try await SnapshotCollector(transport: live, entryNode: "proxmox").collect(
-      collectedAt: "2026-12-03T10:00:00Z", source: "sandbox")
-    let cluster = try Cluster(snapshot: snapshot)
-    let playbookURL = Fixtures.playbook("homelab.yaml")
-    let playbookText = try String(contentsOf: playbookURL, encoding: .utf8)
-    let policy = try PlaybookDecoder.decode(playbookText, file: playbookURL.path)
-    var plan = Planner.outcome(
-      snapshot: snapshot, cluster: cluster,
-      findings: Auditor.findings(in: cluster, policy: policy),
-      policy: policy, playbookPath: "playbooks/homelab.yaml", playbookText: playbookText
-    ).plan
+    let (_, cluster, outcome) = try await ReferencePlan.collect(live, at: "2026-12-03T10:00:00Z")
+    var plan = outcome.plan
     var ct133 = try #require(plan.steps.first { $0.title.hasPrefix("Migrate ct:133 (kea-dhcp-1)") })
     var vm114 = try #require(plan.steps.first { $0.title.hasPrefix("Move vm:114 (homeassistant)") })
     try #require(ct133.after.isEmpty && vm114.after.isEmpty)

@@ -40,18 +40,8 @@ struct SandboxLockTests {
   /// The reference plan for the sandbox's state, and a second plan of its independent steps.
   static func plans(_ sandbox: Sandbox) async throws -> (full: URL, small: URL) {
     let (_, live) = try SandboxApplyTests.transport(sandbox)
-    let snapshot = try await SnapshotCollector(transport: live, entryNode: "proxmox").collect(
-      collectedAt: "2025-11-09T10:00:00Z", source: "sandbox")
+    let plan = try await ReferencePlan.collect(live).outcome.plan
     await live.shutdown()
-    let cluster = try Cluster(snapshot: snapshot)
-    let playbookURL = Fixtures.playbook("homelab.yaml")
-    let playbookText = try String(contentsOf: playbookURL, encoding: .utf8)
-    let policy = try PlaybookDecoder.decode(playbookText, file: playbookURL.path)
-    let plan = Planner.outcome(
-      snapshot: snapshot, cluster: cluster,
-      findings: Auditor.findings(in: cluster, policy: policy), policy: policy,
-      playbookPath: "playbooks/homelab.yaml", playbookText: playbookText
-    ).plan
     var small = plan
     small.steps = Array(plan.steps.filter { $0.after.isEmpty && $0.kind != .advice }.prefix(2))
     let full = sandbox.directory.appendingPathComponent("full.plan.json")
