@@ -10,8 +10,8 @@ import Transport
 
 /// Benchmark: apply a plan with zero simulated Proxmox delay, sequential vs parallel.
 ///
-/// `pvemend-bench apply [--plan FILE] [--steps N] [--nodes M] [--delay-ms D] [--repeat R]
-/// `; `pvemend-bench apply --sandbox [--standin PATH] [--pvesh-delay MS]
+/// `pvemend-bench apply [--plan FILE] [--steps N] [--nodes M] [--delay-ms D] [--repeat R]`;
+/// `pvemend-bench apply --sandbox [--standin PATH] [--pvesh-delay MS]
 /// [--before]` applies the reference plan on the loopback sandbox instead (see `benchApplySandbox`).
 /// Without `--plan`, a synthetic plan of N HA enables and migrations over M nodes. The transport
 /// answers in-process and the "cluster" establishes each step's effects when its first mutating
