@@ -96,7 +96,7 @@ let package = Package(
 
     .target(
       name: "PVEMendTestSupport",
-      dependencies: ["PVEModel", "PVEConfig", "Planning", "Transport"],
+      dependencies: ["PVEModel", "PVEConfig", "Planning", "Playbook", "Transport"],
       path: "Tests/PVEMendTestSupport", exclude: ["README.md"]),
     .testTarget(name: "PVEModelTests", dependencies: ["PVEModel", "Synth", "PVEMendTestSupport"]),
     .testTarget(

@@ -1,4 +1,5 @@
 import Audit
+import PVEMendTestSupport
 import PVEModel
 import Playbook
 import Rehearse

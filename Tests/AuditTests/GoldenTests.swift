@@ -16,9 +16,8 @@ import Testing
   @Test(arguments: Examples.names) func report(example: String) throws {
     let report = AuditReport(
       cluster: try Examples.cluster(example), policy: try Examples.policy(example))
-    assertGolden(report.text(), "\(example)/report.txt")
-    assertGolden(report.markdown(), "\(example)/report.md")
-    assertGolden(report.json(), "\(example)/report.json")
+    assertGoldenViews(
+      text: report.text(), markdown: report.markdown(), json: report.json(), "\(example)/report")
   }
 
   @Test(arguments: Examples.names) func sameInputSameBytes(example: String) throws {

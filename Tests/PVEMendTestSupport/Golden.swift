@@ -86,3 +86,14 @@ package func assertGolden(
     (\(Golden.recordVariable)=1 re-records it)
     """, sourceLocation: sourceLocation)
 }
+
+/// Compares a report's three views with `Golden/<stem>.txt`, `.md` and `.json` of the calling test
+/// target (the shape of every example golden: audit reports, rehearsals, evacuations, runbooks).
+package func assertGoldenViews(
+  text: String, markdown: String, json: String, _ stem: String, filePath: String = #filePath,
+  sourceLocation: SourceLocation = #_sourceLocation
+) {
+  for (actual, ext) in [(text, "txt"), (markdown, "md"), (json, "json")] {
+    assertGolden(actual, "\(stem).\(ext)", filePath: filePath, sourceLocation: sourceLocation)
+  }
+}

@@ -11,9 +11,9 @@ import Testing
   @Test(arguments: Examples.names) func rehearsal(example: String) throws {
     let report = RehearsalReport(
       cluster: try Examples.cluster(example), policy: try Examples.policy(example))
-    assertGolden(report.text(), "\(example)/rehearsal.txt")
-    assertGolden(report.markdown(), "\(example)/rehearsal.md")
-    assertGolden(report.json(), "\(example)/rehearsal.json")
+    assertGoldenViews(
+      text: report.text(), markdown: report.markdown(), json: report.json(),
+      "\(example)/rehearsal")
   }
 
   @Test(arguments: Examples.names) func sameInputSameBytes(example: String) throws {

@@ -1,5 +1,6 @@
 import Audit
 import Foundation
+import PVEMendTestSupport
 import PVEModel
 import Planning
 import Playbook
