@@ -15,7 +15,7 @@ import Testing
         "backup.unverified", "guest.too-many-vcpus", "ha.distribution", "ha.error", "ha.failover-capacity",
         "ha.local-storage", "ha.orphan", "ha.unprotected", "node.imbalance", "node.memory",
         "node.offline", "node.overcommit", "node.small", "quorum.fragile", "quorum.lost",
-        "snapshot.inconsistent", "storage.local-imbalance", "storage.single-server",
+        "restore.failed", "snapshot.inconsistent", "storage.local-imbalance", "storage.single-server",
         "storage.usage",
       ])
     #expect(Set(ids).count == ids.count)
