@@ -133,7 +133,11 @@ package enum RestoreRecords {
     var out: [RestoreRecord] = []
     for test in tests {
       // Attempts: the ends (last per step) and the restore's start time of each.
-      var attempts: [(testedAt: String, ends: [String: JournalEntry], stopped: Bool)] = []
+      var attempts:
+        [(
+          testedAt: String, ends: [String: JournalEntry], failedOutput: [String: String],
+          stopped: Bool
+        )] = []
       for run in runs {
         let digest = run.first { $0.event == .runStart }?.planDigest
         guard digest == nil || digest == planDigest else { continue }
@@ -141,11 +145,18 @@ package enum RestoreRecords {
           $0.event == .stepStart && $0.step == test.restore
             && !($0.detail?.hasPrefix("verify only") ?? false)
         }) {
-          attempts.append((begin.time, [:], false))
+          attempts.append((begin.time, [:], [:], false))
         }
         guard !attempts.isEmpty else { continue }
-        for e in run where e.event == .stepEnd {
-          if let id = e.step { attempts[attempts.count - 1].ends[id] = e }
+        for e in run {
+          guard let id = e.step else { continue }
+          if e.event == .stepEnd { attempts[attempts.count - 1].ends[id] = e }
+          if e.event == .command, e.exitStatus != 0 || e.exitSignal != nil,
+            let tail = e.stderrTail ?? e.stdoutTail,
+            let last = tail.split(separator: "\n").last(where: { !$0.isEmpty })
+          {
+            attempts[attempts.count - 1].failedOutput[id] = String(last)
+          }
         }
         if run.contains(where: { $0.event == .runEnd }) == false
           || run.contains(where: { $0.event == .runEnd && $0.outcome == "interrupted" })
@@ -174,8 +185,11 @@ package enum RestoreRecords {
           }
           if o == .succeeded || o == .done || o == .satisfied { continue }
           verdict = o.isFailure ? .failed : .incomplete
-          let why = attempt.ends[id]?.detail.map { DisplayText.oneLine($0, limit: 160) }
-          detail = "\(titles[id] ?? id): \(o.rawValue)" + (why.map { ": \($0)" } ?? "")
+          // The step's own detail, and what the failing command printed last.
+          let printed = attempt.failedOutput[id].map { DisplayText.oneLine($0, limit: 160) }
+          let why = [attempt.ends[id]?.detail.map { DisplayText.oneLine($0, limit: 160) }, printed]
+            .compactMap { $0 }.joined(separator: ": ")
+          detail = "\(titles[id] ?? id): \(o.rawValue)" + (why.isEmpty ? "" : ": \(why)")
           break
         }
         if verdict == .passed, let d = test.destroy, let o = outcome(d), o != .succeeded {

@@ -37,7 +37,7 @@ enum RestoreTestJournals {
   static func plan(for journal: String, entries: [JournalEntry]) throws -> (Plan, Data, String) {
     let dir = (journal as NSString).deletingLastPathComponent
     var candidates: [String] = []
-    for e in entries where e.event == .runStart && e.mode == .execute {
+    for e in entries where e.event == .runStart {
       guard let p = e.planPath else { continue }
       candidates.append(p)
       if !p.hasPrefix("/") {

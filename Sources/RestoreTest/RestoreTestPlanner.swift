@@ -222,9 +222,10 @@ package enum RestoreTestPlanner {
       var ready = r
       switch g.kind {
       case .qemu:
-        // qmrestore takes no name, tags or network options: `qm set` follows as its own step, so
-        // that a failing `qm set` leaves the restore step succeeded and the destroy step (after
-        // the restore) still removes the untagged copy in the same run.
+        // qmrestore takes no name, tags or network options: `qm set` follows as its own step (the
+        // restore's duration is the restore alone; a failing `qm set` is named as such). A run
+        // stops at a failed step, so a copy left untagged is recognised by the next plan
+        // (`isLeftover`: stopped, in the scratch range, named like a backed-up guest).
         steps.append(
           Step(
             id: r, kind: .restoreTest, title: title, reasons: [], after: cleanups,
@@ -252,7 +253,10 @@ package enum RestoreTestPlanner {
                   "--name", name, "--tags", tag, "--onboot", "0",
                 ], mutating: true)
             ],
-            preconditions: [on], effects: [cut],
+            // No effect: at the check before the run the copy exists only as predicted (no
+            // network devices), where `network-cut` holds, so the step would be skipped as
+            // satisfied. The start step requires `network-cut` on the copy's real config.
+            preconditions: [on], effects: [],
             detail: "every network device link_down=1 before the first start"))
       case .lxc:
         steps.append(
