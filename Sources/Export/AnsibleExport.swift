@@ -43,7 +43,9 @@ package enum AnsibleExport {
         o.append("    - name: \(quote(name("\(step.id) \(step.title)")))")
         o.append("      ansible.builtin.command:")
         o.append("        argv:")
-        for arg in ["qm", "agent", "\(vmid)", "ping"] { o.append("          - !unsafe \(quote(arg))") }
+        for arg in ["qm", "agent", "\(vmid)", "ping"] {
+          o.append("          - !unsafe \(quote(arg))")
+        }
         o.append("      delegate_to: !unsafe \(quote(wait.node))")
         o.append("      register: pvemend_agent_ping")
         o.append("      changed_when: false")

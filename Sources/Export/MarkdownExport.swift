@@ -92,7 +92,10 @@ package enum MarkdownExport {
           "- Waits until the guest agent answers `qm agent \(vmid) ping` on \(e(w.node)) (up to "
             + "\(w.timeoutSeconds) s)")
         o.append("")
-        o.append(contentsOf: codeBlock([RemoteCommand(node: w.node, argv: ["qm", "agent", "\(vmid)", "ping"], mutating: false)]))
+        o.append(
+          contentsOf: codeBlock([
+            RemoteCommand(node: w.node, argv: ["qm", "agent", "\(vmid)", "ping"], mutating: false)
+          ]))
       } else if let w = s.wait {
         o.append(
           "- Waits until \(e(w.sid)) is settled on \(e(w.node)) (HA acts asynchronously; up to "

@@ -218,6 +218,16 @@ package enum RestoreTestPlanner {
         + (rt.isolatedBridge.map { " on bridge \($0)" } ?? "")
         + " before the first start; named \(name), tagged \(tag)"
       let r = nextID()
+      /// The restore step: `argv` on the chosen node, into a free scratch VMID.
+      func restoreStep(_ argv: [String], effects: [Condition]) -> Step {
+        Step(
+          id: r, kind: .restoreTest, title: title, reasons: [], after: cleanups,
+          commands: [RemoteCommand(node: node.name, argv: argv, mutating: true)],
+          preconditions: [
+            Condition(.guestAbsent, id: "\(vmid)"), Condition(.nodeOnline, node: node.name),
+          ],
+          effects: effects, detail: detail)
+      }
       // The step the start waits for: the restore, or (VMs) the `qm set` that cuts the networks.
       var ready = r
       switch g.kind {
@@ -227,19 +237,9 @@ package enum RestoreTestPlanner {
         // stops at a failed step, so a copy left untagged is recognised by the next plan
         // (`isLeftover`: stopped, in the scratch range, named like a backed-up guest).
         steps.append(
-          Step(
-            id: r, kind: .restoreTest, title: title, reasons: [], after: cleanups,
-            commands: [
-              RemoteCommand(
-                node: node.name,
-                argv: [
-                  "qmrestore", archive.volid, "\(vmid)", "--storage", storage, "--unique", "1",
-                ], mutating: true)
-            ],
-            preconditions: [
-              Condition(.guestAbsent, id: "\(vmid)"), Condition(.nodeOnline, node: node.name),
-            ],
-            effects: [on], detail: detail))
+          restoreStep(
+            ["qmrestore", archive.volid, "\(vmid)", "--storage", storage, "--unique", "1"],
+            effects: [on]))
         ready = nextID()
         steps.append(
           Step(
@@ -260,21 +260,10 @@ package enum RestoreTestPlanner {
             detail: "every network device link_down=1 before the first start"))
       case .lxc:
         steps.append(
-          Step(
-            id: r, kind: .restoreTest, title: title, reasons: [], after: cleanups,
-            commands: [
-              RemoteCommand(
-                node: node.name,
-                argv: [
-                  "pct", "restore", "\(vmid)", archive.volid, "--storage", storage, "--unique",
-                  "1",
-                ] + netArgs + ["--hostname", name, "--tags", tag, "--onboot", "0"],
-                mutating: true)
-            ],
-            preconditions: [
-              Condition(.guestAbsent, id: "\(vmid)"), Condition(.nodeOnline, node: node.name),
-            ],
-            effects: [on, cut], detail: detail))
+          restoreStep(
+            ["pct", "restore", "\(vmid)", archive.volid, "--storage", storage, "--unique", "1"]
+              + netArgs + ["--hostname", name, "--tags", tag, "--onboot", "0"],
+            effects: [on, cut]))
       }
       let s = nextID()
       steps.append(

@@ -74,8 +74,11 @@ struct RestoreTestExportTests {
     }
     try Data(PlanExport.render(quick, format: .sh, digest: ExportTests.digest).utf8)
       .write(to: script)
-    try Data("#!/usr/bin/env bash\nline=${!#}\n[[ $line == 'qm agent '*' ping' ]] && exit 255\nexit 0\n".utf8)
-      .write(to: ssh)
+    try Data(
+      "#!/usr/bin/env bash\nline=${!#}\n[[ $line == 'qm agent '*' ping' ]] && exit 255\nexit 0\n"
+        .utf8
+    )
+    .write(to: ssh)
     let never = try await Tool.run(
       "/bin/bash", [script.path, "--execute"],
       environment: ["PVEMEND_SSH": ssh.path, "PVEMEND_POLL_SECONDS": "0.2"])
