@@ -34,6 +34,11 @@ struct SandboxRestoreTestTests {
       collectedAt: "2026-04-14T08:30:00Z", source: "sandbox")
   }
 
+  /// The guests in the default scratch range.
+  static func scratch(_ s: Snapshot) throws -> [Guest] {
+    try Cluster(snapshot: s).guests.filter { Policy.builtinDefault.restoreTest.isScratch($0.vmid) }
+  }
+
   /// Every guest config of the snapshot (the originals), by path.
   static func configs(_ s: Snapshot) -> [String: JSONValue] {
     s.api.filter { $0.key.hasSuffix("/config") && $0.key.hasPrefix("/nodes/") }
@@ -74,9 +79,7 @@ struct SandboxRestoreTestTests {
 
       let after = try await Self.collect(live)
       // No scratch guest left, originals byte-identical (digests included).
-      let scratch = try Cluster(snapshot: after).guests.filter {
-        Policy.builtinDefault.restoreTest.isScratch($0.vmid)
-      }
+      let scratch = try SandboxRestoreTestTests.scratch(after)
       #expect(scratch.isEmpty, "\(scratch.map(\.sid))")
       #expect(Self.configs(after) == Self.configs(before))
 
@@ -109,9 +112,7 @@ struct SandboxRestoreTestTests {
         interrupted, planDigest: "rt2", options: Self.options)
       #expect(partial.status == .success, "\(ExecutionText.table(partial))")
       let left = try await Self.collect(live)
-      let leftover = try Cluster(snapshot: left).guests.filter {
-        Policy.builtinDefault.restoreTest.isScratch($0.vmid)
-      }
+      let leftover = try SandboxRestoreTestTests.scratch(left)
       #expect(leftover.map(\.vmid) == [99900])
       // Only qmrestore ran: the copy carries the original's name and no tag (qmrestore takes
       // neither); the next plan still recognises it.
@@ -126,9 +127,7 @@ struct SandboxRestoreTestTests {
       #expect(last.status == .success, "\(ExecutionText.table(last))")
       let end = try await Self.collect(live)
       #expect(
-        try Cluster(snapshot: end).guests.filter {
-          Policy.builtinDefault.restoreTest.isScratch($0.vmid)
-        }.isEmpty)
+        try SandboxRestoreTestTests.scratch(end).isEmpty)
       #expect(Self.configs(end) == Self.configs(before))
       print(
         "restore-test e2e: \(tests.count) guests, \(plan.steps.count) steps, \(commands.count) successful stand-in commands"
@@ -186,9 +185,7 @@ struct SandboxRestoreTestSetFailsTests {
       #expect(outcomes.first { $0.key.hasPrefix("Cut the networks") }?.value == .failed)
       #expect(outcomes.first { $0.key.hasPrefix("Start scratch") }?.value == .blocked)
       let after = try await SandboxRestoreTestTests.collect(live)
-      let left = try Cluster(snapshot: after).guests.filter {
-        Policy.builtinDefault.restoreTest.isScratch($0.vmid)
-      }
+      let left = try SandboxRestoreTestTests.scratch(after)
       #expect(left.map(\.vmid) == tests.map(\.scratchVMID))
       #expect(left.first?.tags.contains(RestoreTestPolicy.tag) == false)
       #expect(left.first?.name == "db-primary")
@@ -208,9 +205,7 @@ struct SandboxRestoreTestSetFailsTests {
       #expect(second.status == .success, "\(ExecutionText.table(second))")
       let end = try await SandboxRestoreTestTests.collect(live)
       #expect(
-        try Cluster(snapshot: end).guests.filter {
-          Policy.builtinDefault.restoreTest.isScratch($0.vmid)
-        }.isEmpty)
+        try SandboxRestoreTestTests.scratch(end).isEmpty)
       #expect(SandboxRestoreTestTests.configs(end) == SandboxRestoreTestTests.configs(before))
     }
   }
