@@ -3,7 +3,8 @@ import PVEMendTestSupport
 import Testing
 
 /// `pvemend audit SNAPSHOT --restore-tests JOURNAL…` (issue 15 part 3): measured recovery from
-/// restore-test journals. Fixtures in `RestoreTests/` (`make-journals.py` writes the journals):
+/// restore-test journals. Fixtures in `RestoreTests/` (`make-journals.py` writes the journals;
+/// the snapshot is `examples/pve9-rules-cluster.json`):
 /// the plan `restore-test.json` of three guests on the pve9 example, a night run (incomplete,
 /// failed `qm set`, failed restore) and a morning run (two passed, one agent timeout).
 @Suite struct AuditRestoreTestsTests {
@@ -19,6 +20,13 @@ import Testing
     }
     try fm.copyItem(
       at: Fixtures.playbook("default.yaml"), to: dir.appendingPathComponent("playbook.yaml"))
+    try fm.copyItem(
+      at: Fixtures.example("pve9-rules-cluster.json"),
+      to: dir.appendingPathComponent("snapshot.json"))
+    // The night run ran the same plan, saved as night.json.
+    try fm.copyItem(
+      at: Self.folder.appendingPathComponent("restore-test.json"),
+      to: dir.appendingPathComponent("night.json"))
     return dir
   }
 

@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
 """Writes the restore-test journal fixtures of AuditRestoreTestsTests (deterministic times).
 
-restore-test.json is `pvemend restore-test snapshot.json --playbook playbooks/default.yaml
---guests 210,204,201 --out restore-test.json` (snapshot.json: examples/pve9-rules-cluster.json).
+restore-test.json is `pvemend restore-test examples/pve9-rules-cluster.json --playbook
+playbooks/default.yaml --guests 210,204,201 --out restore-test.json`. The tests stage it with the
+example as snapshot.json and a copy of the plan as night.json.
 The journals are what `pvemend apply PLAN --execute` writes, with fixed times and durations:
-- night.json.journal.jsonl (a copy of the plan as night.json): ct:210 restored, then the run was
+- night.json.journal.jsonl (the same plan, saved as night.json): ct:210 restored, then the run was
   interrupted (incomplete); vm:204's `qm set` failed (failed); vm:201's restore failed (failed);
 - restore-test.json.journal.jsonl: everything succeeded but vm:201's agent wait (timed out).
 Run it from this folder: python3 make-journals.py
 """
-import hashlib, json, shutil
+import hashlib, json
 
 plan_bytes = open("restore-test.json", "rb").read()
 digest = "sha256:" + hashlib.sha256(plan_bytes).hexdigest()
@@ -60,7 +61,6 @@ def journal(day, start, path, results, interrupted_after=None):
 
 
 ok = "succeeded"
-shutil.copyfile("restore-test.json", "night.json")
 night = {
     "s01": (ok, 38.25, None),
     "s05": (ok, 91.5, None),
