@@ -139,7 +139,7 @@ let package = Package(
       dependencies: [
         "PVEMendCLI", "Execution", "Transport", "PVEModel", "Synth", "PVEMendTestSupport",
       ],
-      exclude: ["Cases"]),
+      exclude: ["Cases", "RestoreTests"]),
     .testTarget(
       name: "ExecutionTests",
       dependencies: [

@@ -39,10 +39,15 @@ package struct AuditContext: Sendable {
   package let haPlacement: [String: String]
   /// Each online node's failure played out as Proxmox's HA stack would (`Rehearse`), by node.
   package let failover: [String: RecoveryOutcome]
+  /// Restore tests given with `audit --restore-tests` (nil: none given, the report shows no
+  /// measured recovery and scores disaster recovery from the findings alone): the newest record
+  /// of each guest, sorted by VMID.
+  package let restoreTests: [RestoreRecord]?
 
-  package init(cluster: Cluster, policy: Policy) {
+  package init(cluster: Cluster, policy: Policy, restoreTests: [RestoreRecord]? = nil) {
     self.cluster = cluster
     self.policy = policy
+    self.restoreTests = restoreTests.map(RestoreRecord.newestPerGuest)
     var nodeByName: [String: Node] = [:]
     for n in cluster.nodes { nodeByName[n.name] = n }
     self.nodeByName = nodeByName

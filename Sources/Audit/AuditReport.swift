@@ -30,6 +30,8 @@ package struct AuditReport: Sendable, Codable, Hashable {
   package var backup: BackupOverview
   /// 9. Recovery time per failure scenario.
   package var recovery: [RecoveryScenario]
+  /// 9b. Measured recovery from restore tests (`audit --restore-tests`); nil when none were given.
+  package var measuredRecovery: MeasuredRecovery?
   /// 10. Recommendations.
   package var recommendations: [Recommendation]
   /// 11. Capacity and N+1 headroom.
@@ -43,8 +45,8 @@ package struct AuditReport: Sendable, Codable, Hashable {
   /// Every finding, most severe first.
   package var findings: [Finding]
 
-  package init(cluster: Cluster, policy: Policy) {
-    self.init(context: AuditContext(cluster: cluster, policy: policy))
+  package init(cluster: Cluster, policy: Policy, restoreTests: [RestoreRecord]? = nil) {
+    self.init(context: AuditContext(cluster: cluster, policy: policy, restoreTests: restoreTests))
   }
 
   package init(context: AuditContext) {
@@ -59,10 +61,12 @@ package struct AuditReport: Sendable, Codable, Hashable {
     network = NetworkOverview(context: context)
     singlePointsOfFailure = SinglePointOfFailure.all(findings, context: context)
     backup = BackupOverview(context: context)
-    recovery = RecoveryScenario.all(context)
+    let measured = context.restoreTests.map { MeasuredRecovery(context: context, records: $0) }
+    measuredRecovery = measured
+    recovery = RecoveryScenario.all(context, measured: measured)
     recommendations = Recommendation.all(findings)
     capacity = CapacityOverview(context: context, storage: storage)
-    scores = CategoryScore.all(findings)
+    scores = CategoryScore.all(findings, measured: measured)
     overallScore = CategoryScore.overall(scores)
     risks = Risk.all(findings, context: context)
     self.findings = findings

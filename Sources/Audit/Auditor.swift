@@ -31,6 +31,7 @@ package enum Auditor {
     BackupStale(),
     BackupSameStorage(),
     BackupUnverified(),
+    RestoreFailed(),
     SnapshotInconsistent(),
   ]
 

@@ -125,40 +125,7 @@ package enum BackupSchedule {
   }
 
   /// `2025-11-09T10:00:00Z` (RFC 3339, `Z` or `±hh:mm`) → seconds since 1970; nil if unreadable.
-  package static func epoch(_ text: String) -> Int64? {
-    let chars = Array(text.utf8)
-    func num(_ a: Int, _ n: Int) -> Int64? {
-      guard a + n <= chars.count else { return nil }
-      var v: Int64 = 0
-      for c in chars[a..<a + n] {
-        guard c >= 48 && c <= 57 else { return nil }
-        v = v * 10 + Int64(c - 48)
-      }
-      return v
-    }
-    guard chars.count >= 19, let y = num(0, 4), let m = num(5, 2), let d = num(8, 2),
-      let hh = num(11, 2), let mm = num(14, 2), let ss = num(17, 2), (1...12).contains(m)
-    else { return nil }
-    var offset: Int64 = 0
-    var i = 19
-    if i < chars.count, chars[i] == UInt8(ascii: ".") {
-      i += 1
-      while i < chars.count, chars[i] >= 48 && chars[i] <= 57 { i += 1 }
-    }
-    if i < chars.count, chars[i] == UInt8(ascii: "+") || chars[i] == UInt8(ascii: "-") {
-      guard let oh = num(i + 1, 2), let om = num(i + 4, 2) else { return nil }
-      offset = (oh * 3600 + om * 60) * (chars[i] == UInt8(ascii: "+") ? 1 : -1)
-    }
-    // Days from civil (Howard Hinnant).
-    let yy = m <= 2 ? y - 1 : y
-    let era = (yy >= 0 ? yy : yy - 399) / 400
-    let yoe = yy - era * 400
-    let mp = (m + 9) % 12
-    let doy = (153 * mp + 2) / 5 + d - 1
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-    let days = era * 146_097 + doe - 719_468
-    return days * 86_400 + hh * 3600 + mm * 60 + ss - offset
-  }
+  package static func epoch(_ text: String) -> Int64? { UTCDate.epoch(rfc3339: text) }
 
   /// `3 d 4 h`, `5 h`, `12 min`: a readable age.
   package static func age(_ seconds: Int64) -> String {

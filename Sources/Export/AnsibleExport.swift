@@ -35,6 +35,26 @@ package enum AnsibleExport {
     o.append("  tasks:")
     var tasks = 0
     for step in plan.steps {
+      if step.kind != .advice, step.commands.isEmpty, let wait = step.wait,
+        wait.kind == Wait.agentPing, let vmid = PlanExport.agentVMID(wait)
+      {
+        // A restore test's guest agent wait: `qm agent VMID ping` until it answers.
+        let delay = 5
+        o.append("    - name: \(quote(name("\(step.id) \(step.title)")))")
+        o.append("      ansible.builtin.command:")
+        o.append("        argv:")
+        for arg in ["qm", "agent", "\(vmid)", "ping"] {
+          o.append("          - !unsafe \(quote(arg))")
+        }
+        o.append("      delegate_to: !unsafe \(quote(wait.node))")
+        o.append("      register: pvemend_agent_ping")
+        o.append("      changed_when: false")
+        o.append("      until: pvemend_agent_ping.rc == 0")
+        o.append("      retries: \(max(1, (wait.timeoutSeconds + delay - 1) / delay))")
+        o.append("      delay: \(delay)")
+        tasks += 1
+        continue
+      }
       if step.kind == .advice || step.commands.isEmpty {
         o.append("    - name: \(quote(name("\(step.id) advice: \(step.title)")))")
         o.append("      ansible.builtin.debug:")

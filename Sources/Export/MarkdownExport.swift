@@ -87,7 +87,16 @@ package enum MarkdownExport {
           "- Downtime: \(PlanExport.downtime(s.downtime.seconds))"
             + (s.downtime.note.map { " (\(e($0)))" } ?? ""))
       }
-      if let w = s.wait {
+      if let w = s.wait, w.kind == Wait.agentPing, let vmid = PlanExport.agentVMID(w) {
+        o.append(
+          "- Waits until the guest agent answers `qm agent \(vmid) ping` on \(e(w.node)) (up to "
+            + "\(w.timeoutSeconds) s)")
+        o.append("")
+        o.append(
+          contentsOf: codeBlock([
+            RemoteCommand(node: w.node, argv: ["qm", "agent", "\(vmid)", "ping"], mutating: false)
+          ]))
+      } else if let w = s.wait {
         o.append(
           "- Waits until \(e(w.sid)) is settled on \(e(w.node)) (HA acts asynchronously; up to "
             + "\(w.timeoutSeconds) s)")

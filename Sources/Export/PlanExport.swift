@@ -35,6 +35,14 @@ package enum PlanExport {
   }
 
   /// `2 min`, `45 s`, `none`.
+  /// The VMID of a guest agent wait (`vm:99901` → 99901); nil for anything but `vm:<digits>`.
+  static func agentVMID(_ wait: Wait) -> Int? {
+    guard wait.sid.hasPrefix("vm:") else { return nil }
+    let digits = wait.sid.dropFirst(3)
+    guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+    return Int(digits)
+  }
+
   static func downtime(_ seconds: Int) -> String {
     if seconds <= 0 { return "none" }
     if seconds < 120 { return "\(seconds) s" }

@@ -107,7 +107,13 @@ package enum ShellScriptExport {
     }
     o.append("\(functionName(step))() {")
     o.append("  step_begin \(q(c(step.id))) \(number) \(q(c(step.title)))")
-    if step.kind == .advice || step.commands.isEmpty {
+    if step.kind != .advice, step.commands.isEmpty, let wait = step.wait,
+      wait.kind == Wait.agentPing, let vmid = PlanExport.agentVMID(wait)
+    {
+      // A restore test's guest agent wait: pinged until it answers, as `apply` does.
+      o.append(
+        "  wait_agent \(q(wait.node)) \(vmid) \(max(wait.timeoutSeconds, 1))")
+    } else if step.kind == .advice || step.commands.isEmpty {
       o.append("  echo \(q(c("  advice, nothing to run: " + (step.detail ?? step.title))))")
     } else {
       for command in step.commands {
@@ -177,8 +183,27 @@ package enum ShellScriptExport {
     trap on_exit EXIT
     """#
 
-  /// The helpers every script has: ssh to a node, run or print, wait for HA.
+  /// The helpers every script has: ssh to a node, run or print, wait for HA or a guest agent.
   static let functions = #"""
+    # wait_agent NODE VMID TIMEOUT: runs 'qm agent VMID ping' on NODE until the guest agent
+    # answers; fails after TIMEOUT seconds. VMID is digits only (checked when the script was made).
+    wait_agent() {
+      local node=$1 vmid=$2 timeout=$3 deadline
+      if ((!execute)); then
+        printf '  would wait up to %s s for the guest agent of VM %s on %s\n' "$timeout" "$vmid" "$node"
+        return 0
+      fi
+      deadline=$((SECONDS + timeout))
+      until on_node "$node" "qm agent $vmid ping" >/dev/null 2>&1; do
+        if ((SECONDS >= deadline)); then
+          echo "pvemend: the guest agent of VM $vmid on $node did not answer within $timeout s" >&2
+          return 1
+        fi
+        sleep "$poll_seconds"
+      done
+      printf '  the guest agent of VM %s answers\n' "$vmid"
+    }
+
     # on_node NODE LINE: runs LINE, already quoted for the remote shell, on NODE.
     on_node() {
       local host port

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Audit
+import Execution
 import Foundation
 import PVEModel
 import Playbook
@@ -14,9 +15,11 @@ struct AuditCommand: ParsableCommand {
     discussion: """
       Reads a pvemend-snapshot/1 file (from 'pvemend collect', or '-' for standard input) and prints the audit report. Which guests are critical comes from the playbook (--playbook); without one the built-in default policy is used. The report is dated with the snapshot's collectedAt: the same snapshot and playbook always give the same bytes.
 
+      --restore-tests JOURNAL… reads the journals of restore-test runs ('pvemend restore-test SNAPSHOT --out PLAN', then 'pvemend apply PLAN --execute', which writes PLAN.journal.jsonl; the plan must stay beside its journal or where the journal names it). Each test becomes a record (guest, backup age and size, restore and boot seconds, verdict); the newest record per guest wins. The report then gains a measured recovery table (section 9, 'untested' for critical guests without a test), the failure scenarios state measured restore times, failed or unfinished tests are restore.failed findings, and the disaster-recovery score adds 3 × the share of critical guests with a passed test within 30 days (docs/restore-tests.md).
+
       Exit codes:
         0   the audit ran (findings are not errors)
-        2   bad input: snapshot or playbook unreadable or invalid (the message names the file, the JSON path or line, and the fix)
+        2   bad input: snapshot, playbook or restore-test journal unreadable or invalid (the message names the file, the JSON path or line, and the fix)
         3   --fail-on: a finding at or above that severity exists
         64  bad command line
       """)
@@ -47,11 +50,19 @@ struct AuditCommand: ParsableCommand {
     help: "Exit with status 3 when a finding at or above this severity exists (for CI).")
   var failOn: FailOn?
 
+  @Option(
+    name: .customLong("restore-tests"), parsing: .upToNextOption,
+    help: ArgumentHelp(
+      "Journals of executed restore-test plans (PLAN.journal.jsonl): measured recovery.",
+      valueName: "journal"))
+  var restoreTests: [String] = []
+
   func run() throws {
     let report: AuditReport
     do {
       let input = try ClusterInput.load(snapshot: snapshot, playbook: playbook)
-      report = AuditReport(cluster: input.cluster, policy: input.policy)
+      let records = restoreTests.isEmpty ? nil : try RestoreTestJournals.records(restoreTests)
+      report = AuditReport(cluster: input.cluster, policy: input.policy, restoreTests: records)
     } catch {
       CLIFiles.standardError("pvemend audit: \(error)\n")
       throw ExitCode(ExitStatus.badInput)

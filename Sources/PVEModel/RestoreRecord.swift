@@ -67,3 +67,17 @@ package struct RestoreRecord: Sendable, Hashable, Codable, Comparable {
     (a.vmid, a.testedAt, a.backupVolid) < (b.vmid, b.testedAt, b.backupVolid)
   }
 }
+
+extension RestoreRecord {
+  /// The newest record of each guest (by `testedAt` as a moment; ties: the greater record),
+  /// sorted by VMID: what `audit --restore-tests` shows when several journals test one guest.
+  package static func newestPerGuest(_ records: [RestoreRecord]) -> [RestoreRecord] {
+    var newest: [Int: (Int64, RestoreRecord)] = [:]
+    for r in records {
+      let t = UTCDate.epoch(rfc3339: r.testedAt) ?? Int64.min
+      if let have = newest[r.vmid], have.0 > t || (have.0 == t && have.1 >= r) { continue }
+      newest[r.vmid] = (t, r)
+    }
+    return newest.values.map(\.1).sorted()
+  }
+}

@@ -43,9 +43,11 @@ package enum RestoreTestPlanner {
       return n < 10 ? "s0\(n)" : "s\(n)"
     }
 
-    // Leftovers of an interrupted run: tagged guests in the scratch range.
+    // Leftovers of an interrupted run: tagged guests in the scratch range, and untagged copies a
+    // run left between `qmrestore` and its `qm set` (stopped, named like a guest outside the range
+    // of the same kind with a backup: qmrestore keeps the backed-up name and takes no tags).
     let tag = RestoreTestPolicy.tag
-    for g in cluster.guests where rt.isScratch(g.vmid) && g.tags.contains(tag) {
+    for g in cluster.guests where rt.isScratch(g.vmid) && isLeftover(g, cluster: cluster, rt) {
       let cli = g.kind.cli
       var commands: [RemoteCommand] = []
       if g.isRunning {
@@ -62,7 +64,10 @@ package enum RestoreTestPlanner {
           reasons: [], after: [], commands: commands,
           preconditions: [Condition(.guestOnNode, sid: g.sid, node: g.node)],
           effects: [Condition(.guestAbsent, id: "\(g.vmid)")],
-          detail: "tagged \(tag) and in the scratch range \(rt.firstVMID)-\(rt.lastVMID)"))
+          detail: g.tags.contains(tag)
+            ? "tagged \(tag) and in the scratch range \(rt.firstVMID)-\(rt.lastVMID)"
+            : "untagged restored copy in the scratch range \(rt.firstVMID)-\(rt.lastVMID): stopped, named like \(g.kind.haType) guest(s) with backups (its qm set never ran)"
+        ))
     }
     let cleanups = steps.map(\.id)
 
@@ -201,55 +206,70 @@ package enum RestoreTestPlanner {
         ["--\($0)", nets[$0] ?? ""]
       }
       let cli = g.kind.cli
-      var restore: [RemoteCommand]
-      switch g.kind {
-      case .qemu:
-        restore = [
-          RemoteCommand(
-            node: node.name,
-            argv: [
-              "qmrestore", archive.volid, "\(vmid)", "--storage", storage, "--unique", "1",
-            ], mutating: true),
-          RemoteCommand(
-            node: node.name,
-            argv: ["qm", "set", "\(vmid)"] + netArgs + [
-              "--name", name, "--tags", tag, "--onboot", "0",
-            ], mutating: true),
-        ]
-      case .lxc:
-        restore = [
-          RemoteCommand(
-            node: node.name,
-            argv: [
-              "pct", "restore", "\(vmid)", archive.volid, "--storage", storage, "--unique", "1",
-            ] + netArgs + ["--hostname", name, "--tags", tag, "--onboot", "0"], mutating: true)
-        ]
-      }
       let cut = Condition(.networkCut, sid: scratch, key: rt.isolatedBridge)
       let on = Condition(.guestOnNode, sid: scratch, node: node.name)
-      let age = archive.ctime.map { " of \(Self.date($0))" } ?? ""
+      let age = archive.ctime.map { " of \(UTCDate(epoch: $0).minuteText)" } ?? ""
+      let title =
+        "Restore \(g.sid) (\(DisplayText.oneLine(g.name, limit: 60))) from its newest backup\(age) to scratch \(scratch) on \(node.name)"
+      let detail =
+        "archive \(archive.volid) (\(ByteSize.binary(archive.size))"
+        + (archive.isPBS ? ", PBS verification \(archive.verification ?? "none")" : "")
+        + "), volumes to \(storage), new MAC addresses (--unique 1), every network device link_down=1"
+        + (rt.isolatedBridge.map { " on bridge \($0)" } ?? "")
+        + " before the first start; named \(name), tagged \(tag)"
       let r = nextID()
-      steps.append(
+      /// The restore step: `argv` on the chosen node, into a free scratch VMID.
+      func restoreStep(_ argv: [String], effects: [Condition]) -> Step {
         Step(
-          id: r, kind: .restoreTest,
-          title:
-            "Restore \(g.sid) (\(DisplayText.oneLine(g.name, limit: 60))) from its newest backup\(age) to scratch \(scratch) on \(node.name)",
-          reasons: [], after: cleanups, commands: restore,
+          id: r, kind: .restoreTest, title: title, reasons: [], after: cleanups,
+          commands: [RemoteCommand(node: node.name, argv: argv, mutating: true)],
           preconditions: [
             Condition(.guestAbsent, id: "\(vmid)"), Condition(.nodeOnline, node: node.name),
           ],
-          effects: [on, cut],
-          detail:
-            "archive \(archive.volid) (\(ByteSize.binary(archive.size))"
-            + (archive.isPBS ? ", PBS verification \(archive.verification ?? "none")" : "")
-            + "), volumes to \(storage), new MAC addresses (--unique 1), every network device link_down=1"
-            + (rt.isolatedBridge.map { " on bridge \($0)" } ?? "")
-            + " before the first start; named \(name), tagged \(tag)"))
+          effects: effects, detail: detail)
+      }
+      // The step the start waits for: the restore, or (VMs) the `qm set` that cuts the networks.
+      var ready = r
+      switch g.kind {
+      case .qemu:
+        // qmrestore takes no name, tags or network options: `qm set` follows as its own step (the
+        // restore's duration is the restore alone; a failing `qm set` is named as such). A run
+        // stops at a failed step, so a copy left untagged is recognised by the next plan
+        // (`isLeftover`: stopped, in the scratch range, named like a backed-up guest).
+        steps.append(
+          restoreStep(
+            ["qmrestore", archive.volid, "\(vmid)", "--storage", storage, "--unique", "1"],
+            effects: [on]))
+        ready = nextID()
+        steps.append(
+          Step(
+            id: ready, kind: .restoreTest,
+            title: "Cut the networks of scratch \(scratch), name and tag it", reasons: [],
+            after: [r],
+            commands: [
+              RemoteCommand(
+                node: node.name,
+                argv: ["qm", "set", "\(vmid)"] + netArgs + [
+                  "--name", name, "--tags", tag, "--onboot", "0",
+                ], mutating: true)
+            ],
+            // No effect: at the check before the run the copy exists only as predicted (no
+            // network devices), where `network-cut` holds, so the step would be skipped as
+            // satisfied. The start step requires `network-cut` on the copy's real config.
+            preconditions: [on], effects: [],
+            detail: "every network device link_down=1 before the first start"))
+      case .lxc:
+        steps.append(
+          restoreStep(
+            ["pct", "restore", "\(vmid)", archive.volid, "--storage", storage, "--unique", "1"]
+              + netArgs + ["--hostname", name, "--tags", tag, "--onboot", "0"],
+            effects: [on, cut]))
+      }
       let s = nextID()
       steps.append(
         Step(
           id: s, kind: .restoreTest, title: "Start scratch \(scratch) with its networks cut",
-          reasons: [], after: [r],
+          reasons: [], after: [ready],
           commands: [
             RemoteCommand(node: node.name, argv: [cli, "start", "\(vmid)"], mutating: true)
           ],
@@ -314,6 +334,18 @@ package enum RestoreTestPlanner {
     return (plan, tests)
   }
 
+  /// Whether a scratch-range guest is a restore test's leftover: tagged, or an untagged copy
+  /// `qmrestore` left (stopped, not a template, the name of a guest of its kind outside the range
+  /// that has a backup).
+  static func isLeftover(_ g: Guest, cluster: Cluster, _ rt: RestoreTestPolicy) -> Bool {
+    if g.tags.contains(RestoreTestPolicy.tag) { return true }
+    guard g.kind == .qemu, !g.template, g.status == "stopped" else { return false }
+    return cluster.guests.contains { o in
+      o.kind == g.kind && !rt.isScratch(o.vmid) && o.name == g.name
+        && cluster.backups.newest(of: o) != nil
+    }
+  }
+
   /// `restore-test-<vmid>-<name>`: a DNS name (letters, digits, '-'), at most 63 characters.
   package static func scratchName(vmid: Int, name: String) -> String {
     let cleaned = String(
@@ -361,22 +393,5 @@ package enum RestoreTestPlanner {
     guard let text = snapshot.api[path]?["agent"]?.stringValue else { return false }
     let parts = text.split(separator: ",").map(String.init)
     return parts.first == "1" || parts.contains("enabled=1")
-  }
-
-  /// `2025-11-08 21:00 UTC`.
-  static func date(_ epoch: Int64) -> String {
-    let days = epoch >= 0 ? epoch / 86_400 : (epoch - 86_399) / 86_400
-    let secs = epoch - days * 86_400
-    let z = days + 719_468
-    let era = (z >= 0 ? z : z - 146_096) / 146_097
-    let doe = z - era * 146_097
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-    let mp = (5 * doy + 2) / 153
-    let day = doy - (153 * mp + 2) / 5 + 1
-    let month = mp < 10 ? mp + 3 : mp - 9
-    let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-    func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
-    return "\(year)-\(two(month))-\(two(day)) \(two(secs / 3600)):\(two(secs % 3600 / 60)) UTC"
   }
 }

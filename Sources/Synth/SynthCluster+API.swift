@@ -527,59 +527,27 @@ extension SynthCluster {
   // MARK: Time
 
   /// RFC 3339 UTC: `2026-01-14T21:00:00Z` (PBS snapshot names).
-  static func isoTime(_ epoch: Int64) -> String {
-    let (y, m, d, secs) = civil(epoch)
-    func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
-    return
-      "\(y)-\(two(m))-\(two(d))T\(two(secs / 3600)):\(two(secs % 3600 / 60)):\(two(secs % 60))Z"
-  }
+  static func isoTime(_ epoch: Int64) -> String { UTCDate(epoch: epoch).rfc3339 }
 
   /// vzdump's file-name time: `2025_11_16_01_00_00` (UTC here).
   static func vzdumpTime(_ epoch: Int64) -> String {
-    let (y, m, d, secs) = civil(epoch)
-    func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
-    return "\(y)_\(two(m))_\(two(d))-\(two(secs / 3600))_\(two(secs % 3600 / 60))_\(two(secs % 60))"
-  }
-
-  /// Year, month, day and seconds of the day (UTC) of an epoch.
-  static func civil(_ epoch: Int64) -> (Int64, Int64, Int64, Int64) {
-    let days = epoch >= 0 ? epoch / 86_400 : (epoch - 86_399) / 86_400
-    let secs = epoch - days * 86_400
-    let z = days + 719_468
-    let era = (z >= 0 ? z : z - 146_096) / 146_097
-    let doe = z - era * 146_097
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-    let mp = (5 * doy + 2) / 153
-    let day = doy - (153 * mp + 2) / 5 + 1
-    let month = mp < 10 ? mp + 3 : mp - 9
-    let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-    return (year, month, day, secs)
+    let t = UTCDate(epoch: epoch)
+    let two = UTCDate.two
+    return
+      "\(t.year)_\(two(t.month))_\(two(t.day))-\(two(t.hour))_\(two(t.minute))_\(two(t.second))"
   }
 
   /// Perl `scalar localtime` in UTC: `Thu Jan 15 11:59:57 2026`, day padded with a space.
   static func ctime(_ epoch: Int64) -> String {
-    let days = epoch >= 0 ? epoch / 86_400 : (epoch - 86_399) / 86_400
-    let secs = epoch - days * 86_400
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468
-    let era = (z >= 0 ? z : z - 146_096) / 146_097
-    let doe = z - era * 146_097
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-    let mp = (5 * doy + 2) / 153
-    let day = doy - (153 * mp + 2) / 5 + 1
-    let month = mp < 10 ? mp + 3 : mp - 9
-    let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-    let weekday = Int((days % 7 + 11) % 7)  // 1970-01-01 was a Thursday
+    let t = UTCDate(epoch: epoch)
     let names = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
     let months = [
       "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ]
-    func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
-    let dayText = day < 10 ? " \(day)" : "\(day)"
+    let two = UTCDate.two
+    let dayText = t.day < 10 ? " \(t.day)" : "\(t.day)"
     return
-      "\(names[weekday]) \(months[Int(month) - 1]) \(dayText) \(two(secs / 3600)):\(two(secs % 3600 / 60)):\(two(secs % 60)) \(year)"
+      "\(names[t.weekday]) \(months[Int(t.month) - 1]) \(dayText) \(two(t.hour)):\(two(t.minute)):\(two(t.second)) \(t.year)"
   }
 }
 

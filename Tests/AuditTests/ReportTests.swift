@@ -16,8 +16,8 @@ import Testing
         "ha.failover-capacity",
         "ha.local-storage", "ha.orphan", "ha.unprotected", "node.imbalance", "node.memory",
         "node.offline", "node.overcommit", "node.small", "quorum.fragile", "quorum.lost",
-        "snapshot.inconsistent", "storage.local-imbalance", "storage.single-server",
-        "storage.usage",
+        "restore.failed", "snapshot.inconsistent", "storage.local-imbalance",
+        "storage.single-server", "storage.usage",
       ])
     #expect(Set(ids).count == ids.count)
     #expect(ids.allSatisfy { Auditor.advice(for: $0) != nil })

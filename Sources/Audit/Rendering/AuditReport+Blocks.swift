@@ -347,6 +347,35 @@ extension AuditReport {
             return "\(s.strong(t(scenarioName(r)))): " + parts.joined(separator: "; ")
           }))
     }
+    if let m = measuredRecovery {
+      b.append(.heading(3, "Measured Recovery (Restore Tests)"))
+      func secs(_ v: Double?) -> String { v.map(MeasuredRecovery.duration) ?? "—" }
+      b.append(
+        .table(
+          ReportTable(
+            [
+              "Guest", "Critical", "Tested", "Backup age", "Backup size", "Restore", "Boot",
+              "Total", "Verdict",
+            ],
+            m.rows.map { r in
+              [
+                t(r.guest), r.level ?? "—",
+                r.testedAt.map { UTCDate(rfc3339: $0)?.minuteText ?? t($0) } ?? "—",
+                r.backupAgeSeconds.map(BackupSchedule.age) ?? "—",
+                r.backupSize.map(ByteSize.binary) ?? "—", secs(r.restoreSeconds),
+                secs(r.bootSeconds), secs(r.totalSeconds),
+                r.verdict + (r.stale ? " (older than \(m.maxAgeDays) d)" : ""),
+              ]
+            }, rightAligned: [3, 4, 5, 6, 7])))
+      let notes = m.rows.compactMap { r in
+        r.detail.map { "\(s.strong(t(r.guest))): \(t($0))" }
+      }
+      if !notes.isEmpty { b.append(.bullets(notes)) }
+      b.append(
+        .paragraph(
+          "\(m.criticalTested) of \(m.criticalGuests) critical guest(s) have a passed restore test within \(m.maxAgeDays) days of the snapshot: disaster recovery +\(Figure.fixed(m.scoreBonus)) (\(Figure.fixed(MeasuredRecovery.bonusWeight, 0)) × that share). Restore is the restore step's duration; boot is the start plus the guest-agent wait."
+        ))
+    }
     b.append(.separator)
 
     // 10. Recommendations.
@@ -463,6 +492,9 @@ extension AuditReport {
     b.append(
       .paragraph(
         "Each category starts at 10. Each rule with findings in it costs the weight of its worst finding (critical 3, high 2, medium 1, low 0.5) plus 0.25 per further finding, at most twice that weight. Local volumes of guests not yet HA-managed are part of enabling HA and are not scored twice. Overall is the mean of the six categories."
+          + (measuredRecovery.map {
+            " Disaster recovery adds \(Figure.fixed(MeasuredRecovery.bonusWeight, 0)) × the share of critical guests with a passed restore test within \($0.maxAgeDays) days (+\(Figure.fixed($0.scoreBonus)) here), at most 10."
+          } ?? "")
       ))
     b.append(.separator)
 

@@ -34,7 +34,10 @@ package struct CategoryScore: Sendable, Codable, Hashable {
     return min(w + 0.25 * Double(findings.count - 1), 2 * w)
   }
 
-  static func all(_ findings: [Finding]) -> [CategoryScore] {
+  /// With restore tests (`measured`), disaster recovery also gains `measured.scoreBonus` (the
+  /// share of critical guests with a recent passed test, times `MeasuredRecovery.bonusWeight`),
+  /// at most 10.
+  static func all(_ findings: [Finding], measured: MeasuredRecovery? = nil) -> [CategoryScore] {
     var byRule: [String: [Finding]] = [:]
     for f in findings where isScored(f) { byRule[f.rule, default: []].append(f) }
     return ScoreCategory.allCases.map { category in
@@ -45,8 +48,10 @@ package struct CategoryScore: Sendable, Codable, Hashable {
         cost += Self.cost(fs)
         count += fs.count
       }
+      let bonus = category == .disasterRecovery ? (measured?.scoreBonus ?? 0) : 0
       return CategoryScore(
-        category: category, score: Figure.round(max(0, 10 - cost), 1), findings: count)
+        category: category, score: Figure.round(min(10, max(0, 10 - cost) + bonus), 1),
+        findings: count)
     }
   }
 

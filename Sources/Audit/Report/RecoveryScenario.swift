@@ -21,12 +21,23 @@ package struct RecoveryScenario: Sendable, Codable, Hashable {
   static let haRTO = "2–5 min"
 
   /// Each online node's failure as the rehearsal plays it out (`AuditContext.failover`).
-  static func all(_ context: AuditContext) -> [RecoveryScenario] {
+  /// With restore tests (`measured`), the guests that stay down also show what restoring them
+  /// from backup took when tested, and how many are untested.
+  static func all(_ context: AuditContext, measured: MeasuredRecovery? = nil) -> [RecoveryScenario]
+  {
+    func withRestore(_ rto: String, _ guests: [Guest]) -> String {
+      guard let measured, !guests.isEmpty else { return rto }
+      return rto + "; "
+        + (measured.restoreText(guests) ?? "restore from backup untested")
+    }
     var out: [RecoveryScenario] = []
     for n in context.onlineNodes {
       guard let outcome = context.failover[n.name] else { continue }
       func label(_ sid: String, _ name: String) -> String {
         context.guestBySID[sid].map(AuditContext.label) ?? "\(name) (\(sid))"
+      }
+      let downGuests = (outcome.down.map(\.sid) + outcome.failed.map(\.sid)).compactMap {
+        context.guestBySID[$0]
       }
       let restarted = outcome.recovered.filter(\.started).map { label($0.sid, $0.name) }
       let notRecovered = outcome.failed.map { label($0.sid, $0.name) }
@@ -49,7 +60,8 @@ package struct RecoveryScenario: Sendable, Codable, Hashable {
         : (restarted.isEmpty ? "manual (node repair)" : "\(haRTO) for HA; manual for the rest")
       out.append(
         RecoveryScenario(
-          kind: "node", subject: n.name, rto: rto, restarted: restarted, down: down,
+          kind: "node", subject: n.name, rto: withRestore(rto, downGuests), restarted: restarted,
+          down: down,
           haNotRecovered: notRecovered, impact: parts.joined(separator: "; ")))
     }
     // Nodes already offline: their non-HA guests are down now.
@@ -73,15 +85,17 @@ package struct RecoveryScenario: Sendable, Codable, Hashable {
     let allShared = sharedPools.allSatisfy { $0.server != nil } && poolsByServer.count == 1
     for server in poolsByServer.keys.sorted() {
       let pools = poolsByServer[server] ?? []
-      let hit = context.guests.filter { g in
+      let hitGuests = context.guests.filter { g in
         g.isRunning && g.disks.contains { d in d.storage.map(pools.contains) ?? false }
-      }.map(AuditContext.label)
+      }
+      let hit = hitGuests.map(AuditContext.label)
       let scope =
         allShared
         ? "all shared storage lost" : "pool(s) \(pools.sorted().joined(separator: ", ")) lost"
       out.append(
         RecoveryScenario(
-          kind: "storage-server", subject: server, rto: "hours–days", restarted: [], down: hit,
+          kind: "storage-server", subject: server, rto: withRestore("hours–days", hitGuests),
+          restarted: [], down: hit,
           haNotRecovered: [],
           impact: "\(scope); \(hit.count) running guest(s) down, HA cannot help"))
     }
@@ -90,7 +104,8 @@ package struct RecoveryScenario: Sendable, Codable, Hashable {
       let purpose = context.criticality(of: g)?.purpose.map { ": \($0)" } ?? ""
       out.append(
         RecoveryScenario(
-          kind: "service", subject: AuditContext.label(g), rto: "manual", restarted: [],
+          kind: "service", subject: AuditContext.label(g), rto: withRestore("manual", [g]),
+          restarted: [],
           down: [AuditContext.label(g)], haNotRecovered: [],
           impact: "down until restarted by hand\(purpose)"))
     }

@@ -70,6 +70,25 @@ node_port() {
   printf '%s\n' "$port"
 }
 
+# wait_agent NODE VMID TIMEOUT: runs 'qm agent VMID ping' on NODE until the guest agent
+# answers; fails after TIMEOUT seconds. VMID is digits only (checked when the script was made).
+wait_agent() {
+  local node=$1 vmid=$2 timeout=$3 deadline
+  if ((!execute)); then
+    printf '  would wait up to %s s for the guest agent of VM %s on %s\n' "$timeout" "$vmid" "$node"
+    return 0
+  fi
+  deadline=$((SECONDS + timeout))
+  until on_node "$node" "qm agent $vmid ping" >/dev/null 2>&1; do
+    if ((SECONDS >= deadline)); then
+      echo "pvemend: the guest agent of VM $vmid on $node did not answer within $timeout s" >&2
+      return 1
+    fi
+    sleep "$poll_seconds"
+  done
+  printf '  the guest agent of VM %s answers\n' "$vmid"
+}
+
 # on_node NODE LINE: runs LINE, already quoted for the remote shell, on NODE.
 on_node() {
   local host port
