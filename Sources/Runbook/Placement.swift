@@ -103,8 +103,16 @@ struct Placement {
       || book.usedDisks(g).contains { d in
         d.storage.map { book.lost($0, on: g.node, loss) } ?? false
       }
+    if !inPlace, !g.localDevices.isEmpty, !alive(g.node) {
+      r.problem =
+        "tied to host device(s) \(g.localDevices.joined(separator: ", ")) of \(g.node): it runs only there; bring \(g.node) back, or move the device and take it out of the config"
+      return r
+    }
     if diskLost {
-      restore(g, configNode: configNode, inPlace: inPlace, size: size, into: &r)
+      let gone = book.usedDisks(g).contains { d in
+        d.storage.map { book.lost($0, on: g.node, loss) } ?? false
+      }
+      restore(g, configNode: configNode, volumesGone: gone, size: size, into: &r)
     } else {
       move(g, configNode: configNode, into: &r)
     }
@@ -162,8 +170,13 @@ struct Placement {
   }
 
   /// Disks lost: its newest backup that survives the failure, restored over its VMID.
+  ///
+  /// Over its config with `--force 1` when its volumes are still there (a broken guest: the
+  /// restore replaces them); when they are gone, its config is first moved aside to `/root`
+  /// (qmrestore refuses a VMID whose config exists on another node, and `--force` would try to
+  /// destroy volumes on storage that is gone), then restored as a new guest with the same VMID.
   mutating func restore(
-    _ g: Guest, configNode: String, inPlace: Bool, size: Int64, into r: inout Runbook.Restore
+    _ g: Guest, configNode: String, volumesGone: Bool, size: Int64, into r: inout Runbook.Restore
   ) {
     let all = book.cluster.backups.archives(of: g)
     let usable = all.filter { a in !book.lost(a.storage, on: a.node, loss) }
@@ -256,16 +269,18 @@ struct Placement {
         RemoteCommand(
           node: t, argv: ["ha-manager", "set", g.sid, "--state", "disabled"], mutating: true))
     } else if configAlive {
-      r.commands.append(RemoteCommand(node: t, argv: [g.kind.cli, "stop", v], mutating: true))
+      r.commands.append(
+        RemoteCommand(node: configNode, argv: [g.kind.cli, "stop", v], mutating: true))
     }
-    if !configAlive {
-      let aside = "/root/\(g.vmid).conf.from-\(configNode)"
+    let aside = !configAlive || volumesGone
+    if aside {
+      let path = "/root/\(g.vmid).conf.from-\(configNode)"
       r.commands.append(
         RemoteCommand(
-          node: t, argv: ["mv", Self.configPath(g, node: configNode), aside], mutating: true))
-      r.warnings.append("the old config is kept at \(aside) on \(t)")
+          node: t, argv: ["mv", Self.configPath(g, node: configNode), path], mutating: true))
+      r.notes.append("its old config is kept at \(path) on \(t)")
     }
-    let force = configAlive ? ["--force", "1"] : []
+    let force = aside ? [] : ["--force", "1"]
     switch g.kind {
     case .qemu:
       r.commands.append(

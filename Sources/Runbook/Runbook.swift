@@ -168,6 +168,8 @@ package struct Runbook: Sendable, Hashable, Codable {
     package var problem: String?
     /// Warnings that do not stop the restore (unverified PBS snapshot, old backup, moved config).
     package var warnings: [String]
+    /// Facts for the person running it (where the old config is kept).
+    package var notes: [String] = []
     package var measured: Measured?
   }
 }

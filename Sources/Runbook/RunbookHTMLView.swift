@@ -157,6 +157,7 @@ package enum RunbookHTMLView {
         o.append("<div><dt>Measured</dt><dd>\(h(Runbook.measuredLine(r.measured)))</dd></div>")
       }
       for w in r.warnings { o.append("<div><dt>Warning</dt><dd class=\"warn\">\(h(w))</dd></div>") }
+      for n in r.notes { o.append("<div><dt>Note</dt><dd>\(h(n))</dd></div>") }
       o.append("</dl>")
       if !r.commands.isEmpty {
         var lines: [String] = []

@@ -115,6 +115,7 @@ package enum RunbookMarkdownView {
         o.append("- Measured restore + boot: \(m(Runbook.measuredLine(r.measured)))")
       }
       for w in r.warnings { o.append("- Warning: \(m(w))") }
+      for n in r.notes { o.append("- Note: \(m(n))") }
       if !r.commands.isEmpty {
         o.append("")
         o.append("```sh")

@@ -83,17 +83,27 @@ import Testing
     // Measured: 101 passed, 120 failed its test.
     let dns = try #require(node.byHand.first { $0.vmid == 101 })
     #expect(dns.measured?.restoreSeconds == 41.6)
-    // In place on the failed storage: --force 1 over the existing config.
+    // Its storage is gone: the config aside first, then a plain restore (no --force, which would
+    // try to destroy volumes on the dead server).
     let server = try scenario(b, "server-10.0.0.9")
     let hub = try #require(server.byHand.first { $0.vmid == 120 })
     #expect(
       hub.commands.map(\.argv) == [
         ["ha-manager", "set", "vm:120", "--state", "disabled"],
+        ["mv", "/etc/pve/nodes/pve2/qemu-server/120.conf", "/root/120.conf.from-pve2"],
+        ["qmrestore", "pbs:backup/vm/120/2025-11-09T02:00:00Z", "120", "--storage", "local-lvm"],
+        ["ha-manager", "set", "vm:120", "--state", "started"],
+      ])
+    // A broken ingress on intact storage: restored over itself with --force 1.
+    let ingress = try scenario(b, "ingress")
+    #expect(
+      ingress.byHand.first?.commands.map(\.argv) == [
+        ["qm", "stop", "110"],
         [
-          "qmrestore", "pbs:backup/vm/120/2025-11-09T02:00:00Z", "120", "--storage", "local-lvm",
+          "qmrestore", "pbs:backup/vm/110/2025-11-09T02:00:00Z", "110", "--storage", "local-lvm",
           "--force", "1",
         ],
-        ["ha-manager", "set", "vm:120", "--state", "started"],
+        ["qm", "start", "110"],
       ])
     #expect(hub.measured?.verdict == .failed)
     // No backup at all for 150.
