@@ -185,7 +185,7 @@ struct Book {
       id: "node-\(failed.joined(separator: "+"))", kind: .node,
       title: "node \(failed.joined(separator: " and "))\(extra)",
       lost: local.map { "\($0) on \(failed.joined(separator: ", "))" }, stops: stops,
-      haRecovers: recovers, haFails: fails, byHand: byHand, notes: notes,
+      haRecovers: recovers, haFails: fails, byHand: byHand, notes: services(stops) + notes,
       verdict: outcome.verdict.rawValue)
   }
 
@@ -219,11 +219,13 @@ struct Book {
         notes.append("\(archives) backup archive(s) on \(server) are lost with it")
       }
       let sorted = ids.sorted()
+      let stopped = hit.sorted { $0.vmid < $1.vmid }.map { self.stopped($0, fate: "by hand") }
       return Runbook.Scenario(
         id: "server-\(server)", kind: .storageServer,
         title: "storage server \(server) (\(sorted.joined(separator: ", ")))",
-        lost: sorted, stops: hit.sorted { $0.vmid < $1.vmid }.map { stopped($0, fate: "by hand") },
-        haRecovers: [], haFails: [], byHand: byHand, notes: notes, verdict: nil)
+        lost: sorted, stops: stopped,
+        haRecovers: [], haFails: [], byHand: byHand, notes: services(stopped) + notes,
+        verdict: nil)
     }
   }
 
@@ -235,18 +237,47 @@ struct Book {
     var byHand = ingress.map { placement.bringBack($0, configNode: $0.node, inPlace: true) }
     number(&byHand)
     var notes = [
-      "every service published through the ingress is unreachable from outside until it is back; HA restarts a crashed guest but cannot repair a broken one"
+      "HA restarts a crashed guest but cannot repair a broken one (a bad upgrade, a corrupted disk): restore it"
     ]
     if ingress.count > 1 {
       notes.append(
         "\(ingress.count) ingress guests (\(ingress.map { "\($0.sid) \($0.name)" }.joined(separator: ", "))): if only one breaks, point clients at another while restoring it"
       )
     }
+    let stops = ingress.map { stopped($0, fate: "by hand") }
     return Runbook.Scenario(
       id: "ingress", kind: .ingress,
       title: "the ingress (\(ingress.map { "\($0.sid) \($0.name)" }.joined(separator: ", ")))",
-      lost: [], stops: ingress.map { stopped($0, fate: "by hand") }, haRecovers: [],
-      haFails: [], byHand: byHand, notes: notes, verdict: nil)
+      lost: [], stops: stops, haRecovers: [], haFails: [], byHand: byHand,
+      notes: services(stops) + notes, verdict: nil)
+  }
+
+  /// What the network loses: per role (DNS, DHCP, ingress), whether any guest of it keeps
+  /// running (not stopped, or recovered by HA).
+  func services(_ stops: [Runbook.Stopped]) -> [String] {
+    let down = Set(stops.filter { $0.fate != "HA recovers it" }.map(\.sid))
+    var out: [String] = []
+    for role in [Runbook.Role.dns, .dhcp, .ingress] {
+      let all = cluster.guests.filter {
+        !$0.template && $0.isRunning && Runbook.role(of: $0, policy: policy) == role
+      }.sorted { $0.vmid < $1.vmid }
+      let lost = all.filter { down.contains($0.sid) }
+      guard !lost.isEmpty else { continue }
+      let left = all.filter { !down.contains($0.sid) }
+      let effect: String
+      switch role {
+      case .dns: effect = "names stop resolving for every client that uses it"
+      case .dhcp: effect = "clients whose lease runs out lose their address"
+      case .ingress: effect = "everything published through it is unreachable from outside"
+      }
+      let names = { (list: [Guest]) in list.map { "\($0.sid) \($0.name)" }.joined(separator: ", ") }
+      out.append(
+        left.isEmpty
+          ? "no \(role.rawValue) left (\(names(lost)) down): \(effect) until one is back"
+          : "\(role.rawValue): \(names(left)) keeps serving while \(names(lost)) is down, if clients fall back to it"
+      )
+    }
+    return out
   }
 
   // MARK: Order

@@ -155,4 +155,40 @@ import Testing
     named.name = "traefik"
     #expect(Runbook.role(of: named, policy: policy) == nil)
   }
+
+  /// Two nodes: one failing leaves no quorum; the runbook says so first and still lists the work.
+  @Test func quorumLostIsSaidFirst() throws {
+    let c = TestCluster().node("a").node("b")
+      .sharedStorage("nas", server: "10.0.0.9", totalGB: 100, usedGB: 10, nodes: ["a", "b"])
+      .guest(101, on: "a", disks: [TestCluster.disk("nas")])
+    let b = Runbook(cluster: c.cluster, policy: try DRCases.policy())
+    let s = try scenario(b, "node-a")
+    #expect(s.verdict == "quorum-lost")
+    #expect(s.notes.contains { $0.hasPrefix("quorum lost (1 of 2 votes)") })
+    #expect(s.byHand.map(\.vmid) == [101])
+  }
+
+  /// A guest no survivor has room for: said, with each node's reason, and no command.
+  @Test func noRoomIsSaid() throws {
+    let c = TestCluster().node("a", memoryGiB: 64).node("b", memoryGiB: 16).node("c", memoryGiB: 16)
+      .sharedStorage("nas", server: "10.0.0.9", totalGB: 100, usedGB: 10, nodes: ["a", "b", "c"])
+      .guest(
+        101, on: "a", kind: .qemu, memoryGiB: 48, disks: [TestCluster.disk("nas", key: "scsi0")])
+    let b = Runbook(cluster: c.cluster, policy: try DRCases.policy())
+    let r = try #require(try scenario(b, "node-a").byHand.first)
+    #expect(r.method == .none)
+    #expect(r.commands.isEmpty)
+    #expect(
+      r.problem
+        == "no surviving node has room: b: 14.0 GiB memory free under the reserve; c: 14.0 GiB memory free under the reserve"
+    )
+  }
+
+  /// Which network services a failure takes away, from the roles.
+  @Test func lostServicesAreNamed() throws {
+    let s = try scenario(try book("own-storage"), "node-pve1")
+    #expect(s.notes.contains { $0.hasPrefix("no DNS left (ct:101 dns-1 down)") })
+    #expect(s.notes.contains { $0.hasPrefix("no DHCP left (ct:102 dhcp-1 down)") })
+    #expect(s.notes.contains { $0.hasPrefix("no ingress left (vm:110 proxy down)") })
+  }
 }
