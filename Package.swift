@@ -92,7 +92,7 @@ let package = Package(
       name: "pvemend-bench",
       dependencies: [
         "PVEModel", "Playbook", "Audit", "Planning", "Synth", "Transport", "SSHTransport",
-        "Execution", "PVEMendTestSupport", "Rehearse",
+        "Execution", "PVEMendTestSupport", "Rehearse", "Runbook",
       ]),
 
     // MARK: Tests

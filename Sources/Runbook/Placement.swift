@@ -90,11 +90,11 @@ struct Placement {
   /// `inPlace` it is restored over itself on its own node (broken guest, lost storage).
   mutating func bringBack(_ g: Guest, configNode: String, inPlace: Bool = false) -> Runbook.Restore
   {
-    let entry = book.policy.criticality(of: g)
+    let entry = book.entryOf[g.sid]
     let size = book.usedDisks(g).reduce(Int64(0)) { $0 + $1.size }
     var r = Runbook.Restore(
       order: 0, sid: g.sid, vmid: g.vmid, kind: g.kind, name: g.name,
-      role: Runbook.role(of: g, policy: book.policy), level: entry?.level.rawValue,
+      role: book.roleOf[g.sid], level: entry?.level.rawValue,
       purpose: entry?.purpose, haManaged: g.isHAManaged, method: .none, node: nil, storage: nil,
       vcpus: g.vcpus, memory: g.memory, diskSize: size, archive: nil, lostArchives: 0,
       commands: [], problem: nil, warnings: [], measured: book.measured(g.vmid))
@@ -178,7 +178,7 @@ struct Placement {
   mutating func restore(
     _ g: Guest, configNode: String, volumesGone: Bool, size: Int64, into r: inout Runbook.Restore
   ) {
-    let all = book.cluster.backups.archives(of: g)
+    let all = book.archives(of: g)
     let usable = all.filter { a in !book.lost(a.storage, on: a.node, loss) }
     r.lostArchives = all.count - usable.count
     guard !all.isEmpty else {

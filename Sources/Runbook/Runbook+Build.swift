@@ -76,6 +76,13 @@ struct Book {
   let guestBySID: [String: Guest]
   /// Running or onboot guests' vCPUs and memory per node.
   let claimed: [String: (vcpus: Int, memory: Int64)]
+  /// Per sid: the playbook's critical entry and the guest's role, computed once.
+  let entryOf: [String: CriticalEntry]
+  let roleOf: [String: Runbook.Role]
+  /// Running guests per role, by VMID.
+  let byRole: [Runbook.Role: [Guest]]
+  /// Backup archives by VMID, newest first (`BackupInventory`'s order).
+  let archivesByVMID: [Int: [BackupArchive]]
   /// Running ingress guests, by VMID.
   let ingress: [Guest]
 
@@ -100,10 +107,24 @@ struct Book {
       }
     }
     guestBySID = guests
+    var entryOf: [String: CriticalEntry] = [:]
+    var roleOf: [String: Runbook.Role] = [:]
+    var byRole: [Runbook.Role: [Guest]] = [:]
+    for g in cluster.guests.sorted(by: { $0.vmid < $1.vmid }) where !g.template {
+      if let e = policy.criticality(of: g) { entryOf[g.sid] = e }
+      if let r = Runbook.role(of: g, policy: policy) {
+        roleOf[g.sid] = r
+        if g.isRunning { byRole[r, default: []].append(g) }
+      }
+    }
+    self.entryOf = entryOf
+    self.roleOf = roleOf
+    self.byRole = byRole
+    var archives: [Int: [BackupArchive]] = [:]
+    for a in cluster.backups.archives { if let v = a.vmid { archives[v, default: []].append(a) } }
+    archivesByVMID = archives
     self.claimed = claimed
-    ingress = cluster.guests.filter {
-      !$0.template && $0.isRunning && Runbook.role(of: $0, policy: policy) == .ingress
-    }.sorted { $0.vmid < $1.vmid }
+    ingress = byRole[.ingress] ?? []
   }
 
   /// What a failure takes with it.
@@ -123,6 +144,12 @@ struct Book {
   }
 
   func usedDisks(_ g: Guest) -> [Disk] { g.disks.filter { !$0.isUnused } }
+
+  /// A guest's archives (VMID, and kind where the archive names one), newest first: what
+  /// `BackupInventory.archives(of:)` returns, from an index.
+  func archives(of g: Guest) -> [BackupArchive] {
+    (archivesByVMID[g.vmid] ?? []).filter { $0.kind == nil || $0.kind == g.kind }
+  }
 
   // MARK: Scenarios
 
@@ -156,10 +183,10 @@ struct Book {
       if let g = guestBySID[d.sid] { hand.append((g, d.node)) }
     }
     var byHand: [Runbook.Restore] = []
-    for (g, configNode) in order(hand.map(\.0)).compactMap({ g in
-      hand.first { $0.0.sid == g.sid }
-    }) {
-      byHand.append(placement.bringBack(g, configNode: configNode))
+    var configNodeOf: [String: String] = [:]
+    for (g, node) in hand where configNodeOf[g.sid] == nil { configNodeOf[g.sid] = node }
+    for g in order(hand.map(\.0)) {
+      byHand.append(placement.bringBack(g, configNode: configNodeOf[g.sid] ?? g.node))
     }
     number(&byHand)
     if byHand.contains(where: { r in r.commands.contains { $0.argv.first == "mv" } }) {
@@ -258,9 +285,7 @@ struct Book {
     let down = Set(stops.filter { $0.fate != "HA recovers it" }.map(\.sid))
     var out: [String] = []
     for role in [Runbook.Role.dns, .dhcp, .ingress] {
-      let all = cluster.guests.filter {
-        !$0.template && $0.isRunning && Runbook.role(of: $0, policy: policy) == role
-      }.sorted { $0.vmid < $1.vmid }
+      let all = byRole[role] ?? []
       let lost = all.filter { down.contains($0.sid) }
       guard !lost.isEmpty else { continue }
       let left = all.filter { !down.contains($0.sid) }
@@ -291,8 +316,8 @@ struct Book {
   }
 
   func key(_ g: Guest) -> (Int, Int, Int, String) {
-    let role = Runbook.role(of: g, policy: policy)?.rank ?? 3
-    let level = policy.criticality(of: g)?.level.rank ?? 4
+    let role = roleOf[g.sid]?.rank ?? 3
+    let level = entryOf[g.sid]?.level.rank ?? 4
     return (role, level, g.vmid, g.sid)
   }
 
@@ -301,8 +326,8 @@ struct Book {
   }
 
   func stopped(_ g: Guest, fate: String) -> Runbook.Stopped {
-    let role = Runbook.role(of: g, policy: policy)
-    let purpose = policy.criticality(of: g)?.purpose ?? role?.rawValue
+    let role = roleOf[g.sid]
+    let purpose = entryOf[g.sid]?.purpose ?? role?.rawValue
     return Runbook.Stopped(
       sid: g.sid, vmid: g.vmid, name: g.name, node: g.node, purpose: purpose, fate: fate)
   }
