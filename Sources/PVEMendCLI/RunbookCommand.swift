@@ -17,7 +17,7 @@ struct RunbookCommand: ParsableCommand {
     discussion: """
       One section per failure: each online node (played out as 'pvemend rehearse' does), each shared storage server (every NFS/CIFS/PBS pool with that server: every running guest with a volume there stops, and HA cannot help), and the ingress (the guests the playbook's critical entries call a reverse proxy, ingress or load balancer, or tagged 'ingress'). For each: what stops, what HA recovers by itself and where, what it does not and why, and what must be brought back by hand, in order: DNS, DHCP, the ingress (from the purpose of the playbook's critical entries, else the tags dns, dhcp, ingress), then the playbook's levels, then VMID.
 
-      For each guest brought back by hand, the exact commands: when its volumes survive (shared storage), its config moved to a survivor with room (vCPUs, memory under capacity.memory_reserve after HA's recoveries) and started; when they are lost, its newest backup that survives the failure (not on the failed node's local storage, not on the failed server), restored over its original VMID — 'qmrestore ARCHIVE VMID --storage S' or 'pct restore VMID ARCHIVE --storage S', with '--force 1' where its config still exists — onto a storage with room; HA-managed guests are set to 'disabled' first and 'started' at the end. The backup's age is measured at the snapshot's collectedAt. Guests with no backup, or whose every backup is lost with the failure, are said so loudly. Measured restore and boot times come from restore-test records (--records); without them every time is 'untested'.
+      For each guest brought back by hand, the exact commands: when its volumes survive (shared storage), its config moved to a survivor with room (vCPUs, memory under capacity.memory_reserve after HA's recoveries) and started; when they are lost, its newest backup that survives the failure (not on the failed node's local storage, not on the failed server), restored over its original VMID onto a storage with room — 'qmrestore ARCHIVE VMID --storage S' or 'pct restore VMID ARCHIVE --storage S', after moving its old config aside to /root (qmrestore refuses a VMID whose config sits on another node, and --force would try to destroy volumes on storage that is gone), or with '--force 1' over a broken guest whose storage is intact (the ingress scenario); HA-managed guests are set to 'disabled' first and 'started' at the end. The backup's age is measured at the snapshot's collectedAt. Guests with no backup, or whose every backup is lost with the failure, are said so loudly. Measured restore and boot times come from restore-test records (--records); without them every time is 'untested'.
 
       Nothing is run: the commands are for a person to read and run. The same snapshot, playbook and records always give the same bytes.
 
@@ -35,12 +35,19 @@ struct RunbookCommand: ParsableCommand {
   var snapshot: String
 
   @Option(
-    help:
-      "A playbook (YAML): critical levels and purposes (the restore order), capacity.memory_reserve."
-  )
+    help: ArgumentHelp(
+      "A playbook (YAML): critical levels and purposes (the restore order), capacity.memory_reserve.",
+      discussion:
+        "Its critical entries' purposes name the DNS, DHCP and ingress guests (words 'DNS', 'DHCP', 'reverse proxy', 'ingress', 'load balancer'); without a playbook the built-in default policy is used.",
+      valueName: "file"))
   var playbook: String?
 
-  @Option(help: "Output format: markdown, html or json.")
+  @Option(
+    help: ArgumentHelp(
+      "Output format: markdown, html or json.",
+      discussion:
+        "html is one self-contained page (inline CSS, no script, nothing fetched), printable; json is the Runbook document (format pvemend-runbook/1)."
+    ))
   var format: Format = .markdown
 
   @Option(
@@ -51,7 +58,11 @@ struct RunbookCommand: ParsableCommand {
       valueName: "file"))
   var records: String?
 
-  @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
+  @Option(
+    help: ArgumentHelp(
+      "Write to this file instead of standard output.",
+      discussion: "The file is replaced; a path that cannot be written is bad input (exit 2).",
+      valueName: "file"))
   var out: String?
 
   func run() throws {
