@@ -41,6 +41,9 @@ let package = Package(
     .target(
       name: "RestoreTest", dependencies: ["PVEModel", "Playbook", "Planning"],
       exclude: ["README.md"]),
+    /** The disaster-recovery runbook: per failure, what stops, what HA recovers, what to restore by hand. */
+    .target(
+      name: "Runbook", dependencies: ["PVEModel", "Playbook", "Rehearse"], exclude: ["README.md"]),
     /** Plan exports: bash script, Ansible playbook, change-request markdown. */
     .target(
       name: "Export", dependencies: ["PVEModel", "Audit", "Planning"], exclude: ["README.md"]),
@@ -79,7 +82,7 @@ let package = Package(
       name: "PVEMendCLI",
       dependencies: [
         "PVEModel", "Playbook", "Audit", "Planning", "Export", "Synth", "Transport",
-        "SSHTransport", "Execution", "Rehearse", "RestoreTest",
+        "SSHTransport", "Execution", "Rehearse", "RestoreTest", "Runbook",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       exclude: ["README.md"]),
@@ -89,7 +92,7 @@ let package = Package(
       name: "pvemend-bench",
       dependencies: [
         "PVEModel", "Playbook", "Audit", "Planning", "Synth", "Transport", "SSHTransport",
-        "Execution", "PVEMendTestSupport", "Rehearse",
+        "Execution", "PVEMendTestSupport", "Rehearse", "Runbook",
       ]),
 
     // MARK: Tests
@@ -133,6 +136,10 @@ let package = Package(
     .testTarget(
       name: "RestoreTestTests",
       dependencies: ["RestoreTest", "Planning", "PVEModel", "Playbook", "PVEMendTestSupport"],
+      exclude: ["Golden"]),
+    .testTarget(
+      name: "RunbookTests",
+      dependencies: ["Runbook", "PVEModel", "Playbook", "PVEMendTestSupport"],
       exclude: ["Golden"]),
     .testTarget(
       name: "CLITests",
