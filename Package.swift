@@ -41,6 +41,10 @@ let package = Package(
     .target(
       name: "RestoreTest", dependencies: ["PVEModel", "Playbook", "Planning"],
       exclude: ["README.md"]),
+    /** Emptying a node for maintenance (`pvemend evacuate`): targets, guests that stay, rolling checks. */
+    .target(
+      name: "Evacuate", dependencies: ["Audit", "PVEModel", "Planning", "Playbook"],
+      exclude: ["README.md"]),
     /** Plan exports: bash script, Ansible playbook, change-request markdown. */
     .target(
       name: "Export", dependencies: ["PVEModel", "Audit", "Planning"], exclude: ["README.md"]),
@@ -79,7 +83,7 @@ let package = Package(
       name: "PVEMendCLI",
       dependencies: [
         "PVEModel", "Playbook", "Audit", "Planning", "Export", "Synth", "Transport",
-        "SSHTransport", "Execution", "Rehearse", "RestoreTest",
+        "SSHTransport", "Execution", "Rehearse", "RestoreTest", "Evacuate",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       exclude: ["README.md"]),
@@ -89,7 +93,7 @@ let package = Package(
       name: "pvemend-bench",
       dependencies: [
         "PVEModel", "Playbook", "Audit", "Planning", "Synth", "Transport", "SSHTransport",
-        "Execution", "PVEMendTestSupport", "Rehearse",
+        "Execution", "PVEMendTestSupport", "Rehearse", "Evacuate",
       ]),
 
     // MARK: Tests
@@ -131,6 +135,12 @@ let package = Package(
         "PVEMendTestSupport", .product(name: "Crypto", package: "swift-crypto"),
       ]),
     .testTarget(
+      name: "EvacuateTests",
+      dependencies: [
+        "Evacuate", "Planning", "Playbook", "PVEModel", "Synth", "PVEMendTestSupport",
+      ],
+      exclude: ["Golden"]),
+    .testTarget(
       name: "RestoreTestTests",
       dependencies: ["RestoreTest", "Planning", "PVEModel", "Playbook", "PVEMendTestSupport"],
       exclude: ["Golden"]),
@@ -144,7 +154,7 @@ let package = Package(
       name: "ExecutionTests",
       dependencies: [
         "Execution", "Export", "Planning", "Audit", "Playbook", "PVEModel", "Transport",
-        "SSHTransport", "PVEMendTestSupport", "PVEConfig", "Synth", "RestoreTest",
+        "SSHTransport", "PVEMendTestSupport", "PVEConfig", "Synth", "RestoreTest", "Evacuate",
       ],
       exclude: ["Golden"]),
     .testTarget(

@@ -9,7 +9,7 @@ package struct PVEMendCommand: AsyncParsableCommand {
     subcommands: [
       AuditCommand.self, PlanCommand.self, ShowCommand.self, ApplyCommand.self,
       ExportCommand.self, UndoCommand.self, CollectCommand.self, SynthCommand.self,
-      CheckCommand.self, RehearseCommand.self, RestoreTestCommand.self,
+      CheckCommand.self, RehearseCommand.self, RestoreTestCommand.self, EvacuateCommand.self,
     ])
 
   package init() {}

@@ -12,6 +12,7 @@ case "transport": try await benchTransport(rest)
 case "collect": try await benchCollect(rest)
 case "apply": try await benchApply(rest)
 case "rehearse": try await benchRehearse(rest)
+case "evacuate": try await benchEvacuate(rest)
 default:
-  print("usage: pvemend-bench audit|plan|transport|collect|apply|rehearse [options]")
+  print("usage: pvemend-bench audit|plan|transport|collect|apply|rehearse|evacuate [options]")
 }
