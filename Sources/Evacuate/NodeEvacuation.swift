@@ -78,8 +78,21 @@ package enum NodeEvacuation {
           "no other node can take it: \(block.reason); " + choices(block.limit, g, node: node))
       }
     }
-    if maintenance, target.online, !noQuorum {
-      let left = staying.filter { sid in cluster.guest(sid: sid).map { !$0.template } ?? false }
+    let oldest = cluster.nodes.compactMap(\.version).min { ($0.major, $0.minor) < ($1.major, $1.minor) }
+      ?? cluster.version
+    let knowsMaintenance = oldest.map { ($0.major, $0.minor) >= (7, 3) } ?? true
+    if maintenance, !knowsMaintenance {
+      unresolved.append(
+        Unresolved(
+          finding: "node-maintenance/\(node)",
+          reason:
+            "ha-manager crm-command node-maintenance needs pve-ha-manager 3.5 (PVE 7.3) or later, and a node runs \(oldest.map(\.description) ?? "?"); upgrade every node first, or plan without --maintenance",
+          limit: "version"))
+    }
+    if maintenance, knowsMaintenance, target.online, !noQuorum {
+      let left = staying.filter { sid in
+        cluster.guest(sid: sid).map { !$0.template && $0.isHAManaged } ?? false
+      }.sorted()
       moves.addFinalStep(
         kind: .nodeMaintenance, title: "Put \(node) in HA maintenance mode", reason: reason,
         commands: [
@@ -129,7 +142,7 @@ package enum NodeEvacuation {
 
   /// Whether the plan leaves `node` without a guest that runs or may run: only templates stay.
   package static func emptied(_ plan: Plan) -> Bool {
-    plan.unresolved.allSatisfy { $0.limit == "template" }
+    plan.unresolved.allSatisfy { $0.limit == "template" || $0.limit == "version" }
   }
 
   /// What happens to a template on the node.
@@ -162,7 +175,7 @@ package enum NodeEvacuation {
       return "choices: \(shutdown), or free room on another node and plan again"
     default:
       if g.lock != nil {
-        return "choices: wait for the task holding the lock (or clear it with \(g.kind.cli) unlock \(g.vmid)) and plan again, or leave it on \(node) stopped"
+        return "choices: wait for the task holding the lock (or clear it with \(g.kind.cli) unlock \(g.vmid)) and plan again, or \(shutdown)"
       }
       return "choices: \(shutdown), or remove what pins it to \(node) and plan again"
     }

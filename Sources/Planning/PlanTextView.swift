@@ -29,7 +29,14 @@ package enum PlanTextView {
     if let line = evacuationLine(plan) { out.append(clean(line)) }
     if plan.steps.isEmpty {
       out.append("")
-      out.append("No changes: nothing in the findings asks for a step.")
+      if let e = plan.evacuation {
+        out.append(
+          e.staying.isEmpty
+            ? "No changes: \(clean(e.node)) has no guest to move."
+            : "No changes: no guest can leave \(clean(e.node)) (see Unresolved).")
+      } else {
+        out.append("No changes: nothing in the findings asks for a step.")
+      }
     }
     for (kind, heading) in groups {
       let steps = plan.steps.filter { $0.kind == kind }
