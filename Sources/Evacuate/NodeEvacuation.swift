@@ -8,8 +8,8 @@ import Playbook
 ///
 /// Every guest on the node is checked once: a guest that cannot move at all (template, lock,
 /// local devices, never_move, …) stays, with the reason and the choices left to the user; the
-/// others are placed biggest claim first, each on the survivor with the most headroom after the
-/// move that keeps every hard limit in the cluster as it will be when that move runs. Targets
+/// others are placed critical first, then running, then smallest claim (so the most guests keep
+/// running), each on the survivor with the most headroom after the move that keeps every hard limit in the cluster as it will be when that move runs. Targets
 /// only gain load, so the limits hold after every step in any order the executor runs them.
 package enum NodeEvacuation {
   /// The plan that empties `node`. `maintenance` ends it with HA maintenance mode for the node
@@ -41,11 +41,15 @@ package enum NodeEvacuation {
     let quorum = QuorumFigures(cluster)
     let known = cluster.name != nil || quorum.online < quorum.needed
     let noQuorum = !quorum.quorate && !quorum.standalone && known
-    let guests = moves.guests(on: node).sorted { a, b in
-      let x = a.claimsCapacity ? a.memory : 0
-      let y = b.claimsCapacity ? b.memory : 0
-      return x != y ? x > y : a.vmid < b.vmid
+    // Who gets the room first: critical guests (the playbook's `critical`), then running ones,
+    // then the smallest memory claim (the most guests keep running through the window), by VMID.
+    func rank(_ g: Guest) -> (Int, Int, Int64, Int) {
+      (
+        policy.criticality(of: g) == nil ? 1 : 0, g.isRunning ? 0 : 1,
+        g.claimsCapacity ? g.memory : 0, g.vmid
+      )
     }
+    let guests = moves.guests(on: node).sorted { rank($0) < rank($1) }
     for g in guests {
       if noQuorum {
         stay(
@@ -78,7 +82,8 @@ package enum NodeEvacuation {
           "no other node can take it: \(block.reason); " + choices(block.limit, g, node: node))
       }
     }
-    let oldest = cluster.nodes.compactMap(\.version).min { ($0.major, $0.minor) < ($1.major, $1.minor) }
+    let oldest =
+      cluster.nodes.compactMap(\.version).min { ($0.major, $0.minor) < ($1.major, $1.minor) }
       ?? cluster.version
     let knowsMaintenance = oldest.map { ($0.major, $0.minor) >= (7, 3) } ?? true
     if maintenance, !knowsMaintenance {
@@ -106,9 +111,12 @@ package enum NodeEvacuation {
             mutating: true)
         ],
         preconditions: [Condition(.nodeOnline, node: node)],
-        detail: "the CRM keeps HA guests off \(node) until maintenance is disabled (pvemend undo does that first); needs pve-ha-manager 3.5 (PVE 7.3) or later"
+        detail:
+          "the CRM keeps HA guests off \(node) until maintenance is disabled (pvemend undo does that first); needs pve-ha-manager 3.5 (PVE 7.3) or later"
           + (left.isEmpty
-            ? "" : "; the CRM also tries to move the HA guests that stay: \(left.joined(separator: ", "))"))
+            ? ""
+            : "; the CRM also tries to move the HA guests that stay: \(left.joined(separator: ", "))")
+      )
     }
 
     let steps = moves.steps()
@@ -152,9 +160,11 @@ package enum NodeEvacuation {
       return !(cluster.storages.first { $0.id == s }?.shared ?? false)
     }
     if local {
-      return "it is a template with volumes on node-local storage, which cannot move; it never runs, so maintenance can go ahead, but it cannot be cloned until \(node) is back (or clone it to shared storage first)"
+      return
+        "it is a template with volumes on node-local storage, which cannot move; it never runs, so maintenance can go ahead, but it cannot be cloned until \(node) is back (or clone it to shared storage first)"
     }
-    return "it is a template on shared storage; its configuration stays assigned to \(node), so it never runs and maintenance can go ahead, but it cannot be cloned until \(node) is back"
+    return
+      "it is a template on shared storage; its configuration stays assigned to \(node), so it never runs and maintenance can go ahead, but it cannot be cloned until \(node) is back"
   }
 
   /// The choices left to the user when a guest cannot move for `limit`.
@@ -171,11 +181,13 @@ package enum NodeEvacuation {
     case "ha-placement":
       return
         "choices: \(shutdown), widen its HA group or rule, or plan with --maintenance when the group or rule prefers \(node)"
-    case "memory", "cores", "vcpu-ceiling", "local-storage", "shared-storage", "keep-apart", "nodes":
+    case "memory", "cores", "vcpu-ceiling", "local-storage", "shared-storage", "keep-apart",
+      "nodes":
       return "choices: \(shutdown), or free room on another node and plan again"
     default:
       if g.lock != nil {
-        return "choices: wait for the task holding the lock (or clear it with \(g.kind.cli) unlock \(g.vmid)) and plan again, or \(shutdown)"
+        return
+          "choices: wait for the task holding the lock (or clear it with \(g.kind.cli) unlock \(g.vmid)) and plan again, or \(shutdown)"
       }
       return "choices: \(shutdown), or remove what pins it to \(node) and plan again"
     }

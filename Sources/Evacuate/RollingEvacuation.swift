@@ -49,21 +49,22 @@ package struct RollingEvacuation: Sendable {
     let width = max(4, turns.map(\.node.count).max() ?? 4)
     func pad(_ s: String) -> String { s + String(repeating: " ", count: max(0, width - s.count)) }
     out.append("")
-    out.append("  \(pad("node"))  moves  outage      stays  verdict")
+    out.append("  \(pad("node"))  moves  outage        stays  verdict")
     for t in turns {
       let node = DisplayText.sanitize(t.node)
       let outage = t.outageSeconds == 0 ? "none" : "~\(Self.duration(t.outageSeconds))"
       let moves = String(t.moves)
       let stays = String(t.staying.count)
       out.append(
-        "  \(pad(node))  \(String(repeating: " ", count: max(0, 5 - moves.count)))\(moves)  \(outage)\(String(repeating: " ", count: max(0, 10 - outage.count)))  \(String(repeating: " ", count: max(0, 5 - stays.count)))\(stays)  \(t.emptied ? "can be emptied" : "CANNOT be emptied")"
+        "  \(pad(node))  \(String(repeating: " ", count: max(0, 5 - moves.count)))\(moves)  \(outage)\(String(repeating: " ", count: max(0, 12 - outage.count)))  \(String(repeating: " ", count: max(0, 5 - stays.count)))\(stays)  \(t.emptied ? "can be emptied" : "CANNOT be emptied")"
       )
     }
     for t in turns where !t.plan.unresolved.isEmpty {
       out.append("")
       out.append("\(DisplayText.sanitize(t.node)): stays")
       for u in t.plan.unresolved {
-        out.append("  ? [\(DisplayText.sanitize(u.limit ?? "?"))] \(DisplayText.sanitize(u.reason))")
+        out.append(
+          "  ? [\(DisplayText.sanitize(u.limit ?? "?"))] \(DisplayText.sanitize(u.reason))")
       }
     }
     out.append("")
@@ -77,6 +78,7 @@ package struct RollingEvacuation: Sendable {
 
   static func duration(_ seconds: Int) -> String {
     seconds < 60
-      ? "\(seconds) s" : seconds % 60 == 0 ? "\(seconds / 60) min" : "\(seconds / 60) min \(seconds % 60) s"
+      ? "\(seconds) s"
+      : seconds % 60 == 0 ? "\(seconds / 60) min" : "\(seconds / 60) min \(seconds % 60) s"
   }
 }

@@ -13,9 +13,11 @@ import Playbook
 struct EvacuateCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "evacuate",
-    abstract: "Plan emptying a node for maintenance: every guest to another node, under every hard limit.",
+    abstract:
+      "Plan emptying a node for maintenance: every guest to another node, under every hard limit.",
     discussion: """
-      Plans moving every guest off NODE, biggest claim first, each onto the node with the most \
+      Plans moving every guest off NODE (the playbook's critical guests first, then running ones, \
+      then the smallest memory claim, so the most guests keep running), each onto the node with the most \
       headroom left that keeps every hard limit in the cluster as it will be when that move runs: \
       a VM's vCPUs within the target's cores, capacity.vcpu_per_core, memory within \
       capacity.memory_reserve, local storage within capacity.local_storage_reserve, keep-apart \
@@ -206,6 +208,7 @@ struct EvacuateCommand: ParsableCommand {
 
   /// A node name fit for a file name.
   static func fileName(_ node: String) -> String {
-    String(node.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "_" })
+    String(
+      node.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "_" })
   }
 }

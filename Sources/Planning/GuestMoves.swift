@@ -63,8 +63,7 @@ package struct GuestMoves: Sendable {
 
   /// Drafts the migration of `g` to `landing` (the planner's commands, conditions, downtime and
   /// inverse) and applies it to the cluster.
-  package mutating func migrate(_ g: Guest, to landing: GuestLanding, reason: String, why: String)
-  {
+  package mutating func migrate(_ g: Guest, to landing: GuestLanding, reason: String, why: String) {
     state.addMigration(
       g,
       Landing(

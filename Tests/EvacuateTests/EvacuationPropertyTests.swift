@@ -97,12 +97,15 @@ import Testing
         Issue.record("\(step.id): no guest-on-node effect", sourceLocation: sourceLocation)
         continue
       }
-      #expect(nodeOf[sid] == node, "\(step.id) moves \(sid) from elsewhere", sourceLocation: sourceLocation)
+      #expect(
+        nodeOf[sid] == node, "\(step.id) moves \(sid) from elsewhere",
+        sourceLocation: sourceLocation)
       #expect(target != node && t.online, sourceLocation: sourceLocation)
       #expect(t.haState != "maintenance", sourceLocation: sourceLocation)
       #expect(
         step.inverse.contains { $0.isMigration && $0.argv.contains(node) },
-        "\(step.id): its undo does not bring \(sid) back to \(node)", sourceLocation: sourceLocation)
+        "\(step.id): its undo does not bring \(sid) back to \(node)", sourceLocation: sourceLocation
+      )
       nodeOf[sid] = target
       if g.claimsCapacity {
         vcpus[node, default: 0] -= g.vcpus

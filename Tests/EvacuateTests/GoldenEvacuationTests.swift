@@ -39,7 +39,8 @@ import Testing
   }
 
   @Test func anUnknownNodeNamesTheNodes() throws {
-    let c = EvacuationInputs.Case(example: "homelab-cluster", playbook: "homelab.yaml", node: "pve9")
+    let c = EvacuationInputs.Case(
+      example: "homelab-cluster", playbook: "homelab.yaml", node: "pve9")
     #expect(throws: EvacuationError.self) { try EvacuationInputs.plan(c) }
     do {
       _ = try EvacuationInputs.plan(c)
