@@ -44,9 +44,9 @@ struct EvacuateCommand: ParsableCommand {
       writes each node's plan as <dir>/evacuate-<node>.json.
 
       Exit codes:
-        0   the plan empties the node (or, with --nodes, every node) (templates may stay)
-        2   bad input: the snapshot or playbook cannot be read or decoded, NODE is not in the \
-      snapshot, or --out cannot be written (the message names the file and the fix)
+        0   the node can be emptied (with --nodes: every node); templates may stay
+        2   bad input: the snapshot or playbook cannot be read or decoded, NODE is not in
+            the snapshot, or --out cannot be written (the message names the file and the fix)
         3   some guest cannot move: the plan is written, the guests that stay are listed
         64  bad command line
       """)
