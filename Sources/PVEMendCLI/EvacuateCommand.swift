@@ -38,7 +38,8 @@ struct EvacuateCommand: ParsableCommand {
 
       The plan is saved with --out and run with 'pvemend apply'. Rolling maintenance is \
       evacuate → apply → maintenance → 'pvemend undo PLAN.journal.jsonl' (maintenance disabled \
-      first, then every guest migrated back, each checked against the cluster as it is then), \
+      first, then every guest migrated back; with --snapshot FRESH.json every move back is first \
+      checked against the hard limits of the cluster as it is then), \
       node by node. --nodes A,B,C checks that each node can be emptied in turn (from the \
       snapshot's layout, the previous node returned) and prints one line per node; --out-dir \
       writes each node's plan as <dir>/evacuate-<node>.json.

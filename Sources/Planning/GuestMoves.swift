@@ -61,6 +61,16 @@ package struct GuestMoves: Sendable {
     }
   }
 
+  /// Whether `g` may land on `node` now (every hard limit), and how.
+  package func landing(of g: Guest, on node: String) -> Result<GuestLanding, GuestMoveBlock> {
+    switch state.sim.landing(of: g, on: node) {
+    case .success(let l):
+      return .success(
+        GuestLanding(node: l.node, targetStorage: l.targetStorage, localBytes: l.localBytes))
+    case .failure(let b): return .failure(GuestMoveBlock(limit: b.limit, reason: b.text))
+    }
+  }
+
   /// Drafts the migration of `g` to `landing` (the planner's commands, conditions, downtime and
   /// inverse) and applies it to the cluster.
   package mutating func migrate(_ g: Guest, to landing: GuestLanding, reason: String, why: String) {

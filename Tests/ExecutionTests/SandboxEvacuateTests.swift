@@ -41,6 +41,16 @@ struct SandboxEvacuateTests {
 
       let undo = try UndoPlan.make(from: journal.entries, file: "evacuate.journal.jsonl")
       #expect(undo.steps.count == plan.steps.filter { $0.kind == .migrate }.count)
+      // The return checked against the cluster as it is now: every guest fits back; on a node
+      // that lost most of its memory during maintenance, the running ones do not.
+      #expect(ReturnCheck.violations(of: undo, cluster: after, policy: policy) == [])
+      var shrunk = after
+      if let i = shrunk.nodes.firstIndex(where: { $0.name == Self.node }) {
+        shrunk.nodes[i].memoryTotal = policy.capacity.memoryReserve + 256 * 1024 * 1024
+      }
+      let refused = ReturnCheck.violations(of: undo, cluster: shrunk, policy: policy)
+      #expect(!refused.isEmpty)
+      #expect(refused.allSatisfy { $0.contains("back to \(Self.node)") })
       let undone = await SandboxApplyTests.executor(recording).apply(
         undo, planDigest: "undo", options: SandboxApplyTests.options)
       #expect(undone.status == .success, "\(ExecutionText.table(undone))")
