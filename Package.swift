@@ -44,6 +44,10 @@ let package = Package(
     /** The disaster-recovery runbook: per failure, what stops, what HA recovers, what to restore by hand. */
     .target(
       name: "Runbook", dependencies: ["PVEModel", "Playbook", "Rehearse"], exclude: ["README.md"]),
+    /** Emptying a node for maintenance (`pvemend evacuate`): targets, guests that stay, rolling checks. */
+    .target(
+      name: "Evacuate", dependencies: ["Audit", "PVEModel", "Planning", "Playbook"],
+      exclude: ["README.md"]),
     /** Plan exports: bash script, Ansible playbook, change-request markdown. */
     .target(
       name: "Export", dependencies: ["PVEModel", "Audit", "Planning"], exclude: ["README.md"]),
@@ -82,7 +86,7 @@ let package = Package(
       name: "PVEMendCLI",
       dependencies: [
         "PVEModel", "Playbook", "Audit", "Planning", "Export", "Synth", "Transport",
-        "SSHTransport", "Execution", "Rehearse", "RestoreTest", "Runbook",
+        "SSHTransport", "Execution", "Rehearse", "RestoreTest", "Runbook", "Evacuate",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       exclude: ["README.md"]),
@@ -92,7 +96,7 @@ let package = Package(
       name: "pvemend-bench",
       dependencies: [
         "PVEModel", "Playbook", "Audit", "Planning", "Synth", "Transport", "SSHTransport",
-        "Execution", "PVEMendTestSupport", "Rehearse", "Runbook",
+        "Execution", "PVEMendTestSupport", "Rehearse", "Runbook", "Evacuate",
       ]),
 
     // MARK: Tests
@@ -134,6 +138,12 @@ let package = Package(
         "PVEMendTestSupport", .product(name: "Crypto", package: "swift-crypto"),
       ]),
     .testTarget(
+      name: "EvacuateTests",
+      dependencies: [
+        "Evacuate", "Planning", "Playbook", "PVEModel", "Synth", "PVEMendTestSupport",
+      ],
+      exclude: ["Golden"]),
+    .testTarget(
       name: "RestoreTestTests",
       dependencies: ["RestoreTest", "Planning", "PVEModel", "Playbook", "PVEMendTestSupport"],
       exclude: ["Golden"]),
@@ -151,7 +161,7 @@ let package = Package(
       name: "ExecutionTests",
       dependencies: [
         "Execution", "Export", "Planning", "Audit", "Playbook", "PVEModel", "Transport",
-        "SSHTransport", "PVEMendTestSupport", "PVEConfig", "Synth", "RestoreTest",
+        "SSHTransport", "PVEMendTestSupport", "PVEConfig", "Synth", "RestoreTest", "Evacuate",
       ],
       exclude: ["Golden"]),
     .testTarget(

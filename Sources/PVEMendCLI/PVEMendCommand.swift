@@ -10,6 +10,7 @@ package struct PVEMendCommand: AsyncParsableCommand {
       AuditCommand.self, PlanCommand.self, ShowCommand.self, ApplyCommand.self,
       ExportCommand.self, UndoCommand.self, CollectCommand.self, SynthCommand.self,
       CheckCommand.self, RehearseCommand.self, RestoreTestCommand.self, RunbookCommand.self,
+      EvacuateCommand.self,
     ])
 
   package init() {}

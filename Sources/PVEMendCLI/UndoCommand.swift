@@ -1,7 +1,10 @@
 import ArgumentParser
+import Evacuate
 import Execution
 import Foundation
+import PVEModel
 import Planning
+import Playbook
 
 /// `pvemend undo JOURNAL`: the inverse of what a run executed, as a plan; a dry run unless `--execute`.
 struct UndoCommand: AsyncParsableCommand {
@@ -15,6 +18,12 @@ struct UndoCommand: AsyncParsableCommand {
       without a Proxmox inverse becomes advice. --out writes the undo plan as a plan file (for \
       'pvemend export').
 
+      --snapshot FILE (a fresh 'pvemend collect', with --playbook for its limits) checks every \
+      migration back against the hard limits of the cluster as it is now, in order (how \
+      'pvemend evacuate' is returned after maintenance): a guest that no longer fits back \
+      (cores, vCPU ceiling, memory reserve, local storage reserve, keep-apart, HA placement) \
+      refuses the undo with exit 3 before anything runs.
+
       \(ExitStatus.help)
       """)
 
@@ -26,6 +35,15 @@ struct UndoCommand: AsyncParsableCommand {
   @Option(help: ArgumentHelp("Also write the undo plan to this file.", valueName: "file"))
   var out: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "Check every migration back against the hard limits in this fresh snapshot first.",
+      valueName: "file"))
+  var snapshot: String?
+
+  @Option(help: "With --snapshot: the playbook whose limits apply (default: the built-in).")
+  var playbook: String?
+
   func run() async throws {
     let plan: Plan
     do {
@@ -33,6 +51,27 @@ struct UndoCommand: AsyncParsableCommand {
     } catch {
       printError("pvemend undo: \(error)")
       throw ExitCode(ExitStatus.code(error.status))
+    }
+    if let snapshot {
+      let violations: [String]
+      do {
+        let snap = try Snapshot.decode(CLIFiles.read(snapshot), file: snapshot)
+        let cluster = try Cluster(snapshot: snap, file: snapshot)
+        let policy =
+          try playbook.map { try PlaybookDecoder.decode(CLIFiles.text($0), file: $0) }
+          ?? .builtinDefault
+        violations = ReturnCheck.violations(of: plan, cluster: cluster, policy: policy)
+      } catch {
+        printError("pvemend undo: \(error)")
+        throw ExitCode(ExitStatus.badInput)
+      }
+      if !violations.isEmpty {
+        printError(
+          "pvemend undo: refused: \(violations.count) guest(s) no longer fit back (\(snapshot)): "
+            + violations.joined(separator: "; ")
+            + "; free room there or move them back by hand")
+        throw ExitCode(ExitStatus.refused)
+      }
     }
     let bytes = PlanFile.encode(plan)
     if let out {

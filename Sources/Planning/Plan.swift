@@ -37,6 +37,8 @@ package struct Plan: Codable, Sendable, Hashable {
   /// The playbook's capacity limits the figures are measured against (the review page draws them);
   /// nil in plans written before it was added. Never read to decide anything at apply time.
   package var limits: PlanLimits?
+  /// Set when the plan empties a node for maintenance (`pvemend evacuate`); nil otherwise.
+  package var evacuation: Evacuation?
 
   package init(
     tool: String, createdAt: String, cluster: String, pveMajor: Int, haPlacement: String,
@@ -74,6 +76,22 @@ package struct PlanLimits: Codable, Sendable, Hashable {
     self.vcpuPerCore = vcpuPerCore
     self.memoryReserve = memoryReserve
     self.localStorageReserve = localStorageReserve
+  }
+}
+
+/// What an evacuation plan empties, and what stays.
+package struct Evacuation: Codable, Sendable, Hashable {
+  /// The node emptied.
+  package var node: String
+  /// Whether the plan ends with `ha-manager crm-command node-maintenance enable <node>`.
+  package var maintenance: Bool
+  /// Guests that stay on the node (sids, templates included), each explained in `unresolved`.
+  package var staying: [String]
+
+  package init(node: String, maintenance: Bool, staying: [String]) {
+    self.node = node
+    self.maintenance = maintenance
+    self.staying = staying
   }
 }
 
@@ -164,6 +182,9 @@ package enum StepKind: String, Codable, Sendable, Hashable, CaseIterable {
   /// A restore test's step: restore a backup to a scratch guest, start, wait, stop, destroy it
   /// (`pvemend restore-test`).
   case restoreTest = "restore-test"
+  /// `ha-manager crm-command node-maintenance enable|disable <node>` (`pvemend evacuate
+  /// --maintenance`).
+  case nodeMaintenance = "node-maintenance"
 
   /// The symbol in the text view (Terraform's `+`, `~`, `-`).
   package var symbol: String {
@@ -175,6 +196,7 @@ package enum StepKind: String, Codable, Sendable, Hashable, CaseIterable {
     case .backupJob: "+"
     case .advice: "!"
     case .restoreTest: "⟲"
+    case .nodeMaintenance: "◌"
     }
   }
 }

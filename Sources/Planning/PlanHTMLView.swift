@@ -56,6 +56,9 @@ package enum PlanHTMLView {
     o.append(
       "<div><dt>Playbook</dt><dd>\(h(plan.playbook.name)) (<code>\(h(plan.playbook.path))</code>)</dd></div>"
     )
+    if let line = PlanTextView.evacuationLine(plan) {
+      o.append("<div><dt>Evacuation</dt><dd>\(h(line))</dd></div>")
+    }
     if let digest { o.append("<div><dt>Plan file</dt><dd><code>\(h(digest))</code></dd></div>") }
     o.append("<div><dt>Tool</dt><dd>\(h(plan.tool))</dd></div>")
     o.append("</dl>")
@@ -427,6 +430,7 @@ package enum PlanHTMLView {
     case .backupJob: "backup job"
     case .advice: "advice"
     case .restoreTest: "restore test"
+    case .nodeMaintenance: "HA maintenance mode"
     }
   }
 

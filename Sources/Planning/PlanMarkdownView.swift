@@ -17,6 +17,7 @@ package enum PlanMarkdownView {
       "| Playbook | \(esc(plan.playbook.name)) (`\(code(plan.playbook.path))`), sha256 `\(code(String(plan.playbook.sha256.prefix(16))))` |"
     )
     out.append("| Proxmox VE | \(plan.pveMajor), placement by \(placement) |")
+    if let line = PlanTextView.evacuationLine(plan) { out.append("| Evacuation | \(esc(line)) |") }
     out.append(
       "| Score | \(PlanTextView.score(plan.before.score)) → \(PlanTextView.score(plan.after.score)) (predicted) |"
     )

@@ -12,6 +12,7 @@ package enum PlanTextView {
     (.haRule, "HA rules"),
     (.backupJob, "Backup jobs"),
     (.restoreTest, "Restore tests (scratch guests, networks cut)"),
+    (.nodeMaintenance, "HA maintenance mode"),
     (.advice, "Advice (for human hands; never executed)"),
   ]
 
@@ -25,9 +26,17 @@ package enum PlanTextView {
       "Playbook \(clean(plan.playbook.name)) (\(clean(plan.playbook.path)), sha256 \(clean(plan.playbook.sha256.prefix(12))))"
     )
     out.append("Snapshot sha256 \(clean(plan.snapshotSHA256.prefix(12))) · \(clean(plan.tool))")
+    if let line = evacuationLine(plan) { out.append(clean(line)) }
     if plan.steps.isEmpty {
       out.append("")
-      out.append("No changes: nothing in the findings asks for a step.")
+      if let e = plan.evacuation {
+        out.append(
+          e.staying.isEmpty
+            ? "No changes: \(clean(e.node)) has no guest to move."
+            : "No changes: no guest can leave \(clean(e.node)) (see Unresolved).")
+      } else {
+        out.append("No changes: nothing in the findings asks for a step.")
+      }
     }
     for (kind, heading) in groups {
       let steps = plan.steps.filter { $0.kind == kind }
@@ -55,6 +64,17 @@ package enum PlanTextView {
     out.append("")
     out.append(summaryLine(plan))
     return out.joined(separator: "\n") + "\n"
+  }
+
+  /// "Evacuation of pve2: every guest leaves; ends with HA maintenance mode"; nil for other plans.
+  package static func evacuationLine(_ plan: Plan) -> String? {
+    guard let e = plan.evacuation else { return nil }
+    let stay =
+      e.staying.isEmpty
+      ? "every guest leaves"
+      : "\(Format.count(e.staying.count, "guest")) stay\(e.staying.count == 1 ? "s" : ""): \(e.staying.joined(separator: ", "))"
+    let mode = e.maintenance ? "; ends with HA maintenance mode" : ""
+    return "Evacuation of \(e.node): \(stay)\(mode)"
   }
 
   /// "outages 2 (~1 min 20 s): ct:110 1, ct:128 1"; nil for plans written before outages were

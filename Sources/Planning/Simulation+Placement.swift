@@ -114,6 +114,9 @@ extension Simulation {
     guard let t = load(target), t.online, target != g.node else {
       return block("nodes", "\(target) is offline", 10)
     }
+    guard !evacuated.contains(target) else {
+      return block("nodes", "\(target) is the node being emptied", 10)
+    }
     guard !inMaintenance(target) else {
       return block("nodes", "\(target) is in HA maintenance mode", 10)
     }
@@ -308,7 +311,7 @@ extension Simulation {
 
   /// The highest priority among the online nodes of a list, and those nodes.
   private func topPriority(_ list: [NodePriority]) -> (priority: Int, nodes: [String])? {
-    let online = list.filter { load($0.node)?.online ?? false }
+    let online = list.filter { (load($0.node)?.online ?? false) && !evacuated.contains($0.node) }
     guard let top = online.map(\.priority).max() else { return nil }
     return (top, online.filter { $0.priority == top }.map(\.node).sorted())
   }

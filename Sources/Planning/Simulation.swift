@@ -32,6 +32,9 @@ struct Simulation: Sendable {
   /// Whether a move may not push a node's share of guests beyond its share of cores (off when the
   /// playbook ignores `node.imbalance`).
   var enforceShare = true
+  /// Nodes being emptied (`pvemend evacuate`): never a target, and not counted as a preferred HA
+  /// node (HA maintenance mode keeps the CRM from moving guests back). Empty for the planner.
+  var evacuated: Set<String> = []
 
   init(cluster: Cluster, policy: Policy) {
     self.cluster = cluster

@@ -13,6 +13,7 @@ case "collect": try await benchCollect(rest)
 case "apply": try await benchApply(rest)
 case "rehearse": try await benchRehearse(rest)
 case "runbook": try await benchRunbook(rest)
+case "evacuate": try await benchEvacuate(rest)
 default:
-  print("usage: pvemend-bench audit|plan|transport|collect|apply|rehearse|runbook [options]")
+  print("usage: pvemend-bench audit|plan|transport|collect|apply|rehearse|runbook|evacuate [options]")
 }

@@ -131,6 +131,7 @@ struct Replay {
             id: e.id ?? "", enabled: true, all: true, vmids: [], exclude: [], pool: nil, node: nil,
             storage: nil, schedule: nil, mode: nil, compress: nil, pruneBackups: [:], comment: nil))
       }
+    case .nodeMaintenance: break
     case .advice, .restoreTest:
       if !step.commands.isEmpty { violations.append("\(step.id): advice with commands") }
     }
