@@ -34,7 +34,8 @@ let package = Package(
     .target(
       name: "Planning",
       dependencies: [
-        "PVEModel", "Playbook", "Audit", .product(name: "Crypto", package: "swift-crypto"),
+        "PVEModel", "Playbook", "Audit", "Rehearse",
+        .product(name: "Crypto", package: "swift-crypto"),
       ],
       exclude: ["README.md"]),
     /** Restore tests as a plan: newest backup to a scratch VMID, networks cut, start, agent, destroy. */

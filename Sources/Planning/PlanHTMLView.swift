@@ -96,6 +96,17 @@ package enum PlanHTMLView {
       "Unresolved", "\(plan.unresolved.count)", "findings no step fixes",
       warn: !plan.unresolved.isEmpty)
     o.append("</div>")
+    if let failover = s.failover, !failover.isEmpty {
+      o.append(
+        "<table class=\"failover\"><caption>If one node fails (rehearsed after the plan): the worst survivor</caption><thead><tr><th>Fails</th><th>Worst survivor</th><th>vCPU/core</th><th>Memory</th><th></th></tr></thead><tbody>"
+      )
+      for f in failover {
+        o.append(
+          "<tr\(f.within ? "" : " class=\"warn\"")><td>\(h(f.failed))</td><td>\(h(f.survivor))</td><td>\(FailoverSurvivor.num(f.vcpuPerCore)) (limit \(FailoverSurvivor.num(f.vcpuLimit)))</td><td>\(ByteSize.binary(f.memory)) of \(ByteSize.binary(f.memoryLimit))</td><td>\(f.within ? "within the failover limits" : "over the failover limits")</td></tr>"
+        )
+      }
+      o.append("</tbody></table>")
+    }
     o.append("</section>")
     return o
   }
@@ -427,6 +438,7 @@ package enum PlanHTMLView {
     case .backupJob: "backup job"
     case .advice: "advice"
     case .restoreTest: "restore test"
+    case .haScheduler: "HA scheduler"
     }
   }
 

@@ -131,6 +131,11 @@ struct Replay {
             id: e.id ?? "", enabled: true, all: true, vmids: [], exclude: [], pool: nil, node: nil,
             storage: nil, schedule: nil, mode: nil, compress: nil, pruneBackups: [:], comment: nil))
       }
+    case .haScheduler:
+      for c in step.commands where c.argv.starts(with: ["pvesh", "set", "/cluster/options", "--crs"])
+      {
+        cluster.options["crs"] = c.argv.last
+      }
     case .advice, .restoreTest:
       if !step.commands.isEmpty { violations.append("\(step.id): advice with commands") }
     }

@@ -129,3 +129,15 @@ import Testing
     #expect(p3fails.survivors.first { $0.node == "proxmox" }?.overCPU == true)
   }
 }
+
+@Suite struct ReferenceDumpTemp {
+  @Test func dump() throws {
+    for (label, pair) in [("before", try ReferenceClusterTests.before()), ("after", try ReferenceClusterTests.after())] {
+      let (cluster, policy) = pair
+      for o in Rehearsal(cluster: cluster, policy: policy).runEachNode() {
+        print("DUMP \(label) \(o.failedNodes) \(o.verdict) rec=\(o.recovered.map { "\($0.sid)→\($0.to) \($0.vcpus)/\($0.memory >> 20)M [\($0.placement)]" }) failed=\(o.failed.map { "\($0.sid)(\($0.reason.rawValue))" })")
+        for l in o.survivors { print("DUMP   \(l.node) \(l.vcpusBefore)->\(l.vcpus) \(l.vcpuPerCore)/\(l.vcpuCeiling) mem \(l.memoryBefore >> 20)->\(l.memory >> 20) of \(l.memoryCeiling >> 20) \(l.withinCeilings)") }
+      }
+    }
+  }
+}
