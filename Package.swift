@@ -114,7 +114,9 @@ let package = Package(
       exclude: ["Golden"]),
     .testTarget(
       name: "PlanningTests",
-      dependencies: ["Planning", "Audit", "PVEModel", "Playbook", "Synth", "PVEMendTestSupport"],
+      dependencies: [
+        "Planning", "Audit", "PVEModel", "Playbook", "Rehearse", "Synth", "PVEMendTestSupport",
+      ],
       exclude: ["Golden"]),
     .testTarget(
       name: "RehearseTests",
