@@ -29,7 +29,8 @@ let package = Package(
     /** Node failures played out as Proxmox's HA stack would: recovery, failures, survivors' load. */
     .target(name: "Rehearse", dependencies: ["PVEModel", "Playbook"], exclude: ["README.md"]),
     /** Findings from a snapshot: one rule per file, scores, and the audit report renderers. */
-    .target(name: "Audit", dependencies: ["PVEModel", "Playbook", "Rehearse"], exclude: ["README.md"]),
+    .target(
+      name: "Audit", dependencies: ["PVEModel", "Playbook", "Rehearse"], exclude: ["README.md"]),
     /** The planner and the plan document `pvemend-plan/1`, its conditions and its human views. */
     .target(
       name: "Planning",

@@ -32,7 +32,9 @@ struct RehearseCommand: ParsableCommand {
   var snapshot: String
 
   @Option(
-    help: "A playbook (YAML) with the failover limits (capacity.failover_vcpu_per_core, failover_memory_reserve).")
+    help:
+      "A playbook (YAML) with the failover limits (capacity.failover_vcpu_per_core, failover_memory_reserve)."
+  )
   var playbook: String?
 
   @Option(help: "Rehearse only this node's failure (default: each online node in turn).")

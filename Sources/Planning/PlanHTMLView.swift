@@ -98,7 +98,7 @@ package enum PlanHTMLView {
     o.append("</div>")
     if let failover = s.failover, !failover.isEmpty {
       o.append(
-        "<table class=\"failover\"><caption>If one node fails (rehearsed after the plan): the worst survivor</caption><thead><tr><th>Fails</th><th>Worst survivor</th><th>vCPU/core</th><th>Memory</th><th></th></tr></thead><tbody>"
+        "<h3>If one node fails (rehearsed after the plan): the worst survivor</h3><table class=\"failover\"><thead><tr><th>Fails</th><th>Worst survivor</th><th>vCPU/core</th><th>Memory</th><th></th></tr></thead><tbody>"
       )
       for f in failover {
         o.append(

@@ -1,9 +1,10 @@
 import Audit
 import PVEModel
-@testable import Planning
 import Playbook
 import Rehearse
 import Testing
+
+@testable import Planning
 
 /// Plans that survive any one node (issue 12 part 3), over generated clusters: when a plan that
 /// adds HA guests reports no `ha.failover-capacity/<node>` unresolved, every single-node failure
@@ -46,8 +47,9 @@ import Testing
 
   /// The crs property keeps its other keys when the scheduler changes.
   @Test func crsKeepsOtherKeys() {
-    #expect(PlanState.crs("ha=basic,ha-rebalance-on-start=1", scheduler: .static)
-      == "ha=static,ha-rebalance-on-start=1")
+    #expect(
+      PlanState.crs("ha=basic,ha-rebalance-on-start=1", scheduler: .static)
+        == "ha=static,ha-rebalance-on-start=1")
     #expect(PlanState.crs(nil, scheduler: .static) == "ha=static")
   }
 }

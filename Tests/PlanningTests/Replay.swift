@@ -132,8 +132,8 @@ struct Replay {
             storage: nil, schedule: nil, mode: nil, compress: nil, pruneBackups: [:], comment: nil))
       }
     case .haScheduler:
-      for c in step.commands where c.argv.starts(with: ["pvesh", "set", "/cluster/options", "--crs"])
-      {
+      for c in step.commands
+      where c.argv.starts(with: ["pvesh", "set", "/cluster/options", "--crs"]) {
         cluster.options["crs"] = c.argv.last
       }
     case .advice, .restoreTest:

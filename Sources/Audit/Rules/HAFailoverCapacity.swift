@@ -47,7 +47,8 @@ package struct HAFailoverCapacity: IndexedAuditRule {
         }
         if s.overMemory {
           over.append(
-            "\(ByteSize.binary(s.memory)) of memory (failover limit \(ByteSize.binary(s.memoryCeiling)))")
+            "\(ByteSize.binary(s.memory)) of memory (failover limit \(ByteSize.binary(s.memoryCeiling)))"
+          )
         }
         parts.append(
           "\(s.node) takes \(s.recovered.joined(separator: ", ")) and ends at \(over.joined(separator: " and "))"

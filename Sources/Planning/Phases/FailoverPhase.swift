@@ -28,7 +28,11 @@ struct FailoverPhase: PlanPhase {
     let base = s.search(candidates, scheduler: nil)
     s.failoverNode = base.assignment
     guard base.excess > 0, current == .basic else { return }
-    let alternative = s.search(candidates, scheduler: .static)
+    // static changes where the guests without a failover node go (existing HA guests, keep-apart
+    // sets): tried with the chosen failover nodes, the failures still over the limits first,
+    // given up at the first failure static does not bring within them.
+    let alternative = s.search(
+      candidates, scheduler: .static, start: base.assignment, first: base.over, giveUp: true)
     if alternative.excess == 0 {
       s.failoverNode = alternative.assignment
       s.failoverScheduler = .static
@@ -174,40 +178,55 @@ extension PlanState {
     return cpu + mem
   }
 
-  /// Rehearse-and-repack rounds; the best assignment found (lowest total excess, then the earliest).
-  func search(_ candidates: [Guest], scheduler: HAStack.Scheduler?) -> (
-    assignment: [String: String], excess: Double
-  ) {
-    var assignment: [String: String] = [:]
-    var best: (assignment: [String: String], excess: Double)?
+  /// Rehearse-and-repack rounds. A guest's failover node matters only when its home fails, so
+  /// each home node is searched on its own: the first round rehearses every home's failure, later
+  /// rounds only the homes whose guests were repacked, and each home keeps its best assignment
+  /// (lowest excess over the limits, then the earliest). Returns the union and the total excess.
+  func search(
+    _ candidates: [Guest], scheduler: HAStack.Scheduler?, start: [String: String] = [:],
+    first: [String] = [], giveUp: Bool = false
+  ) -> (assignment: [String: String], excess: Double, over: [String]) {
+    var assignment = start
     let bySID = Dictionary(candidates.map { ($0.sid, $0) }, uniquingKeysWith: { a, _ in a })
     var byHome: [String: [Guest]] = [:]
     for g in candidates { byHome[g.node, default: []].append(g) }
-    for _ in 0..<FailoverPhase.rounds {
+    var best: [String: (excess: Double, assignment: [String: String])] = [:]
+    let firstSet = Set(first)
+    var dirty = first + byHome.keys.sorted().filter { !firstSet.contains($0) }
+    for _ in 0..<FailoverPhase.rounds where !dirty.isEmpty {
       let probe = failoverProbe(candidates, assignment: assignment, scheduler: scheduler)
       let rehearsal = Rehearsal(cluster: probe, policy: policy)
-      let outcomes = byHome.keys.sorted().map { rehearsal.run(FailureScenario(failedNodes: [$0])) }
-      var total = 0.0
-      var overloaded: [RecoveryOutcome] = []
-      for o in outcomes {
+      var next: [String] = []
+      for home in dirty {
+        let o = rehearsal.run(FailureScenario(failedNodes: [home]))
         let e = o.survivors.reduce(0.0) { $0 + Self.excess($1) }
-        total += e
-        if e > 0 { overloaded.append(o) }
-      }
-      if best.map({ total < $0.excess - 1e-9 }) ?? true { best = (assignment, total) }
-      if overloaded.isEmpty { break }
-      var changed = false
-      for o in overloaded {
-        guard let home = o.failedNodes.first, let guests = byHome[home] else { continue }
-        let packed = pack(guests, outcome: o, bySID: bySID)
-        for (sid, node) in packed where assignment[sid] != node {
+        if giveUp && e > 0 { return (assignment, .infinity, [home]) }
+        let guests = byHome[home] ?? []
+        if best[home].map({ e < $0.excess - 1e-9 }) ?? true {
+          var own: [String: String] = [:]
+          for g in guests { own[g.sid] = assignment[g.sid] }
+          best[home] = (e, own)
+        }
+        guard e > 0 else { continue }
+        var changed = false
+        for (sid, node) in pack(guests, outcome: o, bySID: bySID) where assignment[sid] != node {
           assignment[sid] = node
           changed = true
         }
+        if changed { next.append(home) }
       }
-      if !changed { break }
+      dirty = next
     }
-    return best ?? ([:], 0)
+    var out: [String: String] = [:]
+    var total = 0.0
+    var over: [String] = []
+    for home in best.keys.sorted() {
+      guard let b = best[home] else { continue }
+      total += b.excess
+      if b.excess > 0 { over.append(home) }
+      for (sid, node) in b.assignment { out[sid] = node }
+    }
+    return (out, total, over)
   }
 
   /// Failover nodes for the planned guests of a failed node: largest first, each onto the survivor
