@@ -87,11 +87,13 @@ struct FailoverCheckPhase: PlanPhase {
     }
     for o in outcomes {
       let over = o.survivors.filter { !$0.recovered.isEmpty && !$0.withinCeilings }
-      guard !over.isEmpty else { continue }
+      let lost = o.capacityFailures
+      guard !over.isEmpty || !lost.isEmpty else { continue }
       let node = o.failedNodes.joined(separator: "+")
-      let figures = over.map { l in
-        "\(l.node) ends at \(l.vcpus) vCPUs on \(l.cores) cores (\(Figure.fixed(l.vcpuPerCore, 2)) per core, failover limit \(Figure.fixed(l.vcpuCeiling, 2))) and \(ByteSize.binary(l.memory)) of memory (failover limit \(ByteSize.binary(l.memoryCeiling)))"
-      }
+      let figures =
+        over.map { l in
+          "\(l.node) ends at \(l.vcpus) vCPUs on \(l.cores) cores (\(Figure.fixed(l.vcpuPerCore, 2)) per core, failover limit \(Figure.fixed(l.vcpuCeiling, 2))) and \(ByteSize.binary(l.memory)) of memory (failover limit \(ByteSize.binary(l.memoryCeiling)))"
+        } + lost.map { "\($0.sid) does not come back: \($0.message)" }
       s.markUnresolved(
         "ha.failover-capacity/\(node)",
         "no HA placement keeps every survivor within the failover limits if \(node) fails (crs \(o.scheduler.rawValue)): \(figures.joined(separator: "; "))",
@@ -178,6 +180,12 @@ extension PlanState {
     return cpu + mem
   }
 
+  /// A failure's excess: every survivor's, plus one for each HA guest that does not come back for
+  /// lack of a node or room (no allowed node, too few cores, too little free memory).
+  static func excess(_ o: RecoveryOutcome) -> Double {
+    o.survivors.reduce(0.0) { $0 + excess($1) } + Double(o.capacityFailures.count)
+  }
+
   /// Rehearse-and-repack rounds. A guest's failover node matters only when its home fails, so
   /// each home node is searched on its own: the first round rehearses every home's failure, later
   /// rounds only the homes whose guests were repacked, and each home keeps its best assignment
@@ -192,14 +200,17 @@ extension PlanState {
     for g in candidates { byHome[g.node, default: []].append(g) }
     var best: [String: (excess: Double, assignment: [String: String])] = [:]
     let firstSet = Set(first)
-    var dirty = first + byHome.keys.sorted().filter { !firstSet.contains($0) }
+    // Every online node's failure: one without planned guests cannot be steered, but it counts
+    // for the scheduler's choice.
+    let homes = sim.cluster.nodes.filter(\.online).map(\.name).sorted()
+    var dirty = first + homes.filter { !firstSet.contains($0) }
     for _ in 0..<FailoverPhase.rounds where !dirty.isEmpty {
       let probe = failoverProbe(candidates, assignment: assignment, scheduler: scheduler)
       let rehearsal = Rehearsal(cluster: probe, policy: policy)
       var next: [String] = []
       for home in dirty {
         let o = rehearsal.run(FailureScenario(failedNodes: [home]))
-        let e = o.survivors.reduce(0.0) { $0 + Self.excess($1) }
+        let e = Self.excess(o)
         if giveUp && e > 0 { return (assignment, .infinity, [home]) }
         let guests = byHome[home] ?? []
         if best[home].map({ e < $0.excess - 1e-9 }) ?? true {
