@@ -29,12 +29,14 @@ let package = Package(
     /** Node failures played out as Proxmox's HA stack would: recovery, failures, survivors' load. */
     .target(name: "Rehearse", dependencies: ["PVEModel", "Playbook"], exclude: ["README.md"]),
     /** Findings from a snapshot: one rule per file, scores, and the audit report renderers. */
-    .target(name: "Audit", dependencies: ["PVEModel", "Playbook", "Rehearse"], exclude: ["README.md"]),
+    .target(
+      name: "Audit", dependencies: ["PVEModel", "Playbook", "Rehearse"], exclude: ["README.md"]),
     /** The planner and the plan document `pvemend-plan/1`, its conditions and its human views. */
     .target(
       name: "Planning",
       dependencies: [
-        "PVEModel", "Playbook", "Audit", .product(name: "Crypto", package: "swift-crypto"),
+        "PVEModel", "Playbook", "Audit", "Rehearse",
+        .product(name: "Crypto", package: "swift-crypto"),
       ],
       exclude: ["README.md"]),
     /** Restore tests as a plan: newest backup to a scratch VMID, networks cut, start, agent, destroy. */
@@ -120,7 +122,9 @@ let package = Package(
       exclude: ["Golden"]),
     .testTarget(
       name: "PlanningTests",
-      dependencies: ["Planning", "Audit", "PVEModel", "Playbook", "Synth", "PVEMendTestSupport"],
+      dependencies: [
+        "Planning", "Audit", "PVEModel", "Playbook", "Rehearse", "Synth", "PVEMendTestSupport",
+      ],
       exclude: ["Golden"]),
     .testTarget(
       name: "RehearseTests",

@@ -16,7 +16,7 @@ package struct Failover: Sendable, Codable, Hashable {
   package var recovered: [String]
   /// HA guests that do not come back, `sid (reason)`.
   package var notRecovered: [String]
-  /// Survivors that end over a ceiling after taking recovered guests.
+  /// Survivors that end over a failover limit after taking recovered guests.
   package var overloaded: [String]
   /// The survivor with the highest load after recovery: `proxmox 5.25 vCPU/core, 26.5 GiB of 27.0 GiB`.
   package var worstSurvivor: String?

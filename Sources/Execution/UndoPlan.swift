@@ -104,7 +104,7 @@ package enum UndoPlan {
       case .migrate: summary.migrations += 1
       case .backupJob: summary.backupJobs += 1
       case .advice: summary.advisories += 1
-      case .restoreTest, .nodeMaintenance: break
+      case .restoreTest, .nodeMaintenance, .haScheduler: break
       }
     }
     return Plan(

@@ -22,6 +22,15 @@ struct PlanCommand: ParsableCommand {
       save the plan with --out and apply it with 'pvemend apply'. The plan is dated with the
       snapshot's collectedAt, so the same inputs always give the same bytes.
 
+      Plans that survive any one node: for the guests it makes HA, the planner rehearses every
+      single-node failure as Proxmox's HA stack would ('pvemend rehearse') and, where a survivor
+      would end over the playbook's failover limits (capacity.failover_vcpu_per_core,
+      failover_memory_reserve), gives each guest a failover node in its HA group or rule
+      (home:3,failover:2,others:1); where the cluster's crs is basic and only static fits, it
+      switches it (pvesh set /cluster/options --crs ha=static). A failure no placement fits is an
+      unresolved ha.failover-capacity entry with the numbers; the summary names each failure's
+      worst survivor.
+
       Exit codes:
         0  a plan was made (unresolved findings are part of the plan, not errors)
         2  bad input: the snapshot or playbook cannot be read or decoded, or --out cannot be written

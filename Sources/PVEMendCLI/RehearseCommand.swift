@@ -15,12 +15,12 @@ struct RehearseCommand: ParsableCommand {
     discussion: """
       For each online node (or the one named with --node), rehearses its failure the way pve-ha-manager recovers: the CRM fences the node and recovers its HA guests one by one in sid order, each onto the node select_service_node picks — the highest-priority nodes of its HA group (PVE 8) or node-affinity rule (PVE 9; non-strict rules and unrestricted groups fall back to every other node), apart from negative resource-affinity partners, with positive ones, then the CRS scheduler's choice: 'basic' (crs ha=basic, the default) takes the node with the fewest HA services, 'static' scores configured CPU and memory with TOPSIS; ties go to the first node by name. From pve-ha-manager 5.1.2 (PVE 9.2; some 9.1 updates) running non-HA guests count too; for PVE 9.1 the report says whether that would change anything. Nodes in HA maintenance mode take nothing. HA state 'stopped' guests move but stay stopped; 'disabled' and 'ignored' ones stay down. Without quorum nothing is recovered and survivors with active HA services fence themselves.
 
-      Then: whether each recovered guest can start there (volumes on node-local storage, host devices, a VM's vCPUs above the node's cores, memory beyond what the node has free now), which non-HA guests are down, and every survivor's vCPUs per core and configured memory against the playbook's capacity.vcpu_per_core and total − capacity.memory_reserve. Sources: docs/ha-recovery.md.
+      Then: whether each recovered guest can start there (volumes on node-local storage, host devices, a VM's vCPUs above the node's cores, memory beyond what the node has free now), which non-HA guests are down, and every survivor's vCPUs per core and configured memory against the playbook's failover limits: capacity.failover_vcpu_per_core (default 1.5 × vcpu_per_core) and total − capacity.failover_memory_reserve (default half of memory_reserve). A degraded cluster may run hotter than everyday ceilings allow, for the hours until the node is back. Sources: docs/ha-recovery.md.
 
       Exit codes:
-        0   every rehearsed failure is survivable (all HA guests back, survivors within the ceilings)
+        0   every rehearsed failure is survivable (all HA guests back, survivors within the failover limits)
         2   bad input: snapshot or playbook unreadable or invalid, or --node names no node
-        3   some failure is not survivable: an HA guest does not come back, a survivor ends over a ceiling, or quorum is lost
+        3   some failure is not survivable: an HA guest does not come back, a survivor ends over a failover limit, or quorum is lost
         64  bad command line
       """)
 
@@ -32,7 +32,9 @@ struct RehearseCommand: ParsableCommand {
   var snapshot: String
 
   @Option(
-    help: "A playbook (YAML) with the capacity ceilings (capacity.vcpu_per_core, memory_reserve).")
+    help:
+      "A playbook (YAML) with the failover limits (capacity.failover_vcpu_per_core, failover_memory_reserve)."
+  )
   var playbook: String?
 
   @Option(help: "Rehearse only this node's failure (default: each online node in turn).")

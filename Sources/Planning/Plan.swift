@@ -173,6 +173,8 @@ package enum StepKind: String, Codable, Sendable, Hashable, CaseIterable {
   case haGroup = "ha-group"
   /// `ha-manager rules add` (PVE 9).
   case haRule = "ha-rule"
+  /// `pvesh set /cluster/options --crs ha=…`: the HA scheduler (CRS) mode.
+  case haScheduler = "ha-scheduler"
   /// `qm migrate` / `pct migrate` / `ha-manager migrate|relocate`.
   case migrate
   /// `pvesh create /cluster/backup`.
@@ -192,6 +194,7 @@ package enum StepKind: String, Codable, Sendable, Hashable, CaseIterable {
     case .moveVolume: "⇢"
     case .haAdd: "+"
     case .haGroup, .haRule: "+"
+    case .haScheduler: "~"
     case .migrate: "→"
     case .backupJob: "+"
     case .advice: "!"
@@ -383,12 +386,18 @@ package struct Summary: Codable, Sendable, Hashable {
   package var outageSeconds: Int?
   /// Outages per guest (sid → count); the planner keeps each at one at most.
   package var outagesByGuest: [String: Int]?
+  /// After the plan, for every single-node failure, the survivor that ends closest to (or
+  /// furthest over) the playbook's failover limits, as `pvemend rehearse` plays it out. Absent in
+  /// plans written before pvemend rehearsed them, and for clusters without HA or a second node.
+  package var failover: [FailoverSurvivor]?
 
   package init(
     haEnablements: Int, haPlacements: Int, volumeMoves: Int, migrations: Int, backupJobs: Int,
     advisories: Int, unresolved: Int, downtimeSeconds: Int, outages: Int? = nil,
-    outageSeconds: Int? = nil, outagesByGuest: [String: Int]? = nil
+    outageSeconds: Int? = nil, outagesByGuest: [String: Int]? = nil,
+    failover: [FailoverSurvivor]? = nil
   ) {
+    self.failover = failover
     self.outages = outages
     self.outageSeconds = outageSeconds
     self.outagesByGuest = outagesByGuest
@@ -400,6 +409,51 @@ package struct Summary: Codable, Sendable, Hashable {
     self.advisories = advisories
     self.unresolved = unresolved
     self.downtimeSeconds = downtimeSeconds
+  }
+}
+
+/// One single-node failure after the plan and its worst survivor (`Plan.Summary.failover`).
+package struct FailoverSurvivor: Codable, Sendable, Hashable {
+  /// The node that fails.
+  package var failed: String
+  /// The survivor with the highest load against the failover limits after HA's recovery.
+  package var survivor: String
+  package var cores: Int
+  /// vCPUs of its running and onboot guests after recovery, per core, and the limit
+  /// (`capacity.failover_vcpu_per_core`).
+  package var vcpus: Int
+  package var vcpuPerCore: Double
+  package var vcpuLimit: Double
+  /// Configured memory of its running and onboot guests after recovery, and the limit (total −
+  /// `capacity.failover_memory_reserve`), bytes.
+  package var memory: Int64
+  package var memoryLimit: Int64
+  /// Whether it stays within both limits.
+  package var within: Bool
+
+  package init(
+    failed: String, survivor: String, cores: Int, vcpus: Int, vcpuPerCore: Double,
+    vcpuLimit: Double, memory: Int64, memoryLimit: Int64, within: Bool
+  ) {
+    self.failed = failed
+    self.survivor = survivor
+    self.cores = cores
+    self.vcpus = vcpus
+    self.vcpuPerCore = vcpuPerCore
+    self.vcpuLimit = vcpuLimit
+    self.memory = memory
+    self.memoryLimit = memoryLimit
+    self.within = within
+  }
+
+  /// `proxmox2 fails → proxmox 4.75 vCPU/core (limit 5), 25.0 GiB of 29.0 GiB`.
+  package var text: String {
+    "\(failed) fails → \(survivor) \(Self.num(vcpuPerCore)) vCPU/core (limit \(Self.num(vcpuLimit))), \(ByteSize.binary(memory)) of \(ByteSize.binary(memoryLimit))\(within ? "" : " — over the failover limits")"
+  }
+
+  static func num(_ x: Double) -> String {
+    let r = (x * 100).rounded() / 100
+    return r == r.rounded() ? String(Int(r)) : String(r)
   }
 }
 

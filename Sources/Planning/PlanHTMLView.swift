@@ -99,6 +99,17 @@ package enum PlanHTMLView {
       "Unresolved", "\(plan.unresolved.count)", "findings no step fixes",
       warn: !plan.unresolved.isEmpty)
     o.append("</div>")
+    if let failover = s.failover, !failover.isEmpty {
+      o.append(
+        "<h3>If one node fails (rehearsed after the plan): the worst survivor</h3><table class=\"failover\"><thead><tr><th>Fails</th><th>Worst survivor</th><th>vCPU/core</th><th>Memory</th><th></th></tr></thead><tbody>"
+      )
+      for f in failover {
+        o.append(
+          "<tr\(f.within ? "" : " class=\"warn\"")><td>\(h(f.failed))</td><td>\(h(f.survivor))</td><td>\(FailoverSurvivor.num(f.vcpuPerCore)) (limit \(FailoverSurvivor.num(f.vcpuLimit)))</td><td>\(ByteSize.binary(f.memory)) of \(ByteSize.binary(f.memoryLimit))</td><td>\(f.within ? "within the failover limits" : "over the failover limits")</td></tr>"
+        )
+      }
+      o.append("</tbody></table>")
+    }
     o.append("</section>")
     return o
   }
@@ -431,6 +442,7 @@ package enum PlanHTMLView {
     case .advice: "advice"
     case .restoreTest: "restore test"
     case .nodeMaintenance: "HA maintenance mode"
+    case .haScheduler: "HA scheduler"
     }
   }
 

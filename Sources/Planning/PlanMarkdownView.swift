@@ -26,6 +26,9 @@ package enum PlanMarkdownView {
       "| Downtime | \(plan.summary.downtimeSeconds == 0 ? "none" : Format.duration(plan.summary.downtimeSeconds)) in total |"
     )
     if let line = PlanTextView.outageLine(plan) { out.append("| Outages | \(esc(line)) |") }
+    for f in plan.summary.failover ?? [] {
+      out.append("| If \(esc(f.failed)) fails | \(esc(f.text)) |")
+    }
     out.append("| Tool | \(esc(plan.tool)) |")
     out.append("")
     out.append("**\(PlanTextView.summaryLine(plan))**")

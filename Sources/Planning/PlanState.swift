@@ -1,6 +1,7 @@
 import Audit
 import PVEModel
 import Playbook
+import Rehearse
 
 /// Room a step frees on a node: claims, a guest slot, local volume bytes per pool.
 struct FreedRoom: Sendable {
@@ -90,6 +91,12 @@ struct PlanState: Sendable {
   var haGroupStep: [String: Int] = [:]
   /// The step that adds each planned HA resource.
   var haAddStep: [String: Int] = [:]
+  /// The failover node `FailoverPhase` chose for planned HA guests (priority 2 after their home).
+  var failoverNode: [String: String] = [:]
+  /// The CRS scheduler `FailoverPhase` switches to, when it does.
+  var failoverScheduler: HAStack.Scheduler?
+  /// Each single-node failure's worst survivor after the plan (`FailoverCheckPhase`).
+  var failoverWorst: [FailoverSurvivor] = []
 
   /// Which running containers count as free to migrate because their volume move stops them
   /// anyway (the planner tries each and keeps the plan the objective ranks best).
@@ -224,7 +231,8 @@ struct PlanState: Sendable {
       downtimeSeconds: steps.reduce(0) { $0 + $1.downtime.seconds },
       outages: outages.values.reduce(0) { $0 + $1.count },
       outageSeconds: outages.values.reduce(0) { $0 + $1.seconds },
-      outagesByGuest: outages.mapValues(\.count))
+      outagesByGuest: outages.mapValues(\.count),
+      failover: failoverWorst.isEmpty ? nil : failoverWorst)
   }
 
   /// Outages per guest: every step with downtime is one outage of the guest it names.

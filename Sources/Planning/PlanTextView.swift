@@ -7,6 +7,7 @@ package enum PlanTextView {
   static let groups: [(StepKind, String)] = [
     (.moveVolume, "Volume moves to shared storage"),
     (.migrate, "Migrations"),
+    (.haScheduler, "HA scheduler"),
     (.haGroup, "HA groups"),
     (.haAdd, "HA resources"),
     (.haRule, "HA rules"),
@@ -61,6 +62,11 @@ package enum PlanTextView {
       "  score \(score(plan.before.score)) → \(score(plan.after.score)) · findings \(plan.before.findings) → \(plan.after.findings) · downtime \(plan.summary.downtimeSeconds == 0 ? "none" : Format.duration(plan.summary.downtimeSeconds))"
     )
     if let line = outageLine(plan) { out.append("  " + clean(line)) }
+    if let failover = plan.summary.failover, !failover.isEmpty {
+      out.append("")
+      out.append("If one node fails (rehearsed after the plan; worst survivor)")
+      for f in failover { out.append("  \(f.within ? "✓" : "✗") \(clean(f.text))") }
+    }
     out.append("")
     out.append(summaryLine(plan))
     return out.joined(separator: "\n") + "\n"

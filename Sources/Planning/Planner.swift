@@ -15,8 +15,8 @@ package enum Planner {
   /// The phases in the order they run; each drafts its steps on the shared `PlanState`.
   static let phases: [any PlanPhase] = [
     VolumesPhase(), KeepApartPhase(), RebalancePhase(), SpreadPhase(), PruneMovesPhase(),
-    HAGroupPhase(),
-    HAResourcePhase(), HARulePhase(), BackupPhase(), AdvicePhase(),
+    FailoverPhase(), HAGroupPhase(), HAResourcePhase(), HARulePhase(), FailoverCheckPhase(),
+    BackupPhase(), AdvicePhase(),
   ]
 
   /// The tool name and version written into plans.

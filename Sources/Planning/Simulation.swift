@@ -298,6 +298,11 @@ struct Simulation: Sendable {
     cluster.haGroups = groups
   }
 
+  /// Sets a `/cluster/options` key (`crs`).
+  mutating func setOption(_ key: String, _ value: String) {
+    cluster.options[key] = value
+  }
+
   mutating func addBackupJob(_ job: BackupJob) {
     cluster.backupJobs.removeAll { $0.id == job.id }
     cluster.backupJobs.append(job)

@@ -27,7 +27,7 @@ package enum PlaybookDecoder {
   static let keepApartKeys = ["name", "guests"]
   static let capacityKeys = [
     "vcpu_per_core", "memory_reserve", "local_storage_reserve", "share_tolerance", "storage_warn",
-    "storage_critical",
+    "storage_critical", "failover_vcpu_per_core", "failover_memory_reserve",
   ]
   static let migrationKeys = [
     "allow_container_restart", "max_parallel_per_node", "never_move", "max_moves", "timeout",
@@ -283,6 +283,29 @@ package enum PlaybookDecoder {
     }
     if let node = mapping["storage_critical"] {
       capacity.storageCritical = try node.fraction(example: "90%")
+    }
+    if let node = mapping["failover_vcpu_per_core"] {
+      let value = try node.number(example: "6")
+      guard value > 0, value <= maxVCPUPerCore else {
+        throw node.error(
+          "\(node.subject) must be greater than 0 and at most \(Int(maxVCPUPerCore)), got \(value); example: failover_vcpu_per_core: 6"
+        )
+      }
+      guard value >= capacity.vcpuPerCore else {
+        throw node.error(
+          "\(node.subject) (\(value)) is below capacity.vcpu_per_core (\(capacity.vcpuPerCore)); the failover limit is what a survivor may carry beyond the everyday ceiling, e.g. failover_vcpu_per_core: \(capacity.vcpuPerCore * CapacityPolicy.failoverVCPUFactor)"
+        )
+      }
+      capacity.failoverVCPUPerCoreSetting = value
+    }
+    if let node = mapping["failover_memory_reserve"] {
+      let bytes = try node.size(example: "2GiB")
+      guard bytes <= capacity.memoryReserve else {
+        throw node.error(
+          "\(node.subject) (\(ByteSize.binary(bytes))) is above capacity.memory_reserve (\(ByteSize.binary(capacity.memoryReserve))); a survivor may keep less free during a failover, not more; example: failover_memory_reserve: 2GiB"
+        )
+      }
+      capacity.failoverMemoryReserveSetting = bytes
     }
     guard capacity.storageWarn <= capacity.storageCritical else {
       let at = mapping["storage_warn"] ?? mapping["storage_critical"] ?? node

@@ -172,12 +172,37 @@ package struct CapacityPolicy: Sendable, Hashable, Codable {
   /// Storage usage that is a warning (0.8) and critical (0.9).
   package var storageWarn: Double
   package var storageCritical: Double
+  /// `capacity.failover_vcpu_per_core` as the playbook sets it; nil: `failoverVCPUPerCore`'s
+  /// default.
+  package var failoverVCPUPerCoreSetting: Double?
+  /// `capacity.failover_memory_reserve` as the playbook sets it, bytes; nil: the default.
+  package var failoverMemoryReserveSetting: Int64?
+
+  /// How much a node's vCPU overcommit may grow while a failed node's HA guests run on it: a
+  /// degraded cluster runs slower until the node is back, so 1.5 × `vcpuPerCore` by default
+  /// (CPU overcommit costs latency, not correctness).
+  package var failoverVCPUPerCore: Double {
+    failoverVCPUPerCoreSetting ?? Self.failoverVCPUFactor * vcpuPerCore
+  }
+
+  /// Memory a survivor keeps free once the failed node's HA guests run on it, bytes: half of
+  /// `memoryReserve` by default (the page cache and ballooning room give way; the host's own
+  /// services, corosync and pmxcfs keep theirs — memory overcommit ends in the OOM killer).
+  package var failoverMemoryReserve: Int64 {
+    failoverMemoryReserveSetting ?? memoryReserve / 2
+  }
+
+  /// `failoverVCPUPerCore`'s default factor over `vcpuPerCore`.
+  package static let failoverVCPUFactor = 1.5
 
   package init(
     vcpuPerCore: Double = 3.0, memoryReserve: Int64 = 4 * 1024 * 1024 * 1024,
     localStorageReserve: Double = 0.10, shareTolerance: Double = 0.15, storageWarn: Double = 0.80,
-    storageCritical: Double = 0.90
+    storageCritical: Double = 0.90, failoverVCPUPerCore: Double? = nil,
+    failoverMemoryReserve: Int64? = nil
   ) {
+    self.failoverVCPUPerCoreSetting = failoverVCPUPerCore
+    self.failoverMemoryReserveSetting = failoverMemoryReserve
     self.vcpuPerCore = vcpuPerCore
     self.memoryReserve = memoryReserve
     self.localStorageReserve = localStorageReserve

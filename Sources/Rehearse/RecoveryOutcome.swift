@@ -9,9 +9,9 @@ package struct RecoveryOutcome: Sendable, Hashable, Codable {
     case quorumLost = "quorum-lost"
     /// An HA guest is not recovered or cannot start where HA puts it.
     case failed
-    /// Every HA guest comes back, but a survivor is over the playbook's ceilings.
+    /// Every HA guest comes back, but a survivor is over the playbook's failover limits.
     case overloaded
-    /// Every HA guest comes back and every survivor stays within the ceilings.
+    /// Every HA guest comes back and every survivor stays within the failover limits.
     case survivable
 
     var rank: Int {
@@ -89,7 +89,8 @@ package struct RecoveryOutcome: Sendable, Hashable, Codable {
     package var why: String
   }
 
-  /// A surviving node's load after recovery against the playbook's ceilings.
+  /// A surviving node's load after recovery against the playbook's failover limits
+  /// (`capacity.failover_vcpu_per_core`, `capacity.failover_memory_reserve`).
   package struct SurvivorLoad: Sendable, Hashable, Codable {
     package var node: String
     package var cores: Int
@@ -97,13 +98,13 @@ package struct RecoveryOutcome: Sendable, Hashable, Codable {
     package var vcpusBefore: Int
     package var vcpus: Int
     package var vcpuPerCore: Double
-    /// The playbook's `capacity.vcpu_per_core`.
+    /// The playbook's `capacity.failover_vcpu_per_core`.
     package var vcpuCeiling: Double
     package var memoryTotal: Int64
     /// Configured memory of running and onboot guests before the failure, and after recovery.
     package var memoryBefore: Int64
     package var memory: Int64
-    /// Total − the playbook's `capacity.memory_reserve`.
+    /// Total − the playbook's `capacity.failover_memory_reserve`.
     package var memoryCeiling: Int64
     /// Sids recovered onto this node and started.
     package var recovered: [String]

@@ -278,14 +278,15 @@ package struct Rehearsal: Sendable {
       }
     }
 
-    let reserve = policy.capacity.memoryReserve
+    // A degraded cluster is judged against the playbook's failover limits, not everyday ceilings.
+    let reserve = policy.capacity.failoverMemoryReserve
     let loads = survivors.map { n in
       let l = load[n.name] ?? (0, 0)
       let b = before[n.name] ?? (0, 0)
       return RecoveryOutcome.SurvivorLoad(
         node: n.name, cores: n.cores, vcpusBefore: b.vcpus, vcpus: l.vcpus,
         vcpuPerCore: Self.round(Double(l.vcpus) / Double(max(n.cores, 1))),
-        vcpuCeiling: policy.capacity.vcpuPerCore, memoryTotal: n.memoryTotal,
+        vcpuCeiling: policy.capacity.failoverVCPUPerCore, memoryTotal: n.memoryTotal,
         memoryBefore: b.memory, memory: l.memory, memoryCeiling: n.memoryTotal - reserve,
         recovered: recoveredOn[n.name] ?? [], fenced: fenced.contains(n.name))
     }

@@ -3,7 +3,7 @@ import PVEModel
 import Playbook
 
 /// Every scenario of a rehearsal with what the reader needs to trust it: the release and
-/// scheduler rehearsed, the accounting, the playbook's ceilings, and the assumptions made.
+/// scheduler rehearsed, the accounting, the playbook's failover limits, and the assumptions made.
 package struct RehearsalReport: Sendable, Hashable, Codable {
   package var format = "pvemend-rehearsal/1"
   package var cluster: String
@@ -40,8 +40,8 @@ package struct RehearsalReport: Sendable, Hashable, Codable {
     accounting = rehearsal.stack.accounting
     haPlacement = cluster.usesHARules ? "rules" : "groups"
     playbook = policy.name
-    vcpuCeiling = policy.capacity.vcpuPerCore
-    memoryReserve = policy.capacity.memoryReserve
+    vcpuCeiling = policy.capacity.failoverVCPUPerCore
+    memoryReserve = policy.capacity.failoverMemoryReserve
     var notes = rehearsal.stack.notes
     if !cluster.quorum.quorate {
       notes.append("the cluster has no quorum now: HA recovers nothing")
@@ -106,7 +106,7 @@ package struct RehearsalReport: Sendable, Hashable, Codable {
       ? "HA resources only" : "HA resources and running non-HA guests"
     out.append("\(md ? "- " : "")CRS scheduler \(sched); the scheduler counts \(acc)")
     out.append(
-      "\(md ? "- " : "")Playbook \(Self.clean(playbook)): at most \(Self.num(vcpuCeiling)) vCPUs per core, \(ByteSize.binary(memoryReserve)) memory reserve per node"
+      "\(md ? "- " : "")Playbook \(Self.clean(playbook)) failover limits: at most \(Self.num(vcpuCeiling)) vCPUs per core, \(ByteSize.binary(memoryReserve)) memory reserve per survivor"
     )
     for n in notes { out.append("\(md ? "- " : "")Note: \(Self.clean(n))") }
     out.append("")

@@ -132,6 +132,11 @@ struct Replay {
             storage: nil, schedule: nil, mode: nil, compress: nil, pruneBackups: [:], comment: nil))
       }
     case .nodeMaintenance: break
+    case .haScheduler:
+      for c in step.commands
+      where c.argv.starts(with: ["pvesh", "set", "/cluster/options", "--crs"]) {
+        cluster.options["crs"] = c.argv.last
+      }
     case .advice, .restoreTest:
       if !step.commands.isEmpty { violations.append("\(step.id): advice with commands") }
     }

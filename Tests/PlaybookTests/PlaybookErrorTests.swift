@@ -30,6 +30,31 @@ import Testing
     )
   }
 
+  /// The failover limits: a typo gets a suggestion; a limit below the everyday ceiling (vCPUs) or
+  /// above it (reserve) is refused with an example; set ones decode, unset ones default.
+  @Test func failoverLimits() throws {
+    let typo = try #require(failure("capacity:\n  failover_vcpu_per_cores: 6\n"))
+    #expect(typo.line == 2)
+    #expect(typo.message.contains("did you mean 'failover_vcpu_per_core'?"))
+    let low = try #require(
+      failure("capacity:\n  vcpu_per_core: 4\n  failover_vcpu_per_core: 3\n"))
+    #expect(low.line == 3)
+    #expect(low.message.contains("is below capacity.vcpu_per_core (4.0)"))
+    #expect(low.message.contains("failover_vcpu_per_core: 6.0"))
+    let high = try #require(
+      failure("capacity:\n  memory_reserve: 4GiB\n  failover_memory_reserve: 8GiB\n"))
+    #expect(high.line == 3)
+    #expect(high.message.contains("is above capacity.memory_reserve (4.0 GiB)"))
+    let set = try PlaybookDecoder.decode(
+      "capacity:\n  vcpu_per_core: 4\n  failover_vcpu_per_core: 5\n  failover_memory_reserve: 1GiB\n",
+      file: "x.yaml")
+    #expect(set.capacity.failoverVCPUPerCore == 5)
+    #expect(set.capacity.failoverMemoryReserve == 1 << 30)
+    let unset = try PlaybookDecoder.decode("capacity:\n  vcpu_per_core: 4\n", file: "x.yaml")
+    #expect(unset.capacity.failoverVCPUPerCore == 6)
+    #expect(unset.capacity.failoverMemoryReserve == 2 << 30)
+  }
+
   @Test func camelCaseKeySuggestsSnakeCase() throws {
     let error = try #require(failure("capacity:\n  vcpuPerCore: 4\n"))
     #expect(error.line == 2)

@@ -115,7 +115,8 @@ import Testing
     #expect(o.verdict == .failed)
   }
 
-  /// The ceilings: a survivor over vCPU per core or over total − reserve is overloaded.
+  /// The failover limits: a survivor over `failover_vcpu_per_core` or over total −
+  /// `failover_memory_reserve` is overloaded; the everyday ceilings do not judge a failure.
   @Test func ceilings() {
     var sim = TestCluster.sim()
     sim.addNode("a", maxcpu: 4, maxmem: 16 << 30)
@@ -124,13 +125,20 @@ import Testing
     sim.service("vm:100", on: "a", maxcpu: 4, maxmem: 6 << 30)
     sim.addGuest("ct:200", on: "b", maxcpu: 4, maxmem: 6 << 30)
     sim.addGuest("ct:201", on: "c", maxcpu: 4, maxmem: 6 << 30)
-    let policy = Policy(capacity: CapacityPolicy(vcpuPerCore: 1.5, memoryReserve: 4 << 30))
+    // Failover limits: 1.5 vCPUs per core, 4 GiB reserve (the everyday 1 per core is not used).
+    let policy = Policy(
+      capacity: CapacityPolicy(
+        vcpuPerCore: 1, memoryReserve: 8 << 30, failoverVCPUPerCore: 1.5,
+        failoverMemoryReserve: 4 << 30))
     let o = Rehearsal.run(sim.cluster, policy: policy, scenario: .init(failedNodes: ["a"]))
     #expect(o.targets == ["vm:100→b"])
     let b = o.survivors.first { $0.node == "b" }
-    #expect(b?.vcpuPerCore == 2 && b?.overCPU == true)
+    #expect(b?.vcpuPerCore == 2 && b?.overCPU == true && b?.vcpuCeiling == 1.5)
     #expect(b?.memory == 12 << 30 && b?.overMemory == false)
     #expect(o.verdict == .overloaded)
+    // Defaults: 1.5 × vcpu_per_core and half of memory_reserve.
+    let defaults = CapacityPolicy(vcpuPerCore: 4, memoryReserve: 4 << 30)
+    #expect(defaults.failoverVCPUPerCore == 6 && defaults.failoverMemoryReserve == 2 << 30)
   }
 }
 

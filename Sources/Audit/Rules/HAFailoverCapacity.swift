@@ -42,12 +42,13 @@ package struct HAFailoverCapacity: IndexedAuditRule {
         var over: [String] = []
         if s.overCPU {
           over.append(
-            "\(s.vcpus) vCPUs on \(s.cores) cores (\(Figure.fixed(s.vcpuPerCore, 2)) per core, ceiling \(Figure.fixed(s.vcpuCeiling, 2)))"
+            "\(s.vcpus) vCPUs on \(s.cores) cores (\(Figure.fixed(s.vcpuPerCore, 2)) per core, failover limit \(Figure.fixed(s.vcpuCeiling, 2)))"
           )
         }
         if s.overMemory {
           over.append(
-            "\(ByteSize.binary(s.memory)) of memory (ceiling \(ByteSize.binary(s.memoryCeiling)))")
+            "\(ByteSize.binary(s.memory)) of memory (failover limit \(ByteSize.binary(s.memoryCeiling)))"
+          )
         }
         parts.append(
           "\(s.node) takes \(s.recovered.joined(separator: ", ")) and ends at \(over.joined(separator: " and "))"

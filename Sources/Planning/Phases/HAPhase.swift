@@ -1,6 +1,7 @@
 import Audit
 import PVEModel
 import Playbook
+import Rehearse
 
 /// PVE 8: one HA group per node that planned HA guests will run on, preferring that node, created
 /// before the HA resources that use it.
@@ -11,14 +12,15 @@ struct HAGroupPhase: PlanPhase {
     // PVE 8: groups before the resources.
     guard !s.usesRules else { return }
     do {
-      for (node, members) in s.byNode(planned) {
-        let id = PlanState.configID("\(s.policy.ha.idPrefix)prefer-\(node)")
+      for (node, failover, members) in s.byPlacement(planned) {
+        let id = s.placementID(node, failover)
         for g in members { s.haGroupOf[g.sid] = id }
         if (s.sim.cluster.haGroups ?? []).contains(where: { $0.id == id }) { continue }
-        let nodes = s.preference(node, members: members)
+        let nodes = s.preference(node, failover: failover, members: members)
         var draft = StepDraft(
           phase: .haGroups, kind: .haGroup,
-          title: "Create HA group \(id) preferring \(node)",
+          title:
+            "Create HA group \(id) preferring \(node)\(failover.map { ", then \($0)" } ?? "")",
           reasons: members.flatMap { s.haPlanned[$0.sid] ?? [] }.sorted())
         draft.commands = [
           RemoteCommand(
@@ -26,7 +28,7 @@ struct HAGroupPhase: PlanPhase {
             argv: [
               "ha-manager", "groupadd", id, "--nodes", nodes.map(\.text).joined(separator: ","),
               "--restricted", "0", "--nofailback", "0", "--comment",
-              "\(tag): HA guests that prefer \(node)",
+              "\(tag): HA guests that prefer \(node)\(failover.map { ", then \($0)" } ?? "")",
             ], mutating: true)
         ]
         draft.inverse = [
@@ -35,7 +37,10 @@ struct HAGroupPhase: PlanPhase {
         draft.preconditions = [Condition(.haGroupAbsent, id: id)]
         draft.effects = [Condition(.haGroupPresent, id: id)]
         draft.detail =
-          "Unrestricted, with failback: its guests prefer \(node) and fail over to the other nodes listed (those with enough cores)"
+          failover.map {
+            "Unrestricted, with failback: its guests prefer \(node); if \(node) fails HA recovers them on \($0), chosen so that every survivor stays within the playbook's failover limits, then on the other nodes listed"
+          }
+          ?? "Unrestricted, with failback: its guests prefer \(node) and fail over to the other nodes listed (those with enough cores)"
         s.sim.putHAGroup(HAGroup(id: id, nodes: nodes, restricted: false, nofailback: false))
         s.haGroupStep[id] = s.add(draft)
       }
@@ -160,14 +165,18 @@ struct HARulePhase: PlanPhase {
     let inApartRule = Set(apartSets.flatMap(\.sids))
 
     // PVE 9: one node-affinity rule per preferred node, after the resources it names.
-    for (node, members) in s.byNode(planned.filter { !inApartRule.contains($0.sid) }) {
-      let id = PlanState.configID("\(s.policy.ha.idPrefix)prefer-\(node)")
+    for (node, failover, members) in s.byPlacement(
+      planned.filter { !inApartRule.contains($0.sid) })
+    {
+      let id = s.placementID(node, failover)
       let sids = members.map(\.sid).sorted()
-      let nodes = s.preference(node, members: members)
+      let nodes = s.preference(node, failover: failover, members: members)
       let spec = nodes.map(\.text).joined(separator: ",")
+      let then = failover.map { ", then \($0)," } ?? ""
       var draft = StepDraft(
         phase: .haRules, kind: .haRule,
-        title: "Prefer \(node) for \(sids.joined(separator: ", ")) (HA node-affinity rule \(id))",
+        title:
+          "Prefer \(node)\(then) for \(sids.joined(separator: ", ")) (HA node-affinity rule \(id))",
         reasons: members.flatMap { s.haPlanned[$0.sid] ?? [] }.sorted())
       draft.dependencies = Set(members.compactMap { s.haAddStep[$0.sid] })
       if let existing = s.sim.cluster.haRules?.first(where: { $0.id == id }) {
@@ -203,7 +212,7 @@ struct HARulePhase: PlanPhase {
             argv: [
               "ha-manager", "rules", "add", "node-affinity", id, "--resources",
               sids.joined(separator: ","), "--nodes", spec, "--strict", "0", "--comment",
-              "\(tag): prefer \(node)",
+              "\(tag): prefer \(node)\(failover.map { ", then \($0)" } ?? "")",
             ], mutating: true)
         ]
         draft.inverse = [
@@ -218,7 +227,10 @@ struct HARulePhase: PlanPhase {
             affinity: nil, disabled: false))
       }
       draft.detail =
-        "Not strict: \(node) first, then the other nodes with enough cores; failback brings them home after a failover"
+        failover.map {
+          "Not strict: \(node) first, then \($0) (chosen so that every survivor stays within the playbook's failover limits if \(node) fails), then the other nodes with enough cores; failback brings them home after a failover"
+        }
+        ?? "Not strict: \(node) first, then the other nodes with enough cores; failback brings them home after a failover"
       s.add(draft)
     }
 
@@ -287,13 +299,31 @@ extension PlanState {
     return out.keys.sorted().map { ($0, out[$0] ?? []) }
   }
 
-  /// `node:2` first, then every other node with enough cores for all `members` at `:1`.
-  fileprivate func preference(_ node: String, members: [Guest]) -> [NodePriority] {
-    let need = members.map(\.vcpus).max() ?? 1
-    var list = [NodePriority(node: node, priority: 2)]
-    for n in sim.cluster.nodes where n.name != node && n.cores >= need && sim.isTarget(n.name) {
-      list.append(NodePriority(node: n.name, priority: 1))
+  /// Planned guests by the node they will run on and their failover node (`FailoverPhase`),
+  /// sorted by node, then failover node (none first).
+  fileprivate func byPlacement(_ guests: [Guest]) -> [(String, String?, [Guest])] {
+    var out: [String: [String: [Guest]]] = [:]
+    for (node, members) in byNode(guests) {
+      for g in members { out[node, default: [:]][failoverNode[g.sid] ?? "", default: []].append(g) }
     }
-    return list.sorted()
+    return out.keys.sorted().flatMap { node in
+      (out[node] ?? [:]).keys.sorted().map { f in
+        (node, f.isEmpty ? nil : f, out[node]?[f] ?? [])
+      }
+    }
+  }
+
+  /// `<prefix>prefer-<node>`, or `<prefix>prefer-<node>-then-<failover>`.
+  fileprivate func placementID(_ node: String, _ failover: String?) -> String {
+    PlanState.configID(
+      "\(policy.ha.idPrefix)prefer-\(node)\(failover.map { "-then-\($0)" } ?? "")")
+  }
+
+  /// `node:2` first, then every other node with enough cores for all `members` at `:1`; with a
+  /// failover node, `node:3`, `failover:2`, the others at 1.
+  fileprivate func preference(_ node: String, failover: String?, members: [Guest])
+    -> [NodePriority]
+  {
+    failoverOrder(home: node, failover: failover, need: members.map(\.vcpus).max() ?? 1)
   }
 }

@@ -7,7 +7,8 @@ import Testing
 /// `ha.failover-capacity` reads the rehearsal (module Rehearse): HA's own choice of node per HA
 /// guest (PVE 8.4 here: crs basic, fewest HA services, ties by node name), not a best fit.
 @Suite struct HAFailoverCapacityTests {
-  // Reserve 4 GiB (default): ceiling 12 GiB on pve2 and pve3; 4 GiB promised on each.
+  // Failover reserve 2 GiB (default: half of memory_reserve 4 GiB): a failover limit of 14 GiB on
+  // pve2 and pve3; 4 GiB promised on each.
   let base = TestCluster().node("pve1", memoryGiB: 32).node("pve2", memoryGiB: 16)
     .node("pve3", cores: 2, memoryGiB: 16)
     .guest(200, on: "pve2", memoryGiB: 4).guest(300, on: "pve3", memoryGiB: 4)
@@ -20,7 +21,7 @@ import Testing
   }
 
   @Test func survivorPushedOverTheMemoryCeilingIsFound() {
-    // ct:100 → pve2, ct:101 → pve3, ct:102 → pve2 (1–1, by name): pve2 ends at 16 GiB > 12.
+    // ct:100 → pve2, ct:101 → pve3, ct:102 → pve2 (1–1, by name): pve2 ends at 16 GiB > 14.
     let c = base.guest(100, on: "pve1", memoryGiB: 6).guest(101, on: "pve1", memoryGiB: 6)
       .guest(102, on: "pve1", memoryGiB: 6).ha("ct:100").ha("ct:101").ha("ct:102")
     let f = c.findings(HAFailoverCapacity())
@@ -31,11 +32,12 @@ import Testing
   }
 
   @Test func haPicksByServiceCountNotByRoom() {
-    // pve3 has room (32 GiB) but one HA service; basic sends the 10 GiB guest to pve2 (none),
-    // which ends at 14 GiB, over its 12 GiB ceiling. A best fit would have found no problem.
+    // pve3 has room (32 GiB) but one HA service; basic sends the 11 GiB guest to pve2 (none),
+    // which ends at 15 GiB, over its 14 GiB failover limit. A best fit would have found no
+    // problem.
     let c = TestCluster().node("pve1").node("pve2", memoryGiB: 16).node("pve3")
       .guest(200, on: "pve2", memoryGiB: 4).guest(300, on: "pve3", memoryGiB: 1).ha("ct:300")
-      .guest(100, on: "pve1", memoryGiB: 10).ha("ct:100")
+      .guest(100, on: "pve1", memoryGiB: 11).ha("ct:100")
     let f = c.findings(HAFailoverCapacity())
     #expect(f.map(\.id) == ["ha.failover-capacity/pve1"])
     #expect(f[0].evidence["recovered"] == .array([.string("ct:100→pve2")]))
@@ -78,9 +80,9 @@ import Testing
             ], restricted: true, nofailback: false)
         ]
       }
-    // pve3: 4 + 6 = 10 GiB of a 12 GiB ceiling.
+    // pve3: 4 + 6 = 10 GiB of a 14 GiB failover limit; with 5 GiB more, 15 GiB.
     #expect(c.findings(HAFailoverCapacity()).isEmpty)
-    let tight = c.guest(301, on: "pve3", memoryGiB: 4)
+    let tight = c.guest(301, on: "pve3", memoryGiB: 5)
     #expect(tight.findings(HAFailoverCapacity()).map(\.id) == ["ha.failover-capacity/pve1"])
   }
 

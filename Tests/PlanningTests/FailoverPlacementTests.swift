@@ -1,0 +1,96 @@
+import Audit
+import PVEMendTestSupport
+import PVEModel
+import Playbook
+import Rehearse
+import Testing
+
+@testable import Planning
+
+/// Plans that survive any one node (issue 12 part 3), over generated clusters: when a plan that
+/// adds HA guests reports no `ha.failover-capacity/<node>` unresolved, every single-node failure
+/// of its predicted cluster, rehearsed as Proxmox's HA stack would, leaves every survivor that
+/// takes recovered guests within the playbook's failover limits; and the summary names each
+/// failure's worst survivor with the same verdict.
+@Suite struct FailoverPlacementTests {
+  static let seeds: [UInt64] = Array(1...120)
+
+  @Test(arguments: seeds) func noUnresolvedMeansEverySurvivorFits(seed: UInt64) throws {
+    let input = RandomCluster(seed: seed)
+    let outcome = Plans.outcome(input.cluster, input.policy)
+    let plan = outcome.plan
+    guard plan.steps.contains(where: { $0.kind == .haAdd }) else { return }
+    let unresolved = Set(
+      plan.unresolved.map(\.finding).filter { $0.hasPrefix("ha.failover-capacity/") })
+    let outcomes = Rehearsal(cluster: outcome.predicted, policy: input.policy).runEachNode()
+    for o in outcomes {
+      let node = o.failedNodes.joined(separator: "+")
+      let over = o.survivors.filter { !$0.recovered.isEmpty && !$0.withinCeilings }
+      if unresolved.contains("ha.failover-capacity/\(node)") { continue }
+      #expect(over.isEmpty, "seed \(seed): \(node) fails → \(over.map(\.node)) over, not reported")
+    }
+    // An unresolved entry only for failures that really overload a survivor.
+    for id in unresolved {
+      let node = String(id.dropFirst("ha.failover-capacity/".count))
+      let o = outcomes.first { $0.failedNodes.joined(separator: "+") == node }
+      let over = o?.survivors.contains { !$0.recovered.isEmpty && !$0.withinCeilings } ?? false
+      let lost = !(o?.capacityFailures.isEmpty ?? true)
+      #expect(over || lost, "seed \(seed): \(id) reported but the rehearsal fits")
+    }
+    // The summary: one worst survivor per failure, in node order.
+    if let worst = plan.summary.failover {
+      let failed = outcomes.compactMap {
+        $0.worstSurvivor == nil ? nil : $0.failedNodes.joined(separator: "+")
+      }
+      #expect(worst.map(\.failed) == failed, "seed \(seed)")
+    }
+  }
+
+  /// The crs property keeps its other keys when the scheduler changes.
+  @Test func crsKeepsOtherKeys() {
+    #expect(
+      PlanState.crs("ha=basic,ha-rebalance-on-start=1", scheduler: .static)
+        == "ha=static,ha-rebalance-on-start=1")
+    #expect(PlanState.crs(nil, scheduler: .static) == "ha=static")
+  }
+
+  /// basic sends a failed node's HA guests without a group to the node with the fewest HA
+  /// services: `small` (none; `big` has two). With its own 8 GiB guest, `small` ends at 32 GiB of
+  /// its 30 GiB failover limit (32 GiB − 2 GiB) when `a` fails. No failover node can steer
+  /// ct:100 and ct:101 (they are HA already, not planned), but static (TOPSIS over configured CPU
+  /// and memory) sends them to `big`: the plan switches crs to static, keeping its other keys,
+  /// and every failure fits.
+  @Test func staticWhereOnlyItFits() throws {
+    var cluster = TestCluster().node("a", cores: 8, memoryGiB: 64)
+      .node("big", cores: 16, memoryGiB: 128).node("small", cores: 4, memoryGiB: 32)
+      .guest(100, on: "a", vcpus: 2, memoryGiB: 12).guest(101, on: "a", vcpus: 2, memoryGiB: 12)
+      .ha("ct:100").ha("ct:101")
+      .guest(300, on: "big").guest(301, on: "big").ha("ct:300").ha("ct:301")
+      .guest(200, on: "big", name: "router").guest(400, on: "small", memoryGiB: 8)
+      .cluster
+    cluster.options["crs"] = "ha=basic,ha-rebalance-on-start=1"
+    let policy = Policy(
+      critical: [CriticalEntry(selector: GuestSelector(vmid: 200), level: .critical)])
+    let before = Rehearsal(cluster: cluster, policy: policy).run(.init(failedNodes: ["a"]))
+    #expect(before.recovered.map { "\($0.sid)→\($0.to)" } == ["ct:100→small", "ct:101→small"])
+    #expect(before.verdict == .overloaded)
+
+    let outcome = Plans.outcome(cluster, policy)
+    let step = try #require(outcome.plan.steps.first { $0.kind == .haScheduler })
+    #expect(
+      step.commands.map(\.argv) == [
+        ["pvesh", "set", "/cluster/options", "--crs", "ha=static,ha-rebalance-on-start=1"]
+      ])
+    #expect(
+      step.inverse.map(\.argv) == [
+        ["pvesh", "set", "/cluster/options", "--crs", "ha=basic,ha-rebalance-on-start=1"]
+      ])
+    #expect(step.detail?.contains("static weighs each node's configured CPU and memory") == true)
+    #expect(!outcome.plan.unresolved.contains { $0.finding.hasPrefix("ha.failover-capacity/") })
+    let after = Rehearsal(cluster: outcome.predicted, policy: policy).run(
+      .init(failedNodes: ["a"]))
+    #expect(after.recovered.map { "\($0.sid)→\($0.to)" } == ["ct:100→big", "ct:101→big"])
+    #expect(after.verdict == .survivable)
+    #expect(outcome.plan.summary.failover?.allSatisfy(\.within) == true)
+  }
+}
