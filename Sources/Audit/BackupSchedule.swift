@@ -127,14 +127,4 @@ package enum BackupSchedule {
   /// `2025-11-09T10:00:00Z` (RFC 3339, `Z` or `±hh:mm`) → seconds since 1970; nil if unreadable.
   package static func epoch(_ text: String) -> Int64? { UTCDate.epoch(rfc3339: text) }
 
-  /// `3 d 4 h`, `5 h`, `12 min`: a readable age.
-  package static func age(_ seconds: Int64) -> String {
-    let s = max(0, seconds)
-    if s >= 86_400 {
-      let h = s % 86_400 / 3600
-      return h == 0 ? "\(s / 86_400) d" : "\(s / 86_400) d \(h) h"
-    }
-    if s >= 3600 { return "\(s / 3600) h" }
-    return "\(s / 60) min"
-  }
 }

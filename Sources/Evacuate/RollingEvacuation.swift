@@ -52,7 +52,7 @@ package struct RollingEvacuation: Sendable {
     out.append("  \(pad("node"))  moves  outage        stays  verdict")
     for t in turns {
       let node = DisplayText.sanitize(t.node)
-      let outage = t.outageSeconds == 0 ? "none" : "~\(Self.duration(t.outageSeconds))"
+      let outage = t.outageSeconds == 0 ? "none" : "~\(Elapsed.duration(t.outageSeconds))"
       let moves = String(t.moves)
       let stays = String(t.staying.count)
       out.append(
@@ -74,11 +74,5 @@ package struct RollingEvacuation: Sendable {
         ? "Every node can be emptied in turn."
         : "Cannot be emptied: \(DisplayText.sanitize(bad.joined(separator: ", ")))")
     return out.joined(separator: "\n") + "\n"
-  }
-
-  static func duration(_ seconds: Int) -> String {
-    seconds < 60
-      ? "\(seconds) s"
-      : seconds % 60 == 0 ? "\(seconds / 60) min" : "\(seconds / 60) min \(seconds % 60) s"
   }
 }

@@ -7,7 +7,7 @@ import Runbook
 /// `pvemend runbook SNAPSHOT [--playbook FILE] [--format markdown|html|json] [--out FILE]`: the
 /// disaster-recovery runbook of the cluster, from data.
 ///
-/// The CLI is the I/O edge: it reads the snapshot, the playbook and restore-test records;
+/// The CLI is the I/O edge: it reads the snapshot, the playbook and restore-test journals (and the plans they ran);
 /// `Runbook` does the rest.
 struct RunbookCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -17,13 +17,13 @@ struct RunbookCommand: ParsableCommand {
     discussion: """
       One section per failure: each online node (played out as 'pvemend rehearse' does), each shared storage server (every NFS/CIFS/PBS pool with that server: every running guest with a volume there stops, and HA cannot help), and the ingress (the guests the playbook's critical entries call a reverse proxy, ingress or load balancer, or tagged 'ingress'). For each: what stops, what HA recovers by itself and where, what it does not and why, and what must be brought back by hand, in order: DNS, DHCP, the ingress (from the purpose of the playbook's critical entries, else the tags dns, dhcp, ingress), then the playbook's levels, then VMID.
 
-      For each guest brought back by hand, the exact commands: when its volumes survive (shared storage), its config moved to a survivor with room (vCPUs, memory under capacity.memory_reserve after HA's recoveries) and started; when they are lost, its newest backup that survives the failure (not on the failed node's local storage, not on the failed server), restored over its original VMID onto a storage with room — 'qmrestore ARCHIVE VMID --storage S' or 'pct restore VMID ARCHIVE --storage S', after moving its old config aside to /root (qmrestore refuses a VMID whose config sits on another node, and --force would try to destroy volumes on storage that is gone), or with '--force 1' over a broken guest whose storage is intact (the ingress scenario); HA-managed guests are set to 'disabled' first and 'started' at the end. The backup's age is measured at the snapshot's collectedAt. Guests with no backup, or whose every backup is lost with the failure, are said so loudly. Measured restore and boot times come from restore-test records (--records); without them every time is 'untested'.
+      For each guest brought back by hand, the exact commands: when its volumes survive (shared storage), its config moved to a survivor with room (vCPUs, memory under capacity.memory_reserve after HA's recoveries) and started; when they are lost, its newest backup that survives the failure (not on the failed node's local storage, not on the failed server), restored over its original VMID onto a storage with room — 'qmrestore ARCHIVE VMID --storage S' or 'pct restore VMID ARCHIVE --storage S', after moving its old config aside to /root (qmrestore refuses a VMID whose config sits on another node, and --force would try to destroy volumes on storage that is gone), or with '--force 1' over a broken guest whose storage is intact (the ingress scenario); HA-managed guests are set to 'disabled' first and 'started' at the end. The backup's age is measured at the snapshot's collectedAt. Guests with no backup, or whose every backup is lost with the failure, are said so loudly. Measured restore and boot times come from restore-test journals (--restore-tests); without them every time is 'untested'.
 
-      Nothing is run: the commands are for a person to read and run. The same snapshot, playbook and records always give the same bytes.
+      Nothing is run: the commands are for a person to read and run. The same snapshot, playbook and journals always give the same bytes.
 
       Exit codes:
         0   the runbook was written
-        2   bad input: the snapshot, playbook or records file cannot be read or decoded, or --out cannot be written
+        2   bad input: the snapshot, playbook, a restore-test journal or the plan it ran cannot be read or decoded, or --out cannot be written
         64  bad command line
       """)
 
@@ -51,12 +51,13 @@ struct RunbookCommand: ParsableCommand {
   var format: Format = .markdown
 
   @Option(
+    name: .customLong("restore-tests"), parsing: .upToNextOption,
     help: ArgumentHelp(
-      "Restore-test records: a JSON array of RestoreRecord (measured restore and boot times).",
+      "Journals of executed restore-test plans (PLAN.journal.jsonl): measured restore and boot times.",
       discussion:
-        "Until 'pvemend audit --restore-tests' can write them from restore-test journals, this is the JSON form of the records the audit reads. Without it every restore time is 'untested'.",
-      valueName: "file"))
-  var records: String?
+        "The same journals 'pvemend audit --restore-tests' reads; each is read with the plan it ran (its run-start's plan path, or the journal's name without .journal.jsonl). The newest test per guest wins. Without them every restore time is 'untested'.",
+      valueName: "journal"))
+  var restoreTests: [String] = []
 
   @Option(
     help: ArgumentHelp(
@@ -68,26 +69,9 @@ struct RunbookCommand: ParsableCommand {
   func run() throws {
     let book: Runbook
     do {
-      let data = try CLIFiles.read(snapshot)
-      let snap = try Snapshot.decode(data, file: snapshot)
-      let cluster = try Cluster(snapshot: snap, file: snapshot)
-      let policy: Policy
-      if let playbook {
-        policy = try PlaybookDecoder.decode(CLIFiles.text(playbook), file: playbook)
-      } else {
-        policy = .builtinDefault
-      }
-      var list: [RestoreRecord] = []
-      if let records {
-        let bytes = try CLIFiles.read(records)
-        do {
-          list = try JSONDecoder().decode([RestoreRecord].self, from: bytes)
-        } catch {
-          throw CLIFileError.unreadable(
-            file: records, reason: "not a JSON array of restore records: \(error)")
-        }
-      }
-      book = Runbook(cluster: cluster, policy: policy, records: list)
+      let input = try ClusterInput.load(snapshot: snapshot, playbook: playbook)
+      let records = try RestoreTestJournals.records(restoreTests)
+      book = Runbook(cluster: input.cluster, policy: input.policy, records: records)
     } catch {
       CLIFiles.standardError("pvemend runbook: \(error)\n")
       throw ExitCode(ExitStatus.badInput)

@@ -18,7 +18,7 @@ enum Estimate {
     let copy = copySeconds(localBytes)
     let volumes =
       copy > 0
-      ? "~\(Format.duration(copy)) copying \(Format.bytes(localBytes)) of local volumes" : nil
+      ? "~\(Elapsed.duration(copy)) copying \(Format.bytes(localBytes)) of local volumes" : nil
     guard g.isRunning else {
       return Downtime(
         seconds: 0,
@@ -31,7 +31,7 @@ enum Estimate {
       return Downtime(
         seconds: 0,
         note:
-          "\(viaHA ? "HA live migration" : "live migration"); ~\(Format.duration(memory + copy)) copying \(Format.bytes(g.memory)) of memory\(disks)"
+          "\(viaHA ? "HA live migration" : "live migration"); ~\(Elapsed.duration(memory + copy)) copying \(Format.bytes(g.memory)) of memory\(disks)"
       )
     case .lxc:
       let how =
@@ -63,7 +63,7 @@ enum Estimate {
     if g.kind == .qemu || !g.isRunning {
       let how = g.kind == .qemu && g.isRunning ? "live disk move" : "guest is stopped"
       return Downtime(
-        seconds: 0, note: "\(how); ~\(Format.duration(copy)) copying \(Format.bytes(bytes))")
+        seconds: 0, note: "\(how); ~\(Elapsed.duration(copy)) copying \(Format.bytes(bytes))")
     }
     return Downtime(
       seconds: restartSeconds + copy,

@@ -90,7 +90,7 @@ package enum PlanHTMLView {
       "predicted, of 10")
     card("Findings", "\(plan.before.findings) → \(plan.after.findings)", "predicted")
     card(
-      "Guest downtime", s.downtimeSeconds == 0 ? "none" : Format.duration(s.downtimeSeconds),
+      "Guest downtime", s.downtimeSeconds == 0 ? "none" : Elapsed.duration(s.downtimeSeconds),
       outages.isEmpty
         ? "no step stops a guest"
         : "\(Format.count(outages.count, "outage")) of \(Format.count(guests, "guest"))",
@@ -221,7 +221,7 @@ package enum PlanHTMLView {
       return o
     }
     o.append(
-      "<p class=\"legend\">Steps run one after another in plan order; only the time a guest is down is drawn (steps without downtime take no width). Total \(Format.duration(plan.summary.downtimeSeconds)).</p>"
+      "<p class=\"legend\">Steps run one after another in plan order; only the time a guest is down is drawn (steps without downtime take no width). Total \(Elapsed.duration(plan.summary.downtimeSeconds)).</p>"
     )
     var rows: [String] = []
     for s in outages where !rows.contains(guest(s)) { rows.append(guest(s)) }
@@ -233,7 +233,7 @@ package enum PlanHTMLView {
     let rowH = 24.0
     let height = Double(rows.count) * rowH + 28
     var svg =
-      "<svg class=\"timeline\" viewBox=\"0 0 \(px(labelW + plotW + 10)) \(px(height))\" role=\"img\" aria-label=\"\(Format.count(outages.count, "outage")), \(Format.duration(plan.summary.downtimeSeconds)) in total\">"
+      "<svg class=\"timeline\" viewBox=\"0 0 \(px(labelW + plotW + 10)) \(px(height))\" role=\"img\" aria-label=\"\(Format.count(outages.count, "outage")), \(Elapsed.duration(plan.summary.downtimeSeconds)) in total\">"
     for (i, r) in rows.enumerated() {
       let y = Double(i) * rowH
       svg +=
@@ -247,7 +247,7 @@ package enum PlanHTMLView {
       let x0 = labelW + Double(start) / Double(total) * plotW
       let bw = max(Double(s.downtime.seconds) / Double(total) * plotW, 3)
       svg +=
-        "<rect class=\"outage\" x=\"\(px(x0))\" y=\"\(px(row * rowH + 4))\" width=\"\(px(bw))\" height=\"\(px(rowH - 8))\" rx=\"2\"><title>\(h(s.id)) \(h(s.title)): \(Format.duration(s.downtime.seconds))</title></rect>"
+        "<rect class=\"outage\" x=\"\(px(x0))\" y=\"\(px(row * rowH + 4))\" width=\"\(px(bw))\" height=\"\(px(rowH - 8))\" rx=\"2\"><title>\(h(s.id)) \(h(s.title)): \(Elapsed.duration(s.downtime.seconds))</title></rect>"
       if bw >= 26 {
         svg +=
           "<text class=\"outage-label\" x=\"\(px(x0 + 4))\" y=\"\(px(row * rowH + 16))\">\(h(s.id))</text>"
@@ -261,7 +261,7 @@ package enum PlanHTMLView {
       let t = total * k / 4
       let x = labelW + Double(k) / 4 * plotW
       svg +=
-        "<text class=\"tick\" x=\"\(px(x))\" y=\"\(px(axisY + 16))\" text-anchor=\"\(k == 0 ? "start" : k == 4 ? "end" : "middle")\">\(Format.duration(t))</text>"
+        "<text class=\"tick\" x=\"\(px(x))\" y=\"\(px(axisY + 16))\" text-anchor=\"\(k == 0 ? "start" : k == 4 ? "end" : "middle")\">\(Elapsed.duration(t))</text>"
     }
     svg += "</svg>"
     o.append("<div class=\"scroll\">\(svg)</div>")
@@ -270,7 +270,7 @@ package enum PlanHTMLView {
     )
     for s in outages {
       o.append(
-        "<tr><td><a href=\"#\(anchor(s.id))\">\(h(s.id))</a></td><td>\(h(named(guest(s))))</td><td class=\"num\">\(Format.duration(s.downtime.seconds))</td><td>\(h(s.downtime.note ?? ""))</td></tr>"
+        "<tr><td><a href=\"#\(anchor(s.id))\">\(h(s.id))</a></td><td>\(h(named(guest(s))))</td><td class=\"num\">\(Elapsed.duration(s.downtime.seconds))</td><td>\(h(s.downtime.note ?? ""))</td></tr>"
       )
     }
     o.append("</tbody></table>")
@@ -304,7 +304,7 @@ package enum PlanHTMLView {
         o.append("<div><dt>After</dt><dd>\(deps)</dd></div>")
       }
       if s.kind == .migrate || s.kind == .moveVolume || s.downtime.seconds > 0 {
-        let head = s.downtime.seconds == 0 ? "none" : "~" + Format.duration(s.downtime.seconds)
+        let head = s.downtime.seconds == 0 ? "none" : "~" + Elapsed.duration(s.downtime.seconds)
         let note = s.downtime.note.map { " · \(h($0))" } ?? ""
         o.append(
           "<div><dt>Downtime</dt><dd\(s.downtime.seconds > 0 ? " class=\"down\"" : "")>\(head)\(note)</dd></div>"
@@ -313,7 +313,7 @@ package enum PlanHTMLView {
       if let w = s.wait {
         let what = w.kind == "ha-migrate" ? "settled" : (w.state ?? "settled")
         o.append(
-          "<div><dt>Waits</dt><dd>until HA reports <code>\(h(w.sid))</code> \(h(what)) on \(h(w.node)), at most \(Format.duration(w.timeoutSeconds))</dd></div>"
+          "<div><dt>Waits</dt><dd>until HA reports <code>\(h(w.sid))</code> \(h(what)) on \(h(w.node)), at most \(Elapsed.duration(w.timeoutSeconds))</dd></div>"
         )
       }
       if let after = s.figuresAfter, s.kind == .migrate || s.kind == .moveVolume {

@@ -23,7 +23,7 @@ package enum PlanMarkdownView {
     )
     out.append("| Findings | \(plan.before.findings) → \(plan.after.findings) (predicted) |")
     out.append(
-      "| Downtime | \(plan.summary.downtimeSeconds == 0 ? "none" : Format.duration(plan.summary.downtimeSeconds)) in total |"
+      "| Downtime | \(plan.summary.downtimeSeconds == 0 ? "none" : Elapsed.duration(plan.summary.downtimeSeconds)) in total |"
     )
     if let line = PlanTextView.outageLine(plan) { out.append("| Outages | \(esc(line)) |") }
     for f in plan.summary.failover ?? [] {
@@ -75,11 +75,12 @@ package enum PlanMarkdownView {
     if step.kind == .migrate || step.kind == .moveVolume || step.downtime.seconds > 0 {
       let seconds = step.downtime.seconds
       let note = step.downtime.note.map { " · \(esc($0))" } ?? ""
-      out.append("- **Downtime:** \(seconds == 0 ? "none" : "~" + Format.duration(seconds))\(note)")
+      out.append(
+        "- **Downtime:** \(seconds == 0 ? "none" : "~" + Elapsed.duration(seconds))\(note)")
     }
     if let wait = step.wait {
       out.append(
-        "- **Waits:** until HA reports `\(code(wait.sid))` \(esc(wait.kind == "ha-migrate" ? "settled" : wait.state ?? "settled")) on \(esc(wait.node)), at most \(Format.duration(wait.timeoutSeconds))"
+        "- **Waits:** until HA reports `\(code(wait.sid))` \(esc(wait.kind == "ha-migrate" ? "settled" : wait.state ?? "settled")) on \(esc(wait.node)), at most \(Elapsed.duration(wait.timeoutSeconds))"
       )
     }
     if let after = step.figuresAfter, step.kind == .migrate {

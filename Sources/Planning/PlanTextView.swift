@@ -59,7 +59,7 @@ package enum PlanTextView {
     out.append("Before → after (predicted)")
     out += figureTable(plan)
     out.append(
-      "  score \(score(plan.before.score)) → \(score(plan.after.score)) · findings \(plan.before.findings) → \(plan.after.findings) · downtime \(plan.summary.downtimeSeconds == 0 ? "none" : Format.duration(plan.summary.downtimeSeconds))"
+      "  score \(score(plan.before.score)) → \(score(plan.after.score)) · findings \(plan.before.findings) → \(plan.after.findings) · downtime \(plan.summary.downtimeSeconds == 0 ? "none" : Elapsed.duration(plan.summary.downtimeSeconds))"
     )
     if let line = outageLine(plan) { out.append("  " + clean(line)) }
     if let failover = plan.summary.failover, !failover.isEmpty {
@@ -91,7 +91,7 @@ package enum PlanTextView {
     let seconds = plan.summary.outageSeconds ?? 0
     let each = (plan.summary.outagesByGuest ?? [:]).sorted { $0.key < $1.key }
       .map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-    return "outages \(n) (~\(Format.duration(seconds))): \(each)"
+    return "outages \(n) (~\(Elapsed.duration(seconds))): \(each)"
   }
 
   /// "Plan: 4 HA enablements, 6 migrations, 1 backup job, 5 advisories; 0 unresolved".
@@ -133,11 +133,11 @@ package enum PlanTextView {
         wait.kind == "ha-migrate"
         ? "until HA reports \(clean(wait.sid)) on \(clean(wait.node))"
         : "until HA reports \(clean(wait.sid)) \(clean(wait.state ?? "settled")) on \(clean(wait.node))"
-      out.append("\(pad)waits \(what) (at most \(Format.duration(wait.timeoutSeconds)))")
+      out.append("\(pad)waits \(what) (at most \(Elapsed.duration(wait.timeoutSeconds)))")
     }
     if step.kind == .migrate || step.kind == .moveVolume || step.downtime.seconds > 0 {
       let seconds = step.downtime.seconds
-      let head = seconds == 0 ? "none" : "~\(Format.duration(seconds))"
+      let head = seconds == 0 ? "none" : "~\(Elapsed.duration(seconds))"
       let note = step.downtime.note.map { " · \(clean($0))" } ?? ""
       out.append("\(pad)downtime: \(head)\(note)")
     }

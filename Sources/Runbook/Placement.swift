@@ -219,7 +219,7 @@ struct Placement {
     }
     if chosen.encrypted { r.warnings.append("encrypted: the restore needs the storage's key") }
     if let age, age > 7 * 86_400 {
-      r.warnings.append("the backup is \(SnapshotTime.age(age)) old: newer data is lost")
+      r.warnings.append("the backup is \(Runbook.age(age)) old: newer data is lost")
     }
     if chosen.ctime == nil { r.warnings.append("the backup's time is not listed") }
 

@@ -29,7 +29,7 @@ extension Runbook {
     }
     if records.isEmpty {
       notes.append(
-        "no restore test given: every restore time is untested (run 'pvemend restore-test' and pass its records)"
+        "no restore test given: every restore time is untested (run 'pvemend restore-test', apply it, and pass its journals with --restore-tests)"
       )
     }
     self.notes = notes
@@ -69,7 +69,7 @@ extension Runbook {
 struct Book {
   let cluster: Cluster
   let policy: Policy
-  let records: [Int: [RestoreRecord]]
+  let records: [Int: RestoreRecord]
   let collected: Int64?
   let nodeByName: [String: Node]
   let storageByID: [String: Storage]
@@ -89,8 +89,9 @@ struct Book {
   init(cluster: Cluster, policy: Policy, records: [RestoreRecord]) {
     self.cluster = cluster
     self.policy = policy
-    self.records = Dictionary(grouping: records, by: \.vmid)
-    collected = SnapshotTime.epoch(cluster.collectedAt)
+    self.records = Dictionary(
+      uniqueKeysWithValues: RestoreRecord.newestPerGuest(records).map { ($0.vmid, $0) })
+    collected = UTCDate.epoch(rfc3339: cluster.collectedAt)
     var nodes: [String: Node] = [:]
     for n in cluster.nodes where nodes[n.name] == nil { nodes[n.name] = n }
     nodeByName = nodes
@@ -333,7 +334,7 @@ struct Book {
   }
 
   func measured(_ vmid: Int) -> Runbook.Measured? {
-    guard let r = records[vmid]?.max(by: { $0 < $1 }) else { return nil }
+    guard let r = records[vmid] else { return nil }
     return Runbook.Measured(
       testedAt: r.testedAt, restoreSeconds: r.restoreSeconds, bootSeconds: r.bootSeconds,
       verdict: r.verdict, detail: r.detail, archive: r.backupVolid)

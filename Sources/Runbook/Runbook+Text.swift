@@ -39,11 +39,16 @@ extension Runbook {
     }
   }
 
+  /// A backup's age at the snapshot: `3 d 4 h`, or `just before the snapshot` under a minute.
+  static func age(_ seconds: Int64) -> String {
+    seconds < 60 ? "just before the snapshot" : Elapsed.age(seconds)
+  }
+
   /// `pbs:backup/ct/133/… (2 d 8 h old, 1.0 GiB, PBS verified ok)`.
   static func archiveLine(_ a: Archive) -> String {
     var facts: [String] = []
     facts.append(
-      a.ageSeconds.map { "\(SnapshotTime.age($0)) old at the snapshot" } ?? "age unknown")
+      a.ageSeconds.map { "\(Runbook.age($0)) old at the snapshot" } ?? "age unknown")
     facts.append(ByteSize.binary(a.size))
     if a.pbs { facts.append("PBS, verification \(a.verification ?? "none")") }
     return facts.joined(separator: ", ")
@@ -55,11 +60,11 @@ extension Runbook {
     switch m.verdict {
     case .passed:
       var parts: [String] = []
-      if let r = m.restoreSeconds { parts.append("restore \(SnapshotTime.duration(r))") }
-      if let b = m.bootSeconds { parts.append("boot \(SnapshotTime.duration(b))") }
+      if let r = m.restoreSeconds { parts.append("restore \(Elapsed.duration(r))") }
+      if let b = m.bootSeconds { parts.append("boot \(Elapsed.duration(b))") }
       let total =
         (m.restoreSeconds != nil && m.bootSeconds != nil)
-        ? " = \(SnapshotTime.duration((m.restoreSeconds ?? 0) + (m.bootSeconds ?? 0)))" : ""
+        ? " = \(Elapsed.duration((m.restoreSeconds ?? 0) + (m.bootSeconds ?? 0)))" : ""
       return "\(parts.joined(separator: " + "))\(total) (restore test \(m.testedAt))"
     case .failed:
       return "the last restore test FAILED (\(m.testedAt)): \(m.detail ?? "no detail")"

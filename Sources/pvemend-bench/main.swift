@@ -15,5 +15,6 @@ case "rehearse": try await benchRehearse(rest)
 case "runbook": try await benchRunbook(rest)
 case "evacuate": try await benchEvacuate(rest)
 default:
-  print("usage: pvemend-bench audit|plan|transport|collect|apply|rehearse|runbook|evacuate [options]")
+  print(
+    "usage: pvemend-bench audit|plan|transport|collect|apply|rehearse|runbook|evacuate [options]")
 }

@@ -3,7 +3,7 @@ import PVEMendTestSupport
 import Testing
 
 /// `pvemend runbook` through the built binary: the reference cluster's runbook is the module's
-/// golden (`Tests/RunbookTests/Golden/reference/`), `--out` writes the same bytes, `--records`
+/// golden (`Tests/RunbookTests/Golden/reference/`), `--out` writes the same bytes, `--restore-tests`
 /// reads restore-test records, and the documented exit statuses (2 bad input, 64 bad command line).
 @Suite("pvemend runbook end to end")
 struct RunbookCommandTests {
@@ -32,22 +32,34 @@ struct RunbookCommandTests {
       json.stdout == (try Data(contentsOf: Self.golden.appendingPathComponent("runbook.json"))))
   }
 
-  @Test func recordsGiveMeasuredTimes() throws {
-    let tmp = try Spawn.temporaryDirectory("runbook-records")
-    defer { try? FileManager.default.removeItem(at: tmp) }
-    let records = tmp.appendingPathComponent("records.json")
-    try Data(
-      """
-      [{"vmid": 121, "kind": "lxc", "name": "traefik-2", "backupVolid": "Truenas_jbod:backup/vzdump-lxc-121-2025_11_08-02_00_00.tar.zst", "node": "proxmox2", "scratchVMID": 9000, "testedAt": "2025-11-08T03:00:00Z", "restoreSeconds": 61.5, "bootSeconds": 4.5, "verdict": "passed"}]
-      """.utf8
-    ).write(to: records)
-    let r = try Spawn.pvemend(
+  /// The restore-test fixture of `AuditRestoreTestsTests` (pve9 example, a night and a morning run
+  /// of one plan): the runbook shows the newest test per guest, as the audit does: vm:204 passed
+  /// (restore 1 min 35 s, boot 21.5 s agent wait + 7.75 s start), vm:201's newest run failed.
+  @Test func restoreTestJournalsGiveMeasuredTimes() throws {
+    let dir = try AuditRestoreTestsTests().staged()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    func runbook(_ journals: [String]) throws -> ProcessRun {
+      try Spawn.pvemend(
+        ["runbook", "snapshot.json", "--playbook", "playbook.yaml", "--format", "json"]
+          + (journals.isEmpty ? [] : ["--restore-tests"] + journals), in: dir)
+    }
+    let without = try runbook([])
+    let with = try runbook(AuditRestoreTestsTests.journals)
+    let reversed = try runbook(AuditRestoreTestsTests.journals.reversed())
+    #expect(with.status == 0, "\(with.outcome)\n\(with.stderrText)")
+    #expect(with.stdout == reversed.stdout)
+    #expect(with.stdout != without.stdout)
+    let book = try #require(try JSONSerialization.jsonObject(with: with.stdout) as? [String: Any])
+    #expect((book["restoreTests"] as? Int ?? 0) > 0)
+    let text = String(decoding: with.stdout, as: UTF8.self)
+    #expect(text.contains("\"verdict\" : \"passed\"") || text.contains("\"verdict\":\"passed\""))
+    let markdown = try Spawn.pvemend(
       [
-        "runbook", "examples/homelab-cluster.json", "--playbook", "playbooks/homelab.yaml",
-        "--records", records.path,
-      ], in: Fixtures.root)
-    #expect(r.status == 0, "\(r.outcome)\n\(r.stderrText)")
-    #expect(r.stdoutText.contains("from 1 restore test(s)"))
+        "runbook", "snapshot.json", "--playbook", "playbook.yaml", "--restore-tests",
+      ] + AuditRestoreTestsTests.journals, in: dir)
+    #expect(markdown.status == 0)
+    #expect(!markdown.stdoutText.contains("no restore test given"))
+    #expect(without.status == 0)
   }
 
   @Test func badInputIsTwoAndBadCommandLineIs64() throws {
@@ -58,12 +70,14 @@ struct RunbookCommandTests {
     #expect(missing.stdout.isEmpty)
     #expect(missing.stderrText.contains("nope.json"))
 
-    let bad = tmp.appendingPathComponent("records.json")
-    try Data("{\"not\": \"a list\"}".utf8).write(to: bad)
-    let records = try Spawn.pvemend(
-      ["runbook", Fixtures.example("homelab-cluster.json").path, "--records", bad.path], in: tmp)
-    #expect(records.status == 2, "\(records.outcome)")
-    #expect(records.stderrText.contains("not a JSON array of restore records"))
+    let bad = tmp.appendingPathComponent("bad.json.journal.jsonl")
+    try Data("{\"not\": \"a journal\"}\n".utf8).write(to: bad)
+    let journal = try Spawn.pvemend(
+      ["runbook", Fixtures.example("homelab-cluster.json").path, "--restore-tests", bad.path],
+      in: tmp)
+    #expect(journal.status == 2, "\(journal.outcome)")
+    #expect(journal.stdout.isEmpty)
+    #expect(journal.stderrText.contains("bad.json.journal.jsonl"))
 
     let format = try Spawn.pvemend(
       ["runbook", Fixtures.example("homelab-cluster.json").path, "--format", "pdf"], in: tmp)

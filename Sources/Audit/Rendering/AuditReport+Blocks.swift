@@ -349,7 +349,7 @@ extension AuditReport {
     }
     if let m = measuredRecovery {
       b.append(.heading(3, "Measured Recovery (Restore Tests)"))
-      func secs(_ v: Double?) -> String { v.map(MeasuredRecovery.duration) ?? "—" }
+      func secs(_ v: Double?) -> String { v.map(Elapsed.duration) ?? "—" }
       b.append(
         .table(
           ReportTable(
@@ -361,7 +361,7 @@ extension AuditReport {
               [
                 t(r.guest), r.level ?? "—",
                 r.testedAt.map { UTCDate(rfc3339: $0)?.minuteText ?? t($0) } ?? "—",
-                r.backupAgeSeconds.map(BackupSchedule.age) ?? "—",
+                r.backupAgeSeconds.map(Elapsed.age) ?? "—",
                 r.backupSize.map(ByteSize.binary) ?? "—", secs(r.restoreSeconds),
                 secs(r.bootSeconds), secs(r.totalSeconds),
                 r.verdict + (r.stale ? " (older than \(m.maxAgeDays) d)" : ""),

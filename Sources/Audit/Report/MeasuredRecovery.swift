@@ -100,22 +100,13 @@ package struct MeasuredRecovery: Sendable, Codable, Hashable {
     rows.first { $0.vmid == vmid && $0.verdict == "passed" && $0.totalSeconds != nil }
   }
 
-  /// `45 s`, `3 min 20 s`, `1 h 5 min`.
-  package static func duration(_ seconds: Double) -> String {
-    let s = Int64(seconds.rounded())
-    if s < 60 { return "\(s) s" }
-    if s < 3600 { return s % 60 == 0 ? "\(s / 60) min" : "\(s / 60) min \(s % 60) s" }
-    let m = s % 3600 / 60
-    return m == 0 ? "\(s / 3600) h" : "\(s / 3600) h \(m) min"
-  }
-
   /// What restoring these guests from backup takes, one after another, as measured: `measured
   /// 6 min 40 s for 2 of 3 guests; 1 untested`; nil when none of them was tested.
   func restoreText(_ guests: [Guest]) -> String? {
     let times = guests.compactMap { measured($0.vmid)?.totalSeconds }
     guard !times.isEmpty else { return nil }
     let untested = guests.count - times.count
-    return "restore from backup measured \(Self.duration(times.reduce(0, +)))"
+    return "restore from backup measured \(Elapsed.duration(times.reduce(0, +)))"
       + (guests.count > 1 ? " for \(times.count) of \(guests.count) guests in turn" : "")
       + (untested > 0 ? "; \(untested) untested" : "")
   }

@@ -41,8 +41,8 @@ package struct BackupStale: IndexedAuditRule {
       return Finding(
         rule: Self.id, severity: context.severity(of: g, fallback: .medium), subject: .guest(g),
         message:
-          "\(AuditContext.label(g)) on \(g.node): newest backup is \(BackupSchedule.age(age)) old, "
-          + "but job \(job) (schedule '\(jobByID[job]?.schedule ?? "")') should leave at most \(BackupSchedule.age(allowed))",
+          "\(AuditContext.label(g)) on \(g.node): newest backup is \(Elapsed.age(age)) old, "
+          + "but job \(job) (schedule '\(jobByID[job]?.schedule ?? "")') should leave at most \(Elapsed.age(allowed))",
         evidence: [
           "newest": .text(newest.volid), "ageSeconds": .int(age), "allowedSeconds": .int(allowed),
           "job": .text(job),
