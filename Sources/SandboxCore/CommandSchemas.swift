@@ -256,6 +256,32 @@ package enum CommandSchemas {
     usage: "pvesh delete <api_path> [OPTIONS] [FORMAT_OPTIONS]", positional: ["api_path"],
     [outputFormat, Parameter("noproxy", .boolean)])
 
+  /// PUT /cluster/options, the keys pvemend sets: `crs` and `delete`. Not in endpoints.json: from
+  /// pve-cluster's `PVE::DataCenterConfig` (`crs_format`: `ha` basic|static, PVE 9.2 adds dynamic;
+  /// `ha-rebalance-on-start` boolean; pve-ha-manager 5.2 adds `ha-auto-rebalance`).
+  static func clusterOptions(major: Int) -> CommandSchema {
+    CommandSchema(
+      usage: "pvesh set <api_path> [OPTIONS] [FORMAT_OPTIONS]", positional: ["api_path"],
+      [
+        outputFormat, Parameter("noproxy", .boolean),
+        Parameter(
+          "crs", .string,
+          format: .propertyString(
+            keys: ["ha", "ha-rebalance-on-start"] + (major >= 9 ? ["ha-auto-rebalance"] : []),
+            defaultKey: nil)),
+        Parameter("delete", .string, maxLength: 4096),
+      ])
+  }
+
+  /// `ha-manager crm-command node-maintenance enable|disable <node>` (pve-ha-manager 3.5, PVE 7.3).
+  static let haNodeMaintenance = CommandSchema(
+    usage: "ha-manager crm-command node-maintenance <action> <node>",
+    positional: ["action", "node"],
+    [
+      Parameter("action", .string, optional: false, enumValues: ["enable", "disable"]),
+      Parameter("node", .string, optional: false, format: .node),
+    ])
+
   /// POST /cluster/backup (and PUT /cluster/backup/{id} with `delete`).
   static func backupJob(major: Int, update: Bool) -> CommandSchema {
     var p = [

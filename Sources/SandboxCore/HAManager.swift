@@ -14,6 +14,9 @@ enum HAManager {
     case "remove": return try remove(rest, ctx)
     case "migrate", "relocate": return try move(sub, rest, ctx)
     case "crm-command":
+      if rest.first == "node-maintenance" {
+        return try NodeMaintenance.run(Array(rest.dropFirst()), ctx)
+      }
       guard let command = rest.first, command == "migrate" || command == "relocate" else {
         throw CommandFailure(
           "pve-standin: 'ha-manager crm-command \(rest.first ?? "")' is not simulated by the sandbox"

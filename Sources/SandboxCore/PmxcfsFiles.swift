@@ -243,7 +243,9 @@ package enum PmxcfsFiles {
     var nodes: [String: JSONValue] = [:]
     for lrm in status where lrm["type"]?.stringValue == "lrm" {
       if let node = lrm["node"]?.stringValue {
-        nodes[node] = .string(state.isOnline(node) ? "online" : "unknown")
+        nodes[node] = .string(
+          !state.isOnline(node)
+            ? "unknown" : NodeMaintenance.enabled(node, state) ? "maintenance" : "online")
       }
     }
     var services: [String: JSONValue] = [:]

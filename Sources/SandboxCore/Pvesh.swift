@@ -2,7 +2,8 @@ import PVEModel
 
 /// `pvesh`: `get` prints exactly the stored response of every collected path (compact JSON, sorted
 /// keys), a storage's content listing filtered as asked (`BackupContent`);
-/// `create|set|delete /cluster/backup…` manage backup jobs.
+/// `create|set|delete /cluster/backup…` manage backup jobs; `set /cluster/options` the HA
+/// scheduler (`ClusterOptions`).
 enum Pvesh {
   static func run(_ args: [String], _ ctx: Context) throws(CommandFailure) -> Outcome {
     guard let sub = args.first else {
@@ -28,6 +29,10 @@ enum Pvesh {
       try BackupJobs.create(arguments.options, ctx)
       return Outcome()
     case "set":
+      if path == "/cluster/options" {
+        try ClusterOptions.set(CommandSchemas.clusterOptions(major: ctx.major).parse(rest), ctx)
+        return Outcome()
+      }
       guard let id = jobID(path) else { throw noHandler("set", path) }
       let arguments = try CommandSchemas.backupJob(major: ctx.major, update: true).parse(rest)
       try BackupJobs.update(id: id, arguments.options, ctx)

@@ -6,10 +6,12 @@ import PVEModel
 import Planning
 import Playbook
 import Testing
+import Transport
 
 /// Rolling maintenance on the sandbox, over real SSH: evacuate a node of the reference cluster
-/// (execute), check it is empty but for the guests the plan lists, then undo the journal (every
-/// guest migrated back) and check the placement equals the start.
+/// with `--maintenance` (execute), check it is empty but for the guests the plan lists and its LRM
+/// in maintenance mode, then undo the journal (maintenance off, every guest migrated back) and
+/// check the placement equals the start.
 @Suite("Evacuate on the sandbox", .serialized)
 struct SandboxEvacuateTests {
   static let node = "proxmox2"
@@ -27,8 +29,14 @@ struct SandboxEvacuateTests {
       let policy = try PlaybookDecoder.decode(text, file: playbookURL.path)
       let plan = try NodeEvacuation.plan(
         snapshot: snapshot, cluster: cluster, policy: policy, node: Self.node,
-        maintenance: false, playbookPath: "playbooks/homelab.yaml", playbookText: text)
+        maintenance: true, playbookPath: "playbooks/homelab.yaml", playbookText: text)
       #expect(plan.steps.contains { $0.kind == .migrate })
+      #expect(plan.steps.last?.kind == .nodeMaintenance)
+      func maintenance() async throws -> Bool {
+        let status = try await live.run(
+          RemoteCommand(node: "proxmox", argv: ["ha-manager", "status"], mutating: false))
+        return status.stdoutText.contains("lrm \(Self.node) (maintenance mode, ")
+      }
       let before = try await SandboxApplyTests.read(live)
 
       let journal = MemoryJournal()
@@ -38,9 +46,12 @@ struct SandboxEvacuateTests {
       let after = try await SandboxApplyTests.read(live)
       let left = after.guests.filter { $0.node == Self.node }.map(\.sid)
       #expect(Set(left) == Set(plan.evacuation?.staying ?? []), "left on \(Self.node): \(left)")
+      #expect(try await maintenance())
 
       let undo = try UndoPlan.make(from: journal.entries, file: "evacuate.journal.jsonl")
-      #expect(undo.steps.count == plan.steps.filter { $0.kind == .migrate }.count)
+      // Maintenance mode ends first, then every guest migrates back.
+      #expect(undo.steps.count == plan.steps.count)
+      #expect(undo.steps.first?.kind == .nodeMaintenance)
       // The return checked against the cluster as it is now: every guest fits back; on a node
       // that lost most of its memory during maintenance, the running ones do not.
       #expect(ReturnCheck.violations(of: undo, cluster: after, policy: policy) == [])
@@ -55,6 +66,7 @@ struct SandboxEvacuateTests {
         undo, planDigest: "undo", options: SandboxApplyTests.options)
       #expect(undone.status == .success, "\(ExecutionText.table(undone))")
       let back = try await SandboxApplyTests.read(live)
+      #expect(try await maintenance() == false)
       #expect(
         back.guests.map { "\($0.sid)@\($0.node)" } == before.guests.map { "\($0.sid)@\($0.node)" })
       #expect(

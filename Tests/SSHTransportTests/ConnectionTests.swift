@@ -18,8 +18,10 @@ import Transport
     try await withTransport(sshd.transport()) { transport in
       #expect(try await transport.run(shell("echo up")).stdoutText == "up\n")
       let marker = try temporaryDirectory().appendingPathComponent("started").path
+      // 60 s, not 5: on a loaded 2-core machine this task may see the marker seconds late, and
+      // the kill must still land mid-command (it ends the sleep at once).
       let running = Task {
-        try await transport.run(shell("touch \(marker); sleep 5; echo finished"))
+        try await transport.run(shell("touch \(marker); sleep 60; echo finished"))
       }
       // Kill only once the command runs on the node.
       while !FileManager.default.fileExists(atPath: marker) {
