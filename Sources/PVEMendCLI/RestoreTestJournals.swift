@@ -21,7 +21,7 @@ enum RestoreTestJournals {
       guard !entries.isEmpty else {
         throw Failure(file: journal, message: "empty journal; give a restore-test run's journal")
       }
-      let (plan, data, planFile) = try plan(for: journal, entries: entries)
+      let (plan, data, planFile) = try JournalPlan.find(for: journal, entries: entries)
       do {
         out += try RestoreRecords.records(
           plan: plan, planDigest: PlanDigest.of(data), entries: entries)
@@ -31,10 +31,13 @@ enum RestoreTestJournals {
     }
     return out
   }
+}
 
+/// The plan file a journal ran (for `audit --restore-tests`, `runbook` and `undo`).
+enum JournalPlan {
   /// The plan a journal ran: its run-start's `planPath` (as given, then beside the journal), or
   /// the journal's name without `.journal.jsonl`.
-  static func plan(for journal: String, entries: [JournalEntry]) throws -> (Plan, Data, String) {
+  static func find(for journal: String, entries: [JournalEntry]) throws -> (Plan, Data, String) {
     let dir = (journal as NSString).deletingLastPathComponent
     var candidates: [String] = []
     for e in entries where e.event == .runStart {
@@ -49,7 +52,7 @@ enum RestoreTestJournals {
     if journal.hasSuffix(suffix) { candidates.append(String(journal.dropLast(suffix.count))) }
     guard let file = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
       let named = candidates.isEmpty ? "" : " (looked for \(candidates.joined(separator: ", ")))"
-      throw Failure(
+      throw RestoreTestJournals.Failure(
         file: journal,
         message:
           "cannot find the plan this journal ran\(named); keep the plan file beside its journal (PLAN and PLAN.journal.jsonl)"

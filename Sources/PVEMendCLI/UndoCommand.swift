@@ -18,11 +18,13 @@ struct UndoCommand: AsyncParsableCommand {
       without a Proxmox inverse becomes advice. --out writes the undo plan as a plan file (for \
       'pvemend export').
 
-      --snapshot FILE (a fresh 'pvemend collect', with --playbook for its limits) checks every \
-      migration back against the hard limits of the cluster as it is now, in order (how \
-      'pvemend evacuate' is returned after maintenance): a guest that no longer fits back \
-      (cores, vCPU ceiling, memory reserve, local storage reserve, keep-apart, HA placement) \
-      refuses the undo with exit 3 before anything runs.
+      Migrations back (how 'pvemend evacuate' is returned after maintenance) are checked \
+      against the hard limits of the cluster as it is now, in order, before anything runs: with \
+      --execute the cluster is read through the entry node first (as 'collect' does), or \
+      --snapshot FILE gives a fresh 'pvemend collect'. The limits are --playbook's, else the \
+      capacity limits recorded in the plan the journal ran (found beside it), else the built-in \
+      policy's. A guest that no longer fits back (cores, vCPU ceiling, memory reserve, local \
+      storage reserve, keep-apart, HA placement) refuses the undo with exit 3.
 
       \(ExitStatus.help)
       """)
@@ -37,11 +39,14 @@ struct UndoCommand: AsyncParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "Check every migration back against the hard limits in this fresh snapshot first.",
+      "Check the migrations back against this fresh snapshot (default with --execute: read the cluster now).",
       valueName: "file"))
   var snapshot: String?
 
-  @Option(help: "With --snapshot: the playbook whose limits apply (default: the built-in).")
+  @Option(
+    help:
+      "The playbook whose limits the migrations back must keep (default: the undone plan's recorded limits)."
+  )
   var playbook: String?
 
   func run() async throws {
@@ -52,26 +57,8 @@ struct UndoCommand: AsyncParsableCommand {
       printError("pvemend undo: \(error)")
       throw ExitCode(ExitStatus.code(error.status))
     }
-    if let snapshot {
-      let violations: [String]
-      do {
-        let snap = try Snapshot.decode(CLIFiles.read(snapshot), file: snapshot)
-        let cluster = try Cluster(snapshot: snap, file: snapshot)
-        let policy =
-          try playbook.map { try PlaybookDecoder.decode(CLIFiles.text($0), file: $0) }
-          ?? .builtinDefault
-        violations = ReturnCheck.violations(of: plan, cluster: cluster, policy: policy)
-      } catch {
-        printError("pvemend undo: \(error)")
-        throw ExitCode(ExitStatus.badInput)
-      }
-      if !violations.isEmpty {
-        printError(
-          "pvemend undo: refused: \(violations.count) guest(s) no longer fit back (\(snapshot)): "
-            + violations.joined(separator: "; ")
-            + "; free room there or move them back by hand")
-        throw ExitCode(ExitStatus.refused)
-      }
+    if plan.steps.contains(where: { $0.commands.contains(where: \.isMigration) }) {
+      try await checkReturn(plan)
     }
     let bytes = PlanFile.encode(plan)
     if let out {
@@ -86,5 +73,86 @@ struct UndoCommand: AsyncParsableCommand {
       plan, digest: PlanDigest.of(bytes), planPath: out ?? "undo of \(journalFile)",
       journalPath: run.journal ?? base + ".undo.jsonl", options: run, resume: nil)
     if code != 0 { throw ExitCode(code) }
+  }
+
+  /// Every migration back checked against the hard limits of the cluster as it is now, before
+  /// anything runs: the cluster from `--snapshot`, else (when executing) collected through the
+  /// entry node; the limits of `--playbook`, else the capacity limits the undone plan recorded
+  /// (`limits`, found beside the journal), else the built-in policy. A dry run without
+  /// `--snapshot` reads nothing and checks nothing (it says so).
+  func checkReturn(_ plan: Plan) async throws {
+    let cluster: Cluster
+    let source: String
+    do {
+      if let snapshot {
+        let snap = try Snapshot.decode(CLIFiles.read(snapshot), file: snapshot)
+        cluster = try Cluster(snapshot: snap, file: snapshot)
+        source = snapshot
+      } else if run.execute {
+        let entry = run.entryNode ?? Environment.defaultEntryNode(for: plan)
+        let snap: Snapshot
+        do {
+          let transport = try Environment.live().sshTransport(
+            run.connection, commandTimeout: .seconds(120))
+          do {
+            snap = try await SnapshotCollector(transport: transport, entryNode: entry).collect(
+              collectedAt: CollectCommand.rfc3339(Date()), source: "ssh://\(entry)")
+          } catch {
+            await transport.shutdown()
+            throw error
+          }
+          await transport.shutdown()
+        } catch {
+          printError(
+            "pvemend undo: cannot read the cluster through \(entry) to check the migrations back: \(error)"
+          )
+          throw ExitCode(ExitStatus.connection)
+        }
+        cluster = try Cluster(snapshot: snap, file: "the cluster as read through \(entry)")
+        source = "the cluster as read now through \(entry)"
+      } else {
+        printError(
+          "pvemend undo: dry run: the migrations back are checked against the cluster's limits when executed (or now with --snapshot FRESH.json)"
+        )
+        return
+      }
+    } catch {
+      printError("pvemend undo: cannot check the migrations back: \(error)")
+      throw ExitCode(ExitStatus.badInput)
+    }
+    let (policy, limits) = try returnPolicy()
+    let violations = ReturnCheck.violations(of: plan, cluster: cluster, policy: policy)
+    guard violations.isEmpty else {
+      printError(
+        "pvemend undo: refused: \(violations.count) guest(s) no longer fit back (\(source); \(limits)): "
+          + violations.joined(separator: "; ")
+          + "; free room there or move them back by hand")
+      throw ExitCode(ExitStatus.refused)
+    }
+    printError("pvemend undo: every migration back fits \(source) (\(limits))")
+  }
+
+  /// The policy the return is checked with, and how the message names its limits.
+  func returnPolicy() throws -> (Policy, String) {
+    if let playbook {
+      do {
+        let policy = try PlaybookDecoder.decode(CLIFiles.text(playbook), file: playbook)
+        return (policy, "limits of \(playbook)")
+      } catch {
+        printError("pvemend undo: \(error)")
+        throw ExitCode(ExitStatus.badInput)
+      }
+    }
+    var policy = Policy.builtinDefault
+    if let entries = try? JournalFile.read(path: journalFile),
+      let (undone, _, file) = try? JournalPlan.find(for: journalFile, entries: entries),
+      let limits = undone.limits
+    {
+      policy.capacity.vcpuPerCore = limits.vcpuPerCore
+      policy.capacity.memoryReserve = limits.memoryReserve
+      policy.capacity.localStorageReserve = limits.localStorageReserve
+      return (policy, "capacity limits of \(file), built-in policy otherwise")
+    }
+    return (policy, "built-in limits; give --playbook for yours")
   }
 }

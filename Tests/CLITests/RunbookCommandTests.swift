@@ -34,7 +34,7 @@ struct RunbookCommandTests {
 
   /// The restore-test fixture of `AuditRestoreTestsTests` (pve9 example, a night and a morning run
   /// of one plan): the runbook shows the newest test per guest, as the audit does: vm:204 passed
-  /// (restore 1 min 35 s, boot 21.5 s agent wait + 7.75 s start), vm:201's newest run failed.
+  /// and vm:210 passed, vm:201's newest run failed.
   @Test func restoreTestJournalsGiveMeasuredTimes() throws {
     let dir = try AuditRestoreTestsTests().staged()
     defer { try? FileManager.default.removeItem(at: dir) }
@@ -49,16 +49,18 @@ struct RunbookCommandTests {
     #expect(with.status == 0, "\(with.outcome)\n\(with.stderrText)")
     #expect(with.stdout == reversed.stdout)
     #expect(with.stdout != without.stdout)
+    // Six records: the night run's three and the morning run's three (the newest per guest is
+    // what a guest restored by hand shows; here HA recovers the three tested guests in every
+    // scenario, so the measured lines themselves are pinned in RunbookTests' pbs-unverified case).
     let book = try #require(try JSONSerialization.jsonObject(with: with.stdout) as? [String: Any])
-    #expect((book["restoreTests"] as? Int ?? 0) > 0)
-    let text = String(decoding: with.stdout, as: UTF8.self)
-    #expect(text.contains("\"verdict\" : \"passed\"") || text.contains("\"verdict\":\"passed\""))
+    #expect(book["restoreTests"] as? Int == 6)
     let markdown = try Spawn.pvemend(
       [
         "runbook", "snapshot.json", "--playbook", "playbook.yaml", "--restore-tests",
       ] + AuditRestoreTestsTests.journals, in: dir)
     #expect(markdown.status == 0)
     #expect(!markdown.stdoutText.contains("no restore test given"))
+    #expect(markdown.stdoutText.contains("from 6 restore test(s)"))
     #expect(without.status == 0)
   }
 
