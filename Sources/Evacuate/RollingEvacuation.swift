@@ -1,3 +1,4 @@
+import Foundation
 import PVEModel
 import Planning
 import Playbook
@@ -73,6 +74,79 @@ package struct RollingEvacuation: Sendable {
       bad.isEmpty
         ? "Every node can be emptied in turn."
         : "Cannot be emptied: \(DisplayText.sanitize(bad.joined(separator: ", ")))")
+    return out.joined(separator: "\n") + "\n"
+  }
+
+  /// One node's turn as the JSON report states it.
+  struct TurnReport: Encodable {
+    var node: String
+    var moves: Int
+    var outageSeconds: Int
+    var staying: [String]
+    var emptied: Bool
+    var unresolved: [Unresolved]
+  }
+
+  struct Report: Encodable {
+    var format = "pvemend-rolling-evacuation/1"
+    var cluster: String
+    var snapshotSHA256: String
+    var playbook: PlaybookRef
+    var allEmptied: Bool
+    var turns: [TurnReport]
+  }
+
+  /// The report as a JSON document (`pvemend-rolling-evacuation/1`, keys sorted): each turn's
+  /// figures and the guests that stay with their reasons; each turn's plan is written apart
+  /// (`--out-dir`).
+  package func json() -> Data {
+    let first = turns.first?.plan
+    let report = Report(
+      cluster: first?.cluster ?? "", snapshotSHA256: first?.snapshotSHA256 ?? "",
+      playbook: first?.playbook ?? PlaybookRef(name: "", path: "", sha256: ""),
+      allEmptied: allEmptied,
+      turns: turns.map {
+        TurnReport(
+          node: $0.node, moves: $0.moves, outageSeconds: $0.outageSeconds, staying: $0.staying,
+          emptied: $0.emptied, unresolved: $0.plan.unresolved)
+      })
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    // Names may carry bidi or zero-width characters: written as \u escapes, as in plans.
+    let data = (try? encoder.encode(report)) ?? Data()
+    return Data(
+      (DisplayText.escapingUnsafe(json: String(decoding: data, as: UTF8.self)) + "\n").utf8)
+  }
+
+  /// The report as markdown (a change request's table), the same facts as ``text()``.
+  package func markdown() -> String {
+    func cell(_ s: String) -> String {
+      DisplayText.sanitize(s).replacingOccurrences(of: "|", with: "\\|")
+    }
+    var out = [
+      "# Rolling evacuation: \(turns.count) node(s), each emptied in turn and returned", "",
+      "| node | moves | outage | stays | verdict |", "|---|---:|---|---:|---|",
+    ]
+    for t in turns {
+      let outage = t.outageSeconds == 0 ? "none" : "~\(Elapsed.duration(t.outageSeconds))"
+      out.append(
+        "| \(cell(t.node)) | \(t.moves) | \(outage) | \(t.staying.count) | \(t.emptied ? "can be emptied" : "**cannot be emptied**") |"
+      )
+    }
+    for t in turns where !t.plan.unresolved.isEmpty {
+      out.append("")
+      out.append("## \(cell(t.node)): stays")
+      out.append("")
+      for u in t.plan.unresolved {
+        out.append("- [\(cell(u.limit ?? "?"))] \(cell(u.reason))")
+      }
+    }
+    out.append("")
+    let bad = turns.filter { !$0.emptied }.map(\.node)
+    out.append(
+      bad.isEmpty
+        ? "Every node can be emptied in turn."
+        : "Cannot be emptied: \(cell(bad.joined(separator: ", ")))")
     return out.joined(separator: "\n") + "\n"
   }
 }

@@ -68,7 +68,10 @@ struct EvacuateCommand: ParsableCommand {
   @Option(help: "Save the plan document (pvemend-plan/1 JSON) to this file, for 'pvemend apply'.")
   var out: String?
 
-  @Option(help: "What to print: text, json, markdown or html (a self-contained review page).")
+  @Option(
+    help:
+      "What to print: text, json, markdown or html (a self-contained review page); with --nodes text, markdown or json (pvemend-rolling-evacuation/1)."
+  )
   var format: Format = .text
 
   @Flag(
@@ -94,6 +97,11 @@ struct EvacuateCommand: ParsableCommand {
           "with --nodes give only the snapshot: pvemend evacuate --nodes A,B SNAPSHOT")
       }
       if out != nil { throw ValidationError("with --nodes use --out-dir, not --out") }
+      if format == .html {
+        throw ValidationError(
+          "with --nodes use --format text, markdown or json (html is one plan's review page: pvemend show DIR/evacuate-NODE.json --format html)"
+        )
+      }
     } else {
       guard node != nil, snapshot != nil else {
         throw ValidationError("give the node and the snapshot: pvemend evacuate NODE SNAPSHOT")
@@ -105,25 +113,15 @@ struct EvacuateCommand: ParsableCommand {
   func run() throws {
     // With --nodes the one positional argument is the snapshot.
     let snapshotPath = (nodes != nil ? node : snapshot) ?? "-"
-    let snap: Snapshot
-    let cluster: Cluster
-    let policy: Policy
-    let text: String
+    let input: ClusterInput
     do {
-      snap = try Snapshot.decode(CLIFiles.read(snapshotPath), file: snapshotPath)
-      cluster = try Cluster(snapshot: snap, file: snapshotPath)
-      if let playbook {
-        text = try CLIFiles.text(playbook)
-        policy = try PlaybookDecoder.decode(text, file: playbook)
-      } else {
-        text = ""
-        policy = .builtinDefault
-      }
+      input = try ClusterInput.load(snapshot: snapshotPath, playbook: playbook)
     } catch {
       CLIFiles.standardError("pvemend evacuate: \(error)\n")
       throw ExitCode(ExitStatus.badInput)
     }
-    let playbookPath = playbook ?? "(built-in default)"
+    let (snap, cluster, policy) = (input.snapshot, input.cluster, input.policy)
+    let (playbookPath, text) = (input.playbookPath, input.playbookText)
     if let nodes {
       let names = nodes.split(separator: ",").map {
         String($0).trimmingCharacters(in: .whitespaces)
@@ -141,10 +139,14 @@ struct EvacuateCommand: ParsableCommand {
         for turn in rolling.turns {
           let path = (outDir as NSString).appendingPathComponent(
             "evacuate-\(Self.fileName(turn.node)).json")
-          try write(PlanFile.encode(turn.plan), to: path)
+          try CLIFiles.writePlan(PlanFile.encode(turn.plan), to: path, command: "evacuate")
         }
       }
-      CLIFiles.standardOutput(rolling.text())
+      switch format {
+      case .json: FileHandle.standardOutput.write(rolling.json())
+      case .markdown: CLIFiles.standardOutput(rolling.markdown())
+      case .text, .html: CLIFiles.standardOutput(rolling.text())  // html: refused in validate()
+      }
       if !rolling.allEmptied { throw ExitCode(ExitStatus.refused) }
       return
     }
@@ -159,7 +161,7 @@ struct EvacuateCommand: ParsableCommand {
       throw ExitCode(ExitStatus.badInput)
     }
     let document = PlanFile.encode(plan)
-    if let out { try write(document, to: out) }
+    if let out { try CLIFiles.writePlan(document, to: out, command: "evacuate") }
     switch format {
     case .text: CLIFiles.standardOutput(PlanTextView.render(plan))
     case .markdown: CLIFiles.standardOutput(PlanMarkdownView.render(plan))
@@ -189,17 +191,6 @@ struct EvacuateCommand: ParsableCommand {
       }
     }
     if !emptied { throw ExitCode(ExitStatus.refused) }
-  }
-
-  private func write(_ data: Data, to path: String) throws {
-    do {
-      try data.write(to: URL(fileURLWithPath: path), options: .atomic)
-    } catch {
-      CLIFiles.standardError(
-        "pvemend evacuate: \(path): cannot write the plan (\(error.localizedDescription)); check the directory exists and is writable\n"
-      )
-      throw ExitCode(ExitStatus.badInput)
-    }
   }
 
   /// The journal `apply` writes beside a plan.

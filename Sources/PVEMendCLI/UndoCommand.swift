@@ -120,7 +120,7 @@ struct UndoCommand: AsyncParsableCommand {
       printError("pvemend undo: cannot check the migrations back: \(error)")
       throw ExitCode(ExitStatus.badInput)
     }
-    let (policy, limits) = try returnPolicy()
+    let (policy, limits) = try returnPolicy(plan)
     let violations = ReturnCheck.violations(of: plan, cluster: cluster, policy: policy)
     guard violations.isEmpty else {
       printError(
@@ -132,27 +132,37 @@ struct UndoCommand: AsyncParsableCommand {
     printError("pvemend undo: every migration back fits \(source) (\(limits))")
   }
 
-  /// The policy the return is checked with, and how the message names its limits.
-  func returnPolicy() throws -> (Policy, String) {
+  /// The policy the return is checked with, and how the message names its limits: `--playbook`'s,
+  /// else the capacity limits the undone plan recorded, else the built-in; then loosened to the
+  /// state before the undone run where that was already over them (`ReturnCheck.policy`).
+  func returnPolicy(_ undo: Plan) throws -> (Policy, String) {
+    let undone: (Plan, String)? = {
+      guard let entries = try? JournalFile.read(path: journalFile),
+        let (plan, _, file) = try? JournalPlan.find(for: journalFile, entries: entries)
+      else { return nil }
+      return (plan, file)
+    }()
+    var policy = Policy.builtinDefault
+    var words = "built-in limits; give --playbook for yours"
     if let playbook {
       do {
-        let policy = try PlaybookDecoder.decode(CLIFiles.text(playbook), file: playbook)
-        return (policy, "limits of \(playbook)")
+        policy = try PlaybookDecoder.decode(CLIFiles.text(playbook), file: playbook)
+        words = "limits of \(playbook)"
       } catch {
         printError("pvemend undo: \(error)")
         throw ExitCode(ExitStatus.badInput)
       }
-    }
-    var policy = Policy.builtinDefault
-    if let entries = try? JournalFile.read(path: journalFile),
-      let (undone, _, file) = try? JournalPlan.find(for: journalFile, entries: entries),
-      let limits = undone.limits
-    {
+    } else if let (plan, file) = undone, let limits = plan.limits {
       policy.capacity.vcpuPerCore = limits.vcpuPerCore
       policy.capacity.memoryReserve = limits.memoryReserve
       policy.capacity.localStorageReserve = limits.localStorageReserve
-      return (policy, "capacity limits of \(file), built-in policy otherwise")
+      words = "capacity limits of \(file), built-in policy otherwise"
     }
-    return (policy, "built-in limits; give --playbook for yours")
+    if let (plan, _) = undone {
+      let (loosened, note) = ReturnCheck.policy(policy, allowing: plan.before, undo: undo)
+      policy = loosened
+      if let note { words += "; " + note }
+    }
+    return (policy, words)
   }
 }

@@ -201,13 +201,14 @@ package struct RehearsalReport: Sendable, Hashable, Codable {
       out.append("")
       if md {
         out.append(
-          "| survivor | cores | vCPU before → after | per core | memory before → after | ceiling | status |"
+          "| survivor | cores | vCPU before → after | per core | memory before → after | memory limit | status |"
         )
         out.append("|---|---|---|---|---|---|---|")
       } else {
         out.append(
           "  " + Self.pad("survivor", 12) + Self.pad("cores", 6) + Self.pad("vCPU", 10)
-            + Self.pad("per core", 10) + Self.pad("memory", 22) + Self.pad("ceiling", 10) + "status"
+            + Self.pad("per core", 10) + Self.pad("memory", 22) + Self.pad("mem limit", 11)
+            + "status"
         )
       }
       for l in s.survivors {
@@ -220,7 +221,7 @@ package struct RehearsalReport: Sendable, Hashable, Codable {
         }
         if l.overMemory {
           status.append(
-            "over memory ceiling\(l.memoryBefore > l.memoryCeiling ? " (already before)" : "")")
+            "over memory limit\(l.memoryBefore > l.memoryCeiling ? " (already before)" : "")")
         }
         let st = status.isEmpty ? "ok" : status.joined(separator: ", ")
         let vcpu = "\(l.vcpusBefore) → \(l.vcpus)"
@@ -233,7 +234,7 @@ package struct RehearsalReport: Sendable, Hashable, Codable {
           out.append(
             "  " + Self.pad(l.node, 12) + Self.pad("\(l.cores)", 6) + Self.pad(vcpu, 10)
               + Self.pad(Self.num(l.vcpuPerCore), 10) + Self.pad(mem, 22)
-              + Self.pad(ByteSize.binary(l.memoryCeiling), 10) + st)
+              + Self.pad(ByteSize.binary(l.memoryCeiling), 11) + st)
         }
       }
     }

@@ -2,7 +2,8 @@ import PVEModel
 
 /// `ha-manager crm-command node-maintenance enable|disable NODE` (pve-ha-manager 3.5, PVE 7.3):
 /// the node's LRM goes into maintenance mode, which `ha-manager status` shows as
-/// `lrm NODE (maintenance mode, …)` and `manager_status` as node status `maintenance`. The sandbox
+/// `lrm NODE (maintenance mode, …)`, `manager_status` as node status `maintenance` and
+/// `/cluster/resources` as the node's `hastate`. The sandbox
 /// does not move the HA guests still on the node (the real CRM would, by their groups or rules):
 /// pvemend's evacuation moves them first.
 enum NodeMaintenance {
@@ -30,6 +31,11 @@ enum NodeMaintenance {
       lrm["status"] = .string(
         String(status[...open]) + mode + String(status[comma...]))
     }
+    // /cluster/resources shows the CRM's node status as the node's `hastate`.
+    ctx.state.updateList(
+      "/cluster/resources",
+      where: { $0["type"]?.stringValue == "node" && $0["node"]?.stringValue == node }
+    ) { $0["hastate"] = .string(enable ? "maintenance" : "online") }
     return Outcome()
   }
 

@@ -74,6 +74,42 @@ struct EvacuateCaseTests {
       in: badDir)
     #expect(refused.status == 3, "a node that cannot be emptied: exit 3, got \(refused.outcome)")
     #expect(refused.stdoutText.contains("CANNOT be emptied"))
+
+    // The same report as JSON and markdown: the same verdicts and figures as the plans written.
+    let base = [
+      "evacuate", "--nodes", "pve1,pve2,pve3", "snapshot.json", "--playbook", "playbook.yaml",
+    ]
+    let json = try Spawn.pvemend(base + ["--format", "json"], in: dir)
+    #expect(json.status == r.status, "\(json.outcome)")
+    assertGolden(
+      json.transcript,
+      at: folder.goldenFolder.appendingPathComponent("evacuate.rolling.json.txt"))
+    let report = try #require(
+      try JSONSerialization.jsonObject(with: json.stdout) as? [String: Any])
+    #expect(report["format"] as? String == "pvemend-rolling-evacuation/1")
+    let turns = try #require(report["turns"] as? [[String: Any]])
+    #expect(turns.map { $0["node"] as? String } == ["pve1", "pve2", "pve3"])
+    for turn in turns {
+      let node = turn["node"] as? String ?? ""
+      let plan = try #require(
+        try JSONSerialization.jsonObject(
+          with: Data(contentsOf: dir.appendingPathComponent("plans/evacuate-\(node).json")))
+          as? [String: Any])
+      let steps = plan["steps"] as? [[String: Any]] ?? []
+      #expect(turn["moves"] as? Int == steps.filter { $0["kind"] as? String == "migrate" }.count)
+      #expect(
+        (turn["staying"] as? [String])?.count
+          == (plan["evacuation"] as? [String: Any])?["staying"].flatMap { ($0 as? [String])?.count }
+      )
+    }
+    #expect(
+      (report["allEmptied"] as? Bool) == (r.status == 0)
+        && turns.allSatisfy { ($0["emptied"] as? Bool) != nil })
+    let markdown = try Spawn.pvemend(base + ["--format", "markdown"], in: dir)
+    #expect(markdown.status == r.status)
+    #expect(markdown.stdoutText.contains("| node | moves | outage | stays | verdict |"))
+    let html = try Spawn.pvemend(base + ["--format", "html"], in: dir)
+    #expect(html.status == 64 && html.stderrText.contains("html is one plan's review page"))
   }
 
   @Test("an unknown node is bad input naming the nodes", .tags(.cases))
