@@ -24,7 +24,10 @@ struct UndoCommand: AsyncParsableCommand {
       --snapshot FILE gives a fresh 'pvemend collect'. The limits are --playbook's, else the \
       capacity limits recorded in the plan the journal ran (found beside it), else the built-in \
       policy's. A guest that no longer fits back (cores, vCPU ceiling, memory reserve, local \
-      storage reserve, keep-apart, HA placement) refuses the undo with exit 3.
+      storage reserve, keep-apart, HA placement) refuses the undo with exit 3. Where a node was \
+      already over a limit before the undone run (its plan's before figures), the limit is \
+      loosened to that state: the undo restores it, and is refused only for carrying more. The \
+      undo's own HA removals and its end of maintenance mode count as done.
 
       \(ExitStatus.help)
       """)
