@@ -93,4 +93,60 @@ import Testing
     #expect(after.verdict == .survivable)
     #expect(outcome.plan.summary.failover?.allSatisfy(\.within) == true)
   }
+
+  /// The same cluster with nothing to make HA: ct:100 and ct:101 are HA already, without a group,
+  /// so basic alone decides where they go when `a` fails (`small`, over its memory limit). The
+  /// plan steers them: a group preferring `a`, then `big`, and `ha-manager set --group` for each
+  /// (undone with `--delete group`); no scheduler switch is needed. The guests of `big` (HA, no
+  /// group, fine when `big` fails) are left as they are; a plan of the predicted cluster finds
+  /// nothing more to do; with ha.failover-capacity ignored nothing is steered.
+  @Test func existingHAGuestsAreSteeredWhenThatMakesEveryFailureFit() throws {
+    var cluster = TestCluster().node("a", cores: 8, memoryGiB: 64)
+      .node("big", cores: 16, memoryGiB: 128).node("small", cores: 4, memoryGiB: 32)
+      .guest(100, on: "a", vcpus: 2, memoryGiB: 12).guest(101, on: "a", vcpus: 2, memoryGiB: 12)
+      .ha("ct:100").ha("ct:101")
+      .guest(300, on: "big").guest(301, on: "big").ha("ct:300").ha("ct:301")
+      .guest(400, on: "small", memoryGiB: 8)
+      .cluster
+    cluster.options["crs"] = "ha=basic"
+    let policy = Policy()
+    let before = Rehearsal(cluster: cluster, policy: policy).run(.init(failedNodes: ["a"]))
+    #expect(before.verdict == .overloaded)
+
+    let outcome = Plans.outcome(cluster, policy)
+    let steps = outcome.plan.steps
+    #expect(!steps.contains { $0.kind == .haScheduler })
+    let group = try #require(
+      steps.first { $0.commands.first?.argv.starts(with: ["ha-manager", "groupadd"]) == true })
+    #expect(
+      group.commands[0].argv.prefix(5).map { $0 } == [
+        "ha-manager", "groupadd", "pvemend-prefer-a-then-big", "--nodes", "a:3,big:2,small:1",
+      ])
+    let sets = steps.filter { $0.commands.first?.argv.starts(with: ["ha-manager", "set"]) == true }
+    #expect(
+      sets.map { $0.commands[0].argv } == [
+        ["ha-manager", "set", "ct:100", "--group", "pvemend-prefer-a-then-big"],
+        ["ha-manager", "set", "ct:101", "--group", "pvemend-prefer-a-then-big"],
+      ])
+    #expect(
+      sets.map { $0.inverse.map(\.argv) } == [
+        [["ha-manager", "set", "ct:100", "--delete", "group"]],
+        [["ha-manager", "set", "ct:101", "--delete", "group"]],
+      ])
+    #expect(sets.allSatisfy { $0.after == [group.id] && $0.reasons == ["ha.failover-capacity/a"] })
+    #expect(!steps.contains { $0.commands.contains { $0.argv.contains("ct:300") } })
+    #expect(!outcome.plan.unresolved.contains { $0.finding.hasPrefix("ha.failover-capacity/") })
+    let after = Rehearsal(cluster: outcome.predicted, policy: policy).run(
+      .init(failedNodes: ["a"]))
+    #expect(after.recovered.map { "\($0.sid)→\($0.to)" } == ["ct:100→big", "ct:101→big"])
+    #expect(after.verdict == .survivable)
+
+    let again = Plans.plan(outcome.predicted, policy)
+    #expect(again.steps.filter { $0.kind != .advice }.isEmpty)
+
+    var ignoring = policy
+    ignoring.actions["ha.failover-capacity"] = .ignore
+    let untouched = Plans.outcome(cluster, ignoring).plan.steps
+    #expect(!untouched.contains { $0.kind == .haGroup })
+  }
 }

@@ -106,6 +106,11 @@ struct Replay {
             maxRelocate: 1, group: group, failback: nil, comment: nil))
       }
     case .haGroup:
+      for e in step.effects where e.kind == .haInGroup {
+        guard let sid = e.sid, let i = cluster.haResources.firstIndex(where: { $0.sid == sid })
+        else { continue }
+        cluster.haResources[i].group = e.id
+      }
       for e in step.effects where e.kind == .haGroupPresent {
         if let id = e.id {
           cluster.haGroups =

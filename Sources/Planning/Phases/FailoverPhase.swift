@@ -22,22 +22,45 @@ struct FailoverPhase: PlanPhase {
   static let rounds = 4
 
   func run(_ s: inout PlanState) {
-    let candidates = s.failoverCandidates
-    guard !candidates.isEmpty, s.sim.cluster.nodes.filter(\.online).count > 1 else { return }
+    let planned = s.failoverCandidates
+    // An admin who ignores ha.failover-capacity keeps the HA guests as they are.
+    let steerable =
+      s.policy.action(for: "ha.failover-capacity") == .ignore ? [] : s.steerableHAGuests
+    guard !(planned.isEmpty && steerable.isEmpty), s.sim.cluster.nodes.filter(\.online).count > 1
+    else { return }
+    // The guests this plan makes HA first; HA guests the cluster already manages without a group
+    // or rule only when that makes every single-node failure survivable (an admin's guests are
+    // not regrouped for a partial gain, and a plan of the predicted cluster finds nothing to do).
+    if !planned.isEmpty, place(planned, &s, exact: false) { return }
+    guard !steerable.isEmpty else { return }
+    // First with the planned guests' failover nodes kept (as a plan of the predicted cluster would
+    // search), then all together.
+    if place(planned + steerable, &s, exact: true, fixed: Set(planned.map(\.sid))) { return }
+    if !planned.isEmpty { _ = place(planned + steerable, &s, exact: true) }
+  }
+
+  /// Searches failover nodes for `candidates` under the cluster's scheduler, then `static`;
+  /// true when every failure keeps the survivors within the failover limits. `exact`: keeps the
+  /// result only then (otherwise the basic search's best stands, as for planned guests).
+  private func place(
+    _ candidates: [Guest], _ s: inout PlanState, exact: Bool, fixed: Set<String> = []
+  ) -> Bool {
     let current = HAStack(cluster: s.sim.cluster).scheduler
-    let base = s.search(candidates, scheduler: nil)
-    s.failoverNode = base.assignment
-    guard base.excess > 0, current == .basic else { return }
+    let base = s.search(candidates, scheduler: nil, start: s.failoverNode, fixed: fixed)
+    if base.excess == 0 || !exact { s.failoverNode = base.assignment }
+    guard base.excess > 0 else { return true }
+    guard current == .basic, s.failoverScheduler == nil else { return false }
     // static changes where the guests without a failover node go (existing HA guests, keep-apart
     // sets): tried with the chosen failover nodes, the failures still over the limits first,
     // given up at the first failure static does not bring within them.
     let alternative = s.search(
-      candidates, scheduler: .static, start: base.assignment, first: base.over, giveUp: true)
-    if alternative.excess == 0 {
-      s.failoverNode = alternative.assignment
-      s.failoverScheduler = .static
-      s.switchScheduler(to: .static, basicExcess: base.excess)
-    }
+      candidates, scheduler: .static, start: base.assignment, first: base.over, giveUp: true,
+      fixed: fixed)
+    guard alternative.excess == 0 else { return false }
+    s.failoverNode = alternative.assignment
+    s.failoverScheduler = .static
+    s.switchScheduler(to: .static, basicExcess: base.excess)
+    return true
   }
 }
 
@@ -122,6 +145,35 @@ extension PlanState {
     }
   }
 
+  /// HA guests the cluster already manages that the failover placement may steer too: started or
+  /// stopped (HA recovers both), not planned here, on an online node, in no HA group (PVE 8) and no
+  /// node-affinity rule (PVE 9; nor a keep-apart set): an admin's own placement is never changed.
+  /// One gets a group or rule only when its node's failure needs it (`steeredHAGuests`).
+  var steerableHAGuests: [Guest] {
+    let apart = usesRules ? Set(sim.keepApart.flatMap(\.sids)) : []
+    let ruled = Set(
+      (sim.cluster.haRules ?? []).filter { !$0.disabled && $0.type == "node-affinity" }
+        .flatMap(\.resources))
+    return sim.cluster.haResources.filter { r in
+      haPlanned[r.sid] == nil && r.group == nil && ["started", "stopped"].contains(r.state)
+        && !ruled.contains(r.sid) && !apart.contains(r.sid)
+    }.compactMap { sim.guest($0.sid) }.filter { g in
+      !g.template && (sim.load(g.node)?.online ?? false)
+    }.sorted { $0.vmid < $1.vmid }
+  }
+
+  /// The already-managed HA guests the failover placement gave a failover node, by VMID.
+  var steeredHAGuests: [Guest] {
+    steerableHAGuests.filter { failoverNode[$0.sid] != nil }
+  }
+
+  /// The HA state a failover candidate has or gets: its resource's for a managed guest, else the
+  /// planned one.
+  func failoverHAState(_ g: Guest) -> String {
+    if haPlanned[g.sid] == nil, let r = sim.cluster.haResource(g.sid) { return r.state }
+    return plannedHAState(g)
+  }
+
   /// The HA state a planned guest gets (`HAResourcePhase`).
   func plannedHAState(_ g: Guest) -> String {
     g.isRunning || policy.ha.startStopped ? policy.ha.state : "stopped"
@@ -144,6 +196,18 @@ extension PlanState {
   ) -> Cluster {
     var c = sim.cluster
     var groups = c.haGroups ?? []
+    // Managed guests without a group or rule follow the scheduler until steered.
+    for g in candidates where sim.isHAManaged(g.sid) {
+      guard let failover = assignment[g.sid],
+        let i = c.haResources.firstIndex(where: { $0.sid == g.sid })
+      else { continue }
+      let id = "pvemend-failover-probe-\(g.sid)"
+      groups.append(
+        HAGroup(
+          id: id, nodes: failoverOrder(home: g.node, failover: failover, need: g.vcpus),
+          restricted: false, nofailback: false))
+      c.haResources[i].group = id
+    }
     for g in candidates where !sim.isHAManaged(g.sid) {
       let id = "pvemend-failover-probe-\(g.sid)"
       groups.append(
@@ -156,6 +220,32 @@ extension PlanState {
           sid: g.sid, kind: g.kind, vmid: g.vmid, state: plannedHAState(g),
           maxRestart: policy.ha.maxRestart, maxRelocate: policy.ha.maxRelocate, group: id,
           failback: nil, comment: nil))
+    }
+    // Planned guests the placement does not steer (PVE 9 keep-apart sets) are HA without a rule.
+    let steered = Set(candidates.map(\.sid))
+    for g in plannedHAGuests where !steered.contains(g.sid) && !sim.isHAManaged(g.sid) {
+      c.haResources.append(
+        HAResource(
+          sid: g.sid, kind: g.kind, vmid: g.vmid, state: plannedHAState(g),
+          maxRestart: policy.ha.maxRestart, maxRelocate: policy.ha.maxRelocate, group: nil,
+          failback: nil, comment: nil))
+    }
+    // PVE 9: the keep-apart sets the rule phase turns into negative resource-affinity rules.
+    if usesRules {
+      let managed = Set(c.haResources.map(\.sid))
+      for set in sim.keepApart where set.sids.allSatisfy(managed.contains) {
+        let covered = (c.haRules ?? []).contains { rule in
+          !rule.disabled && rule.type == "resource-affinity" && rule.affinity == "negative"
+            && Set(set.sids).isSubset(of: rule.resources)
+        }
+        if covered { continue }
+        c.haRules =
+          (c.haRules ?? []) + [
+            HARule(
+              id: "pvemend-failover-probe-apart-\(set.name)", type: "resource-affinity",
+              resources: set.sids, nodes: [], strict: true, affinity: "negative", disabled: false)
+          ]
+      }
     }
     c.haGroups = groups
     if let scheduler { c.options["crs"] = Self.crs(c.options["crs"], scheduler: scheduler) }
@@ -192,12 +282,14 @@ extension PlanState {
   /// (lowest excess over the limits, then the earliest). Returns the union and the total excess.
   func search(
     _ candidates: [Guest], scheduler: HAStack.Scheduler?, start: [String: String] = [:],
-    first: [String] = [], giveUp: Bool = false
+    first: [String] = [], giveUp: Bool = false, fixed: Set<String> = []
   ) -> (assignment: [String: String], excess: Double, over: [String]) {
     var assignment = start
-    let bySID = Dictionary(candidates.map { ($0.sid, $0) }, uniquingKeysWith: { a, _ in a })
+    // Fixed candidates are in the probe with their failover node but never repacked.
+    let movable = candidates.filter { !fixed.contains($0.sid) }
+    let bySID = Dictionary(movable.map { ($0.sid, $0) }, uniquingKeysWith: { a, _ in a })
     var byHome: [String: [Guest]] = [:]
-    for g in candidates { byHome[g.node, default: []].append(g) }
+    for g in movable { byHome[g.node, default: []].append(g) }
     var best: [String: (excess: Double, assignment: [String: String])] = [:]
     let firstSet = Set(first)
     // Every online node's failure: one without planned guests cannot be steered, but it counts
@@ -240,7 +332,7 @@ extension PlanState {
     return (out, total, over)
   }
 
-  /// Failover nodes for the planned guests of a failed node: largest first, each onto the survivor
+  /// Failover nodes for the candidates of a failed node: largest first, each onto the survivor
   /// that stays lowest against its limits, after what HA recovers there anyway.
   private func pack(_ guests: [Guest], outcome o: RecoveryOutcome, bySID: [String: Guest])
     -> [String: String]
@@ -290,7 +382,7 @@ extension PlanState {
       }
       guard let i = pick else { continue }
       out[g.sid] = rooms[i].node
-      if plannedHAState(g) != "stopped" {
+      if failoverHAState(g) != "stopped" {
         rooms[i].vcpus += g.vcpus
         rooms[i].memory += g.memory
       }
@@ -302,7 +394,7 @@ extension PlanState {
         Double(r.vcpus) / (Double(max(r.cores, 1)) * max(r.vcpuLimit, 0.0001)),
         Double(r.memory) / Double(max(r.memoryLimit, 1)))
     }
-    let movable = ordered.filter { plannedHAState($0) != "stopped" }
+    let movable = ordered.filter { failoverHAState($0) != "stopped" }
     for _ in 0..<(2 * movable.count) {
       guard
         let worst = rooms.indices.max(by: { (share(rooms[$0]), $1) < (share(rooms[$1]), $0) })

@@ -11,8 +11,9 @@ struct HAGroupPhase: PlanPhase {
     let tag = "pvemend (\(s.policy.name))"
     // PVE 8: groups before the resources.
     guard !s.usesRules else { return }
+    let steered = s.steeredHAGuests
     do {
-      for (node, failover, members) in s.byPlacement(planned) {
+      for (node, failover, members) in s.byPlacement(planned + steered) {
         let id = s.placementID(node, failover)
         for g in members { s.haGroupOf[g.sid] = id }
         if (s.sim.cluster.haGroups ?? []).contains(where: { $0.id == id }) { continue }
@@ -21,7 +22,7 @@ struct HAGroupPhase: PlanPhase {
           phase: .haGroups, kind: .haGroup,
           title:
             "Create HA group \(id) preferring \(node)\(failover.map { ", then \($0)" } ?? "")",
-          reasons: members.flatMap { s.haPlanned[$0.sid] ?? [] }.sorted())
+          reasons: Array(Set(members.flatMap { s.placementReasons($0) })).sorted())
         draft.commands = [
           RemoteCommand(
             node: s.entryNode,
@@ -45,7 +46,36 @@ struct HAGroupPhase: PlanPhase {
         s.haGroupStep[id] = s.add(draft)
       }
     }
-
+    // Guests HA already manages, without a group, that a node's failure needs steered: into the
+    // group of their node and failover node.
+    for g in steered {
+      guard let id = s.haGroupOf[g.sid], let r = s.sim.cluster.haResource(g.sid) else { continue }
+      let failover = s.failoverNode[g.sid] ?? "?"
+      var draft = StepDraft(
+        phase: .haGroups, kind: .haGroup,
+        title: "Put \(s.label(g)) in HA group \(id) (if \(g.node) fails: \(failover))",
+        reasons: s.placementReasons(g))
+      if let step = s.haGroupStep[id] { draft.dependencies = [step] }
+      draft.commands = [
+        RemoteCommand(
+          node: s.entryNode, argv: ["ha-manager", "set", g.sid, "--group", id], mutating: true)
+      ]
+      draft.inverse = [
+        RemoteCommand(
+          node: s.entryNode, argv: ["ha-manager", "set", g.sid, "--delete", "group"],
+          mutating: true)
+      ]
+      draft.preconditions = [
+        Condition(.haGroupPresent, id: id), Condition(.haManaged, sid: g.sid),
+      ].sorted()
+      draft.effects = [Condition(.haInGroup, sid: g.sid, id: id)]
+      draft.detail =
+        "\(g.sid) is HA-managed without a group, so the scheduler alone picks its node when \(g.node) fails; in this group it goes to \(failover), chosen so that every survivor stays within the playbook's failover limits (unrestricted, with failback: it stays on \(g.node) while \(g.node) runs)"
+      var placed = r
+      placed.group = id
+      s.sim.addHAResource(placed)
+      s.add(draft)
+    }
   }
 }
 
@@ -166,7 +196,7 @@ struct HARulePhase: PlanPhase {
 
     // PVE 9: one node-affinity rule per preferred node, after the resources it names.
     for (node, failover, members) in s.byPlacement(
-      planned.filter { !inApartRule.contains($0.sid) })
+      (planned + s.steeredHAGuests).filter { !inApartRule.contains($0.sid) })
     {
       let id = s.placementID(node, failover)
       let sids = members.map(\.sid).sorted()
@@ -177,7 +207,7 @@ struct HARulePhase: PlanPhase {
         phase: .haRules, kind: .haRule,
         title:
           "Prefer \(node)\(then) for \(sids.joined(separator: ", ")) (HA node-affinity rule \(id))",
-        reasons: members.flatMap { s.haPlanned[$0.sid] ?? [] }.sorted())
+        reasons: Array(Set(members.flatMap { s.placementReasons($0) })).sorted())
       draft.dependencies = Set(members.compactMap { s.haAddStep[$0.sid] })
       if let existing = s.sim.cluster.haRules?.first(where: { $0.id == id }) {
         // Extend the rule rather than add a second one: a resource may be in one node-affinity rule.
@@ -281,6 +311,13 @@ struct HARulePhase: PlanPhase {
 }
 
 extension PlanState {
+  /// Why a guest gets a group or rule: the findings that make it HA (planned), else the failover
+  /// capacity of its node (an already-managed guest the failover placement steers).
+  fileprivate func placementReasons(_ g: Guest) -> [String] {
+    if let reasons = haPlanned[g.sid] { return reasons }
+    return [findingID("ha.failover-capacity", g.node) ?? "ha.failover-capacity/\(g.node)"]
+  }
+
   /// Whether an enabled negative resource-affinity rule already covers all of `sids`.
   fileprivate func hasNegativeRule(_ sids: [String]) -> Bool {
     (sim.cluster.haRules ?? []).contains { rule in
