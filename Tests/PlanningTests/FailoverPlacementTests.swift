@@ -1,4 +1,5 @@
 import Audit
+import Foundation
 import PVEMendTestSupport
 import PVEModel
 import Playbook
@@ -140,6 +141,10 @@ import Testing
       .init(failedNodes: ["a"]))
     #expect(after.recovered.map { "\($0.sid)→\($0.to)" } == ["ct:100→big", "ct:101→big"])
     #expect(after.verdict == .survivable)
+
+    if let shared = Fixtures.shared {
+      try GoldenPlanTests.expectProxmoxAccepts(outcome.plan, shared: shared, name: "steered")
+    }
 
     let again = Plans.plan(outcome.predicted, policy)
     #expect(again.steps.filter { $0.kind != .advice }.isEmpty)

@@ -38,9 +38,14 @@ import Testing
       print("skipped: ../shared is absent, so pve-argv-check and endpoints.json are not available")
       return
     }
-    let plan = try Inputs.outcome(c).plan
+    try Self.expectProxmoxAccepts(try Inputs.outcome(c).plan, shared: shared, name: c.name)
+  }
+
+  /// Runs `pve-argv-check` over every command of `plan` (its PVE major version) and expects none
+  /// refused.
+  static func expectProxmoxAccepts(_ plan: Plan, shared: URL, name: String) throws {
     let file = FileManager.default.temporaryDirectory
-      .appendingPathComponent("pvemend-argv-\(c.name)-\(getpid()).json")
+      .appendingPathComponent("pvemend-argv-\(name)-\(getpid()).json")
     try PlanFile.encode(plan).write(to: file)
     defer { try? FileManager.default.removeItem(at: file) }
     let process = Process()
