@@ -18,6 +18,9 @@ package struct RollingEvacuation: Sendable {
     package var staying: [String]
     /// Whether only templates stay.
     package var emptied: Bool
+
+    /// `~3 min 24 s`, or `none`.
+    var outageText: String { outageSeconds == 0 ? "none" : "~\(Elapsed.duration(outageSeconds))" }
   }
 
   package var turns: [Turn]
@@ -44,6 +47,14 @@ package struct RollingEvacuation: Sendable {
   /// Whether every node can be emptied in turn.
   package var allEmptied: Bool { turns.allSatisfy(\.emptied) }
 
+  /// The last line: every node can be emptied, or which cannot (names through `clean`).
+  func verdict(_ clean: (String) -> String) -> String {
+    let bad = turns.filter { !$0.emptied }.map(\.node)
+    return bad.isEmpty
+      ? "Every node can be emptied in turn."
+      : "Cannot be emptied: \(clean(bad.joined(separator: ", ")))"
+  }
+
   /// The report as terminal text: one line per node, then the guests that stay and why.
   package func text() -> String {
     var out = ["Rolling evacuation: \(turns.count) node(s), each emptied in turn and returned"]
@@ -53,7 +64,7 @@ package struct RollingEvacuation: Sendable {
     out.append("  \(pad("node"))  moves  outage        stays  verdict")
     for t in turns {
       let node = DisplayText.sanitize(t.node)
-      let outage = t.outageSeconds == 0 ? "none" : "~\(Elapsed.duration(t.outageSeconds))"
+      let outage = t.outageText
       let moves = String(t.moves)
       let stays = String(t.staying.count)
       out.append(
@@ -69,11 +80,7 @@ package struct RollingEvacuation: Sendable {
       }
     }
     out.append("")
-    let bad = turns.filter { !$0.emptied }.map(\.node)
-    out.append(
-      bad.isEmpty
-        ? "Every node can be emptied in turn."
-        : "Cannot be emptied: \(DisplayText.sanitize(bad.joined(separator: ", ")))")
+    out.append(verdict { DisplayText.sanitize($0) })
     return out.joined(separator: "\n") + "\n"
   }
 
@@ -128,9 +135,8 @@ package struct RollingEvacuation: Sendable {
       "| node | moves | outage | stays | verdict |", "|---|---:|---|---:|---|",
     ]
     for t in turns {
-      let outage = t.outageSeconds == 0 ? "none" : "~\(Elapsed.duration(t.outageSeconds))"
       out.append(
-        "| \(cell(t.node)) | \(t.moves) | \(outage) | \(t.staying.count) | \(t.emptied ? "can be emptied" : "**cannot be emptied**") |"
+        "| \(cell(t.node)) | \(t.moves) | \(t.outageText) | \(t.staying.count) | \(t.emptied ? "can be emptied" : "**cannot be emptied**") |"
       )
     }
     for t in turns where !t.plan.unresolved.isEmpty {
@@ -142,11 +148,7 @@ package struct RollingEvacuation: Sendable {
       }
     }
     out.append("")
-    let bad = turns.filter { !$0.emptied }.map(\.node)
-    out.append(
-      bad.isEmpty
-        ? "Every node can be emptied in turn."
-        : "Cannot be emptied: \(cell(bad.joined(separator: ", ")))")
+    out.append(verdict(cell))
     return out.joined(separator: "\n") + "\n"
   }
 }

@@ -66,20 +66,31 @@ struct CollectCommand: AsyncParsableCommand {
         Data("collect: \(DisplayText.oneLine(line, limit: .max))\n".utf8))
     }
     let started = Date()
-    let snapshot: Snapshot
-    do {
-      snapshot = try await SnapshotCollector(
+    let snapshot = try await Self.snapshot(
+      SnapshotCollector(
         transport: transport, entryNode: entry, parallelism: parallel, progress: progress,
-        route: eachNode ? .eachNode : .entryNode, mode: perPath ? .perPath : .batched
-      ).collect(collectedAt: Self.rfc3339(started), source: "ssh://\(entry)")
+        route: eachNode ? .eachNode : .entryNode, mode: perPath ? .perPath : .batched),
+      closing: transport, through: entry, at: started)
+    try Self.writeAtomically(snapshot.encoded(pretty: true), to: out)
+    let seconds = String(format: "%.2f", Date().timeIntervalSince(started))
+    progress("wrote \(out) (\(snapshot.api.count) paths in \(seconds) s)")
+  }
+
+  /// The snapshot `collector` reads through `entry`, stamped `started`; `transport` is shut down
+  /// afterwards, also when collecting fails (`collect`, and `undo --execute`'s return check).
+  static func snapshot(
+    _ collector: SnapshotCollector, closing transport: any Transport, through entry: String,
+    at started: Date
+  ) async throws -> Snapshot {
+    do {
+      let snapshot = try await collector.collect(
+        collectedAt: rfc3339(started), source: "ssh://\(entry)")
+      await transport.shutdown()
+      return snapshot
     } catch {
       await transport.shutdown()
       throw error
     }
-    await transport.shutdown()
-    try Self.writeAtomically(snapshot.encoded(pretty: true), to: out)
-    let seconds = String(format: "%.2f", Date().timeIntervalSince(started))
-    progress("wrote \(out) (\(snapshot.api.count) paths in \(seconds) s)")
   }
 
   /// `2025-11-09T10:00:00Z`: the CLI is the clock edge; the core never reads the clock.

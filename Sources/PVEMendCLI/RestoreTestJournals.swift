@@ -3,62 +3,26 @@ import Foundation
 import PVEModel
 import Planning
 
-/// `audit --restore-tests JOURNAL…`: reads restore-test journals and the plans they ran, and turns
+/// `audit` and `runbook --restore-tests JOURNAL…`: reads restore-test journals and the plans they ran, and turns
 /// them into `RestoreRecord`s (`RestoreRecords`, pure). The I/O edge: files only.
 enum RestoreTestJournals {
-  /// Why a journal gives no records; the message names the file.
-  struct Failure: Error, CustomStringConvertible {
-    var file: String
-    var message: String
-    var description: String { "\(file): \(message)" }
-  }
-
   /// Every record of every journal, in journal order (newest per guest is the audit's choice).
   static func records(_ journals: [String]) throws -> [RestoreRecord] {
     var out: [RestoreRecord] = []
     for journal in journals {
       let entries = try JournalFile.read(path: journal)
       guard !entries.isEmpty else {
-        throw Failure(file: journal, message: "empty journal; give a restore-test run's journal")
+        throw JournalPlan.Failure(
+          file: journal, message: "empty journal; give a restore-test run's journal")
       }
       let (plan, data, planFile) = try JournalPlan.find(for: journal, entries: entries)
       do {
         out += try RestoreRecords.records(
           plan: plan, planDigest: PlanDigest.of(data), entries: entries)
       } catch {
-        throw Failure(file: journal, message: "\(error) (plan \(planFile))")
+        throw JournalPlan.Failure(file: journal, message: "\(error) (plan \(planFile))")
       }
     }
     return out
-  }
-}
-
-/// The plan file a journal ran (for `audit --restore-tests`, `runbook` and `undo`).
-enum JournalPlan {
-  /// The plan a journal ran: its run-start's `planPath` (as given, then beside the journal), or
-  /// the journal's name without `.journal.jsonl`.
-  static func find(for journal: String, entries: [JournalEntry]) throws -> (Plan, Data, String) {
-    let dir = (journal as NSString).deletingLastPathComponent
-    var candidates: [String] = []
-    for e in entries where e.event == .runStart {
-      guard let p = e.planPath else { continue }
-      candidates.append(p)
-      if !p.hasPrefix("/") {
-        candidates.append(
-          (dir as NSString).appendingPathComponent((p as NSString).lastPathComponent))
-      }
-    }
-    let suffix = ".journal.jsonl"
-    if journal.hasSuffix(suffix) { candidates.append(String(journal.dropLast(suffix.count))) }
-    guard let file = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
-      let named = candidates.isEmpty ? "" : " (looked for \(candidates.joined(separator: ", ")))"
-      throw RestoreTestJournals.Failure(
-        file: journal,
-        message:
-          "cannot find the plan this journal ran\(named); keep the plan file beside its journal (PLAN and PLAN.journal.jsonl)"
-      )
-    }
-    let data = try CLIFiles.read(file)
-    return (try PlanFile.decode(data, file: file), data, file)
   }
 }

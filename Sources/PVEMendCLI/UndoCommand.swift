@@ -54,14 +54,16 @@ struct UndoCommand: AsyncParsableCommand {
 
   func run() async throws {
     let plan: Plan
+    let entries: [JournalEntry]
     do {
-      plan = try UndoPlan.make(from: try JournalFile.read(path: journalFile), file: journalFile)
+      entries = try JournalFile.read(path: journalFile)
+      plan = try UndoPlan.make(from: entries, file: journalFile)
     } catch {
       printError("pvemend undo: \(error)")
       throw ExitCode(ExitStatus.code(error.status))
     }
     if plan.steps.contains(where: { $0.commands.contains(where: \.isMigration) }) {
-      try await checkReturn(plan)
+      try await checkReturn(plan, entries: entries)
     }
     let bytes = PlanFile.encode(plan)
     if let out {
@@ -83,47 +85,14 @@ struct UndoCommand: AsyncParsableCommand {
   /// entry node; the limits of `--playbook`, else the capacity limits the undone plan recorded
   /// (`limits`, found beside the journal), else the built-in policy. A dry run without
   /// `--snapshot` reads nothing and checks nothing (it says so).
-  func checkReturn(_ plan: Plan) async throws {
-    let cluster: Cluster
-    let source: String
-    do {
-      if let snapshot {
-        let snap = try Snapshot.decode(CLIFiles.read(snapshot), file: snapshot)
-        cluster = try Cluster(snapshot: snap, file: snapshot)
-        source = snapshot
-      } else if run.execute {
-        let entry = run.entryNode ?? Environment.defaultEntryNode(for: plan)
-        let snap: Snapshot
-        do {
-          let transport = try Environment.live().sshTransport(
-            run.connection, commandTimeout: .seconds(120))
-          do {
-            snap = try await SnapshotCollector(transport: transport, entryNode: entry).collect(
-              collectedAt: CollectCommand.rfc3339(Date()), source: "ssh://\(entry)")
-          } catch {
-            await transport.shutdown()
-            throw error
-          }
-          await transport.shutdown()
-        } catch {
-          printError(
-            "pvemend undo: cannot read the cluster through \(entry) to check the migrations back: \(error)"
-          )
-          throw ExitCode(ExitStatus.connection)
-        }
-        cluster = try Cluster(snapshot: snap, file: "the cluster as read through \(entry)")
-        source = "the cluster as read now through \(entry)"
-      } else {
-        printError(
-          "pvemend undo: dry run: the migrations back are checked against the cluster's limits when executed (or now with --snapshot FRESH.json)"
-        )
-        return
-      }
-    } catch {
-      printError("pvemend undo: cannot check the migrations back: \(error)")
-      throw ExitCode(ExitStatus.badInput)
+  func checkReturn(_ plan: Plan, entries: [JournalEntry]) async throws {
+    guard let (cluster, source) = try await clusterNow(plan) else {
+      printError(
+        "pvemend undo: dry run: the migrations back are checked against the cluster's limits when executed (or now with --snapshot FRESH.json)"
+      )
+      return
     }
-    let (policy, limits) = try returnPolicy(plan)
+    let (policy, limits) = try returnPolicy(plan, entries: entries)
     let violations = ReturnCheck.violations(of: plan, cluster: cluster, policy: policy)
     guard violations.isEmpty else {
       printError(
@@ -135,16 +104,41 @@ struct UndoCommand: AsyncParsableCommand {
     printError("pvemend undo: every migration back fits \(source) (\(limits))")
   }
 
+  /// The cluster to check the return against and how to name it: `--snapshot`, else (executing)
+  /// read now through the entry node; nil for a dry run without `--snapshot`.
+  func clusterNow(_ plan: Plan) async throws -> (Cluster, String)? {
+    if let snapshot {
+      do {
+        return (try ClusterInput.load(snapshot: snapshot, playbook: nil).cluster, snapshot)
+      } catch {
+        printError("pvemend undo: cannot check the migrations back: \(error)")
+        throw ExitCode(ExitStatus.badInput)
+      }
+    }
+    guard run.execute else { return nil }
+    let entry = run.entryNode ?? Environment.defaultEntryNode(for: plan)
+    do {
+      let transport = try run.connection.makeTransport(commandTimeout: .seconds(120))
+      let snap = try await CollectCommand.snapshot(
+        SnapshotCollector(transport: transport, entryNode: entry), closing: transport,
+        through: entry, at: Date())
+      return (
+        try Cluster(snapshot: snap, file: "the cluster as read through \(entry)"),
+        "the cluster as read now through \(entry)"
+      )
+    } catch {
+      printError(
+        "pvemend undo: cannot read the cluster through \(entry) to check the migrations back: \(error)"
+      )
+      throw ExitCode(ExitStatus.connection)
+    }
+  }
+
   /// The policy the return is checked with, and how the message names its limits: `--playbook`'s,
   /// else the capacity limits the undone plan recorded, else the built-in; then loosened to the
   /// state before the undone run where that was already over them (`ReturnCheck.policy`).
-  func returnPolicy(_ undo: Plan) throws -> (Policy, String) {
-    let undone: (Plan, String)? = {
-      guard let entries = try? JournalFile.read(path: journalFile),
-        let (plan, _, file) = try? JournalPlan.find(for: journalFile, entries: entries)
-      else { return nil }
-      return (plan, file)
-    }()
+  func returnPolicy(_ undo: Plan, entries: [JournalEntry]) throws -> (Policy, String) {
+    let undone = try? JournalPlan.find(for: journalFile, entries: entries)
     var policy = Policy.builtinDefault
     var words = "built-in limits; give --playbook for yours"
     if let playbook {
@@ -155,13 +149,13 @@ struct UndoCommand: AsyncParsableCommand {
         printError("pvemend undo: \(error)")
         throw ExitCode(ExitStatus.badInput)
       }
-    } else if let (plan, file) = undone, let limits = plan.limits {
+    } else if let (plan, _, file) = undone, let limits = plan.limits {
       policy.capacity.vcpuPerCore = limits.vcpuPerCore
       policy.capacity.memoryReserve = limits.memoryReserve
       policy.capacity.localStorageReserve = limits.localStorageReserve
       words = "capacity limits of \(file), built-in policy otherwise"
     }
-    if let (plan, _) = undone {
+    if let (plan, _, _) = undone {
       let (loosened, note) = ReturnCheck.policy(policy, allowing: plan.before, undo: undo)
       policy = loosened
       if let note { words += "; " + note }

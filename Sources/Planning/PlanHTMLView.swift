@@ -12,22 +12,7 @@ import PVEModel
 package enum PlanHTMLView {
   /// The page. `digest` names the plan file (`sha256:<hex>` of its bytes) when known.
   package static func render(_ plan: Plan, digest: String? = nil) -> String {
-    var o: [String] = []
-    let title = "pvemend plan · \(plan.cluster)"
-    o.append("<!DOCTYPE html>")
-    o.append("<html lang=\"en\">")
-    o.append("<head>")
-    o.append("<meta charset=\"utf-8\">")
-    o.append(
-      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
-    )
-    o.append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
-    o.append("<meta name=\"color-scheme\" content=\"light dark\">")
-    o.append("<title>\(h(title))</title>")
-    o.append("<style>\n\(style)</style>")
-    o.append("</head>")
-    o.append("<body>")
-    o.append("<main>")
+    var o = HTMLPage.opening(title: "pvemend plan · \(plan.cluster)", style: style)
     o += header(plan, digest: digest)
     o += summary(plan)
     o += nodes(plan)

@@ -6,21 +6,7 @@ import PVEModel
 /// the cluster goes through `DisplayText.escapeHTML`. Deterministic bytes.
 package enum RunbookHTMLView {
   package static func render(_ book: Runbook) -> String {
-    var o: [String] = []
-    o.append("<!DOCTYPE html>")
-    o.append("<html lang=\"en\">")
-    o.append("<head>")
-    o.append("<meta charset=\"utf-8\">")
-    o.append(
-      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
-    )
-    o.append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
-    o.append("<meta name=\"color-scheme\" content=\"light dark\">")
-    o.append("<title>\(h("pvemend runbook · \(book.cluster)"))</title>")
-    o.append("<style>\n\(style)</style>")
-    o.append("</head>")
-    o.append("<body>")
-    o.append("<main>")
+    var o = HTMLPage.opening(title: "pvemend runbook · \(book.cluster)", style: style)
     o.append("<header>")
     o.append("<p class=\"eyebrow\">pvemend · disaster-recovery runbook</p>")
     o.append("<h1>Runbook for <span class=\"name\">\(h(book.cluster))</span></h1>")

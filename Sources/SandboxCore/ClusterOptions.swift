@@ -11,25 +11,20 @@ enum ClusterOptions {
     var options = ctx.state.object(path) ?? [:]
     if let crs = a.options["crs"] {
       var parsed: [String: JSONValue] = [:]
+      let modes = ctx.major >= 9 ? ["basic", "static", "dynamic"] : ["basic", "static"]
       for item in crs.split(separator: ",") {
         let kv = item.split(separator: "=", maxSplits: 1).map(String.init)
         guard kv.count == 2 else { continue }
-        switch kv[0] {
-        case "ha":
-          let modes = ctx.major >= 9 ? ["basic", "static", "dynamic"] : ["basic", "static"]
-          guard modes.contains(kv[1]) else {
-            throw CommandFailure(
-              "400 Parameter verification failed.\ncrs: invalid format - ha: value '\(kv[1])' does not have a value in the enumeration '\(modes.joined(separator: ", "))'"
-            )
-          }
-          parsed["ha"] = .string(kv[1])
-        default:
-          guard ["1", "0", "on", "off", "yes", "no", "true", "false"].contains(kv[1]) else {
-            throw CommandFailure(
-              "400 Parameter verification failed.\ncrs: invalid format - \(kv[0]): type check ('boolean') failed - got '\(kv[1])'"
-            )
-          }
-          parsed[kv[0]] = .int(["1", "on", "yes", "true"].contains(kv[1]) ? 1 : 0)
+        // The keys of crs_format: `ha` an enumeration, the others booleans.
+        let key =
+          kv[0] == "ha"
+          ? Parameter("ha", .string, enumValues: modes) : Parameter(kv[0], .boolean)
+        switch key.check(kv[1]) {
+        case .success(let value):
+          parsed[kv[0]] = key.kind == .boolean ? .int(value == "1" ? 1 : 0) : .string(value)
+        case .failure(let refusal):
+          throw CommandFailure(
+            "400 Parameter verification failed.\ncrs: invalid format - \(kv[0]): \(refusal.reason)")
         }
       }
       options["crs"] = .object(parsed)

@@ -19,15 +19,9 @@ import Synth
 /// 10,000 guests. Besides wall time it reports the thread's CPU time of the whole path, which other
 /// processes competing for the cores do not inflate.
 func benchAudit(_ args: [String]) async throws {
-  func value(_ flag: String, _ fallback: Int) -> Int {
-    guard let i = args.firstIndex(of: flag), i + 1 < args.count, let v = Int(args[i + 1]) else {
-      return fallback
-    }
-    return v
-  }
-  let nodes = value("--nodes", 64)
-  let guests = value("--guests", 10_000)
-  let runs = max(value("--runs", 7), 1)
+  let nodes = intOption(args, "--nodes", 64)
+  let guests = intOption(args, "--guests", 10_000)
+  let runs = max(intOption(args, "--runs", 7), 1)
   let sizes = args.contains("--growth") ? [1_000, 10_000, 50_000] : [guests]
 
   print("audit benchmark: \(nodes) nodes, median of \(runs) runs, release build expected")

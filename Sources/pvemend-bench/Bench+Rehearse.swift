@@ -13,15 +13,9 @@ import Synth
 /// order) and its text view, once with crs `basic` and once with crs `static` (TOPSIS over all
 /// survivors for every recovered guest). Reports the median per mode.
 func benchRehearse(_ args: [String]) async throws {
-  func value(_ flag: String, _ fallback: Int) -> Int {
-    guard let i = args.firstIndex(of: flag), i + 1 < args.count, let v = Int(args[i + 1]) else {
-      return fallback
-    }
-    return v
-  }
-  let nodes = value("--nodes", 64)
-  let guests = value("--guests", 10_000)
-  let runs = max(value("--runs", 7), 1)
+  let nodes = intOption(args, "--nodes", 64)
+  let guests = intOption(args, "--guests", 10_000)
+  let runs = max(intOption(args, "--runs", 7), 1)
   let snapshot = Synth.snapshot(nodes: nodes, guests: guests, seed: 1, pveMajor: 9)
   var cluster = try Cluster(snapshot: snapshot, file: "synth")
   let ha = cluster.haResources.filter { $0.state == "started" }.count
@@ -34,22 +28,20 @@ func benchRehearse(_ args: [String]) async throws {
     var recovered = 0
     var verdicts = ""
     for _ in 0..<runs {
-      let clock = ContinuousClock()
-      let start = clock.now
-      let report = RehearsalReport(cluster: cluster, policy: .builtinDefault)
-      let text = report.text()
-      let d = start.duration(to: clock.now)
-      times.append(Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+      let ((report, text), t) = timed {
+        let report = RehearsalReport(cluster: cluster, policy: .builtinDefault)
+        return (report, report.text())
+      }
+      times.append(t)
       precondition(!text.isEmpty)
       recovered = report.scenarios.reduce(0) { $0 + $1.recovered.count }
       let counts = Dictionary(grouping: report.scenarios, by: \.verdict).mapValues(\.count)
       verdicts = counts.keys.sorted().map { "\(counts[$0] ?? 0) \($0.rawValue)" }.joined(
         separator: ", ")
     }
-    let sorted = times.sorted()
-    let median = sorted[sorted.count / 2]
+    let ms = milliseconds(times)
     print(
-      "crs \(mode): \(String(format: "%.1f ms", median * 1000)) for \(nodes) scenarios (min \(String(format: "%.1f", sorted[0] * 1000)), max \(String(format: "%.1f", sorted[sorted.count - 1] * 1000))); \(recovered) recoveries; \(verdicts)"
+      "crs \(mode): \(ms.median) for \(nodes) scenarios (min \(ms.min), max \(ms.max)); \(recovered) recoveries; \(verdicts)"
     )
   }
 }

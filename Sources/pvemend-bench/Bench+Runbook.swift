@@ -12,15 +12,9 @@ import Synth
 /// the `Runbook` (every node's failure through the rehearsal, every storage server, the ingress)
 /// and its markdown and HTML views. Reports the median.
 func benchRunbook(_ args: [String]) async throws {
-  func value(_ flag: String, _ fallback: Int) -> Int {
-    guard let i = args.firstIndex(of: flag), i + 1 < args.count, let v = Int(args[i + 1]) else {
-      return fallback
-    }
-    return v
-  }
-  let nodes = value("--nodes", 64)
-  let guests = value("--guests", 10_000)
-  let runs = max(value("--runs", 5), 1)
+  let nodes = intOption(args, "--nodes", 64)
+  let guests = intOption(args, "--guests", 10_000)
+  let runs = max(intOption(args, "--runs", 5), 1)
   let snapshot = Synth.snapshot(nodes: nodes, guests: guests, seed: 1, pveMajor: 9)
   var cluster = try Cluster(snapshot: snapshot, file: "synth")
   let store = cluster.storages.first { $0.shared }?.id ?? "backup"
@@ -39,19 +33,15 @@ func benchRunbook(_ args: [String]) async throws {
   var times: [Double] = []
   var summary = ""
   for _ in 0..<runs {
-    let clock = ContinuousClock()
-    let start = clock.now
-    let book = Runbook(cluster: cluster, policy: .builtinDefault)
-    let md = RunbookMarkdownView.render(book)
-    let html = RunbookHTMLView.render(book)
-    let d = start.duration(to: clock.now)
-    times.append(Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+    let ((book, md, html), t) = timed {
+      let book = Runbook(cluster: cluster, policy: .builtinDefault)
+      return (book, RunbookMarkdownView.render(book), RunbookHTMLView.render(book))
+    }
+    times.append(t)
     let hand = book.scenarios.reduce(0) { $0 + $1.byHand.count }
     summary =
       "\(book.scenarios.count) scenarios, \(hand) guests by hand, markdown \(md.utf8.count / 1024) KiB, html \(html.utf8.count / 1024) KiB"
   }
-  let sorted = times.sorted()
-  print(
-    "runbook: \(String(format: "%.1f ms", sorted[sorted.count / 2] * 1000)) median (min \(String(format: "%.1f", sorted[0] * 1000)), max \(String(format: "%.1f", sorted[sorted.count - 1] * 1000))); \(summary)"
-  )
+  let ms = milliseconds(times)
+  print("runbook: \(ms.median) median (min \(ms.min), max \(ms.max)); \(summary)")
 }

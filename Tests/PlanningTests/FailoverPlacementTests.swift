@@ -47,6 +47,19 @@ import Testing
     }
   }
 
+  /// `a` (8 cores, 64 GiB) with HA guests ct:100 and ct:101 (2 vCPU, 12 GiB each, no group), `big`
+  /// (16 cores, 128 GiB) with HA guests ct:300 and ct:301 (and, with `router`, ct:200 "router"),
+  /// `small` (4 cores, 32 GiB) with an 8 GiB guest.
+  static func threeNodes(router: Bool) -> Cluster {
+    var c = TestCluster().node("a", cores: 8, memoryGiB: 64)
+      .node("big", cores: 16, memoryGiB: 128).node("small", cores: 4, memoryGiB: 32)
+      .guest(100, on: "a", vcpus: 2, memoryGiB: 12).guest(101, on: "a", vcpus: 2, memoryGiB: 12)
+      .ha("ct:100").ha("ct:101")
+      .guest(300, on: "big").guest(301, on: "big").ha("ct:300").ha("ct:301")
+    if router { c = c.guest(200, on: "big", name: "router") }
+    return c.guest(400, on: "small", memoryGiB: 8).cluster
+  }
+
   /// The crs property keeps its other keys when the scheduler changes.
   @Test func crsKeepsOtherKeys() {
     #expect(
@@ -62,13 +75,7 @@ import Testing
   /// and memory) sends them to `big`: the plan switches crs to static, keeping its other keys,
   /// and every failure fits.
   @Test func staticWhereOnlyItFits() throws {
-    var cluster = TestCluster().node("a", cores: 8, memoryGiB: 64)
-      .node("big", cores: 16, memoryGiB: 128).node("small", cores: 4, memoryGiB: 32)
-      .guest(100, on: "a", vcpus: 2, memoryGiB: 12).guest(101, on: "a", vcpus: 2, memoryGiB: 12)
-      .ha("ct:100").ha("ct:101")
-      .guest(300, on: "big").guest(301, on: "big").ha("ct:300").ha("ct:301")
-      .guest(200, on: "big", name: "router").guest(400, on: "small", memoryGiB: 8)
-      .cluster
+    var cluster = Self.threeNodes(router: true)
     cluster.options["crs"] = "ha=basic,ha-rebalance-on-start=1"
     let policy = Policy(
       critical: [CriticalEntry(selector: GuestSelector(vmid: 200), level: .critical)])
@@ -102,13 +109,7 @@ import Testing
   /// group, fine when `big` fails) are left as they are; a plan of the predicted cluster finds
   /// nothing more to do; with ha.failover-capacity ignored nothing is steered.
   @Test func existingHAGuestsAreSteeredWhenThatMakesEveryFailureFit() throws {
-    var cluster = TestCluster().node("a", cores: 8, memoryGiB: 64)
-      .node("big", cores: 16, memoryGiB: 128).node("small", cores: 4, memoryGiB: 32)
-      .guest(100, on: "a", vcpus: 2, memoryGiB: 12).guest(101, on: "a", vcpus: 2, memoryGiB: 12)
-      .ha("ct:100").ha("ct:101")
-      .guest(300, on: "big").guest(301, on: "big").ha("ct:300").ha("ct:301")
-      .guest(400, on: "small", memoryGiB: 8)
-      .cluster
+    var cluster = Self.threeNodes(router: false)
     cluster.options["crs"] = "ha=basic"
     let policy = Policy()
     let before = Rehearsal(cluster: cluster, policy: policy).run(.init(failedNodes: ["a"]))

@@ -151,12 +151,9 @@ extension PlanState {
   /// One gets a group or rule only when its node's failure needs it (`steeredHAGuests`).
   var steerableHAGuests: [Guest] {
     let apart = usesRules ? Set(sim.keepApart.flatMap(\.sids)) : []
-    let ruled = Set(
-      (sim.cluster.haRules ?? []).filter { !$0.disabled && $0.type == "node-affinity" }
-        .flatMap(\.resources))
     return sim.cluster.haResources.filter { r in
       haPlanned[r.sid] == nil && r.group == nil && ["started", "stopped"].contains(r.state)
-        && !ruled.contains(r.sid) && !apart.contains(r.sid)
+        && !sim.rules(of: r.sid).contains { $0.type == "node-affinity" } && !apart.contains(r.sid)
     }.compactMap { sim.guest($0.sid) }.filter { g in
       !g.template && (sim.load(g.node)?.online ?? false)
     }.sorted { $0.vmid < $1.vmid }
@@ -170,7 +167,7 @@ extension PlanState {
   /// The HA state a failover candidate has or gets: its resource's for a managed guest, else the
   /// planned one.
   func failoverHAState(_ g: Guest) -> String {
-    if haPlanned[g.sid] == nil, let r = sim.cluster.haResource(g.sid) { return r.state }
+    if haPlanned[g.sid] == nil, let r = sim.haResource(g.sid) { return r.state }
     return plannedHAState(g)
   }
 
@@ -197,10 +194,10 @@ extension PlanState {
     var c = sim.cluster
     var groups = c.haGroups ?? []
     // Managed guests without a group or rule follow the scheduler until steered.
+    var at: [String: Int] = [:]
+    for (i, r) in c.haResources.enumerated() where at[r.sid] == nil { at[r.sid] = i }
     for g in candidates where sim.isHAManaged(g.sid) {
-      guard let failover = assignment[g.sid],
-        let i = c.haResources.firstIndex(where: { $0.sid == g.sid })
-      else { continue }
+      guard let failover = assignment[g.sid], let i = at[g.sid] else { continue }
       let id = "pvemend-failover-probe-\(g.sid)"
       groups.append(
         HAGroup(

@@ -49,7 +49,7 @@ struct HAGroupPhase: PlanPhase {
     // Guests HA already manages, without a group, that a node's failure needs steered: into the
     // group of their node and failover node.
     for g in steered {
-      guard let id = s.haGroupOf[g.sid], let r = s.sim.cluster.haResource(g.sid) else { continue }
+      guard let id = s.haGroupOf[g.sid], let r = s.sim.haResource(g.sid) else { continue }
       let failover = s.failoverNode[g.sid] ?? "?"
       var draft = StepDraft(
         phase: .haGroups, kind: .haGroup,
