@@ -140,7 +140,7 @@ struct SandboxDetachTests {
     "a node's sshd stopped past --reconnect-timeout: exit 1, its step unknown, the other node's step done; --resume finishes without re-running"
   )
   func unreachableThenResume() async throws {
-    try await Sandbox.with(snapshot: Self.reference, commandDelay: ["move-volume": 3]) { sandbox in
+    try await Sandbox.with(snapshot: Self.reference, commandDelay: ["move-volume": 8]) { sandbox in
       let live = try Self.transport(sandbox)
       defer { Task { await live.shutdown() } }
       let (plan, _) = try await Self.plan(live)
