@@ -9,8 +9,10 @@ import Playbook
 /// Every guest on the node is checked once: a guest that cannot move at all (template, lock,
 /// local devices, never_move, …) stays, with the reason and the choices left to the user; the
 /// others are placed critical first, then running, then smallest claim (so the most guests keep
-/// running), each on the survivor with the most headroom after the move that keeps every hard limit in the cluster as it will be when that move runs. Targets
-/// only gain load, so the limits hold after every step in any order the executor runs them.
+/// running), each on the survivor with the most headroom after the move that keeps every hard
+/// limit in the cluster as it will be when that move runs; when that leaves a guest behind for want
+/// of room, `EvacuationPlacement` tries other packings. Targets only gain load, so the limits hold
+/// after every step in any order the executor runs them.
 package enum NodeEvacuation {
   /// The plan that empties `node`. `maintenance` ends it with HA maintenance mode for the node
   /// (and lets HA guests leave a group or rule that prefers it: the CRM does not move them back
@@ -50,6 +52,7 @@ package enum NodeEvacuation {
       )
     }
     let guests = moves.guests(on: node).sorted { rank($0) < rank($1) }
+    var movable: [Guest] = []
     for g in guests {
       if noQuorum {
         stay(
@@ -71,16 +74,16 @@ package enum NodeEvacuation {
         stay(g, block.limit, block.reason + "; " + choices(block.limit, g, node: node))
         continue
       }
-      switch moves.bestLanding(of: g) {
-      case .success(let landing):
-        moves.migrate(
-          g, to: landing, reason: reason,
-          why: "empties \(node) for maintenance; \(landing.node) has the most headroom left")
-      case .failure(let block):
-        stay(
-          g, block.limit,
-          "no other node can take it: \(block.reason); " + choices(block.limit, g, node: node))
-      }
+      movable.append(g)
+    }
+    let placed = EvacuationPlacement.place(
+      movable, moves: moves, node: node, reason: reason,
+      isCritical: { policy.criticality(of: $0) != nil })
+    moves = placed.moves
+    for (g, block) in placed.left {
+      stay(
+        g, block.limit,
+        "no other node can take it: \(block.reason); " + choices(block.limit, g, node: node))
     }
     let oldest =
       cluster.nodes.compactMap(\.version).min { ($0.major, $0.minor) < ($1.major, $1.minor) }

@@ -47,17 +47,38 @@ package struct GuestMoves: Sendable {
   package func bestLanding(of g: Guest) -> Result<GuestLanding, GuestMoveBlock> {
     switch state.sim.bestLanding(of: g) {
     case .success(let l):
-      if !emptying.isEmpty, preferenceIgnored.isEmpty, isHAManaged(g.sid) {
-        var probe = state.sim
-        probe.evacuated = []
-        if let b = probe.haPlacementBlocker(g, on: l.node) {
-          return .failure(
-            GuestMoveBlock(limit: b.limit, reason: b.text + " once the move is done"))
-        }
-      }
+      if let b = returnBlocker(g, on: l.node) { return .failure(b) }
       return .success(
         GuestLanding(node: l.node, targetStorage: l.targetStorage, localBytes: l.localBytes))
     case .failure(let b): return .failure(GuestMoveBlock(limit: b.limit, reason: b.text))
+    }
+  }
+
+  /// Every landing for `g` that keeps every hard limit now, with the target's fill ratio after the
+  /// move (its highest of vCPUs, memory and guests against their limits), by node name.
+  package func landings(of g: Guest) -> [(fill: Double, landing: GuestLanding)] {
+    state.sim.landings(of: g).compactMap { entry -> (fill: Double, landing: GuestLanding)? in
+      let l = entry.landing
+      if returnBlocker(g, on: l.node) != nil { return nil }
+      return (
+        entry.fill,
+        GuestLanding(node: l.node, targetStorage: l.targetStorage, localBytes: l.localBytes)
+      )
+    }
+  }
+
+  /// The room each node that may take guests has left now: memory bytes under its budget and
+  /// vCPUs under its ceiling (both hard limits), never negative.
+  package func rooms() -> [(memory: Int64, vcpus: Double)] { state.sim.rooms() }
+
+  /// Without maintenance mode, an HA guest whose group or rule prefers the emptied node would be
+  /// moved back by the CRM once the move is done: that landing is refused.
+  private func returnBlocker(_ g: Guest, on node: String) -> GuestMoveBlock? {
+    guard !emptying.isEmpty, preferenceIgnored.isEmpty, isHAManaged(g.sid) else { return nil }
+    var probe = state.sim
+    probe.evacuated = []
+    return probe.haPlacementBlocker(g, on: node).map {
+      GuestMoveBlock(limit: $0.limit, reason: $0.text + " once the move is done")
     }
   }
 

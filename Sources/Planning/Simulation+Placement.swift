@@ -359,6 +359,28 @@ extension Simulation {
     return .failure(closest.asBest)
   }
 
+  /// Every online target `g` fits on now (every hard limit), with the target's fill ratio after
+  /// the move (`utilisation`), by node name.
+  func landings(of g: Guest) -> [(fill: Double, landing: Landing)] {
+    loads.compactMap { t -> (fill: Double, landing: Landing)? in
+      guard t.online, t.name != g.node, quickFits(g, on: t),
+        case .success(let l) = landing(of: g, on: t.name)
+      else { return nil }
+      return (utilisation(of: t, adding: g), l)
+    }.sorted { $0.landing.node < $1.landing.node }
+  }
+
+  /// The room each online node that may take guests has left under the memory budget and the vCPU
+  /// ceiling (never negative).
+  func rooms() -> [(memory: Int64, vcpus: Double)] {
+    loads.filter { $0.online && !evacuated.contains($0.name) }.map {
+      (
+        max(0, limits.memoryBudget($0) - $0.memory),
+        max(0, limits.vcpuCeiling($0) - Double($0.vcpus))
+      )
+    }
+  }
+
   /// The node's highest fill ratio (vCPUs, memory, guests against their limits) with `g` added.
   func utilisation(of t: NodeLoad, adding g: Guest) -> Double {
     var after = t
