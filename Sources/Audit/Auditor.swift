@@ -11,6 +11,7 @@ package enum Auditor {
     HAFailoverCapacity(),
     HAOrphan(),
     HAError(),
+    HADisarmed(),
     NodeOvercommit(),
     NodeImbalance(),
     NodeMemory(),

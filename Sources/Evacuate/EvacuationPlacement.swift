@@ -33,17 +33,7 @@ enum EvacuationPlacement {
     isCritical: (Guest) -> Bool
   ) -> Outcome {
     var plain = start
-    var left: [(guest: Guest, block: GuestMoveBlock)] = []
-    for g in guests {
-      switch plain.bestLanding(of: g) {
-      case .success(let landing):
-        plain.migrate(
-          g, to: landing, reason: reason,
-          why: "empties \(node) for maintenance; \(landing.node) has the most headroom left")
-      case .failure(let block):
-        left.append((g, block))
-      }
-    }
+    let left = spread(guests, on: &plain, node: node, reason: reason)
     guard left.contains(where: { roomLimits.contains($0.block.limit) }) else {
       return Outcome(moves: plain, left: left)
     }
@@ -77,18 +67,27 @@ enum EvacuationPlacement {
           "empties \(node) for maintenance; \(target) is where every guest that can leave fits (spreading by headroom would leave \(behind) more behind)"
       )
     }
-    var still: [(guest: Guest, block: GuestMoveBlock)] = []
-    for g in stays {
+    let still = spread(stays, on: &moves, node: node, reason: reason)
+    return Outcome(moves: moves, left: still)
+  }
+
+  /// Each guest in order onto the survivor with the most headroom after the move; returns the
+  /// guests that fit nowhere, with the closest miss.
+  static func spread(
+    _ guests: [Guest], on moves: inout GuestMoves, node: String, reason: String
+  ) -> [(guest: Guest, block: GuestMoveBlock)] {
+    var left: [(guest: Guest, block: GuestMoveBlock)] = []
+    for g in guests {
       switch moves.bestLanding(of: g) {
       case .success(let landing):
         moves.migrate(
           g, to: landing, reason: reason,
           why: "empties \(node) for maintenance; \(landing.node) has the most headroom left")
       case .failure(let block):
-        still.append((g, block))
+        left.append((g, block))
       }
     }
-    return Outcome(moves: moves, left: still)
+    return left
   }
 
   /// Largest claim first within each priority class, each onto the fullest survivor that keeps

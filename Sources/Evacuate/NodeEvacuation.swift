@@ -97,7 +97,16 @@ package enum NodeEvacuation {
             "ha-manager crm-command node-maintenance needs pve-ha-manager 3.5 (PVE 7.3) or later, and a node runs \(oldest.map(\.description) ?? "?"); upgrade every node first, or plan without --maintenance",
           limit: "version"))
     }
-    if maintenance, knowsMaintenance, target.online, !noQuorum {
+    let disarm = cluster.haManager.disarm
+    if maintenance, let disarm {
+      unresolved.append(
+        Unresolved(
+          finding: "node-maintenance/\(node)",
+          reason:
+            "the HA stack is \(disarm.text): the CRM ignores node-maintenance requests until ha-manager crm-command arm-ha; re-arm first, or plan without --maintenance",
+          limit: "ha-disarmed"))
+    }
+    if maintenance, knowsMaintenance, target.online, !noQuorum, disarm == nil {
       let left = staying.filter { sid in
         cluster.guest(sid: sid).map { !$0.template && $0.isHAManaged } ?? false
       }.sorted()
@@ -153,7 +162,9 @@ package enum NodeEvacuation {
 
   /// Whether the plan leaves `node` without a guest that runs or may run: only templates stay.
   package static func emptied(_ plan: Plan) -> Bool {
-    plan.unresolved.allSatisfy { $0.limit == "template" || $0.limit == "version" }
+    plan.unresolved.allSatisfy {
+      $0.limit == "template" || $0.finding.hasPrefix("node-maintenance/")
+    }
   }
 
   /// What happens to a template on the node.
@@ -181,6 +192,9 @@ package enum NodeEvacuation {
       return "choices: \(shutdown), or take it off migration.never_move and plan again"
     case "container-restart":
       return "choices: \(shutdown), or set migration.allow_container_restart: true and plan again"
+    case "ha-disarmed":
+      return
+        "choices: re-arm the HA stack (ha-manager crm-command arm-ha) and plan again, or (resource mode ignore only) shut it down by hand for the window (\(g.kind.cli) shutdown \(g.vmid))"
     case "ha-placement":
       return
         "choices: \(shutdown), widen its HA group or rule, or plan with --maintenance when the group or rule prefers \(node)"

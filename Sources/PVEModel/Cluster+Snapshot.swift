@@ -218,10 +218,18 @@ extension Cluster {
     var master: String?
     var haQuorate: Bool?
     var services: [String: HAServiceStatus] = [:]
+    var armedState: String?
+    var disarm: HADisarm?
     for e in haStatus {
       switch e["type"]?.stringValue {
       case "master": master = e["node"]?.stringValue
       case "quorum": haQuorate = e["quorate"]?.boolValue
+      case "fencing":
+        // `armed`/`standby` normally; `disarming`/`disarmed` after `crm-command disarm-ha`.
+        armedState = e["armed-state"]?.stringValue
+        if let state = armedState, state == "disarming" || state == "disarmed" {
+          disarm = HADisarm(state: state, mode: e["resource_mode"]?.stringValue ?? "unknown")
+        }
       case "service":
         if let sid = e["sid"]?.stringValue {
           services[sid] = HAServiceStatus(
@@ -424,7 +432,9 @@ extension Cluster {
       name: clusterName, collectedAt: snapshot.collectedAt, source: snapshot.source,
       nodes: nodeList, guests: guests, storages: storages, haResources: haResources,
       haGroups: haGroups, haRules: haRules,
-      haManager: HAManagerStatus(master: master, quorate: haQuorate, services: services),
+      haManager: HAManagerStatus(
+        master: master, quorate: haQuorate, services: services, armedState: armedState,
+        disarm: disarm),
       backupJobs: backupJobs,
       quorum: Quorum(
         quorate: quorate, nodes: max(memberOnline.count, nodeList.count),

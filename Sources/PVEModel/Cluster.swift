@@ -398,18 +398,48 @@ package struct HARule: Sendable, Hashable, Codable {
   }
 }
 
-/// What `/cluster/ha/status/current` says: the master, the quorum, and each service's live state.
+/// What `/cluster/ha/status/current` says: the master, the quorum, each service's live state, and
+/// whether the HA stack is disarmed.
 package struct HAManagerStatus: Sendable, Hashable, Codable {
   package var master: String?
   package var quorate: Bool?
   /// sid → (node, state) as the CRM sees it.
   package var services: [String: HAServiceStatus]
+  /// The `fencing` entry's `armed-state` (`armed`, `standby`, `disarming`, `disarmed`): only
+  /// pve-ha-manager 5.1.3 and later report it, so nil means an older release.
+  package var armedState: String?
+  /// Set while the HA stack is disarmed or disarming.
+  package var disarm: HADisarm?
 
-  package init(master: String?, quorate: Bool?, services: [String: HAServiceStatus]) {
+  package init(
+    master: String?, quorate: Bool?, services: [String: HAServiceStatus],
+    armedState: String? = nil, disarm: HADisarm? = nil
+  ) {
     self.master = master
     self.quorate = quorate
     self.services = services
+    self.armedState = armedState
+    self.disarm = disarm
   }
+}
+
+/// `ha-manager crm-command disarm-ha freeze|ignore` in effect (pve-ha-manager 5.1.3+): every
+/// watchdog is released, no node fences itself, the CRM recovers nothing and runs no HA migration
+/// or maintenance request until `ha-manager crm-command arm-ha`. With `ignore`, `qm`/`pct` manage
+/// the HA guests directly meanwhile; with `freeze`, they stay frozen.
+package struct HADisarm: Sendable, Hashable, Codable {
+  /// `disarming` (LRMs still releasing their watchdogs) or `disarmed`.
+  package var state: String
+  /// `freeze` or `ignore`.
+  package var mode: String
+
+  package init(state: String, mode: String) {
+    self.state = state
+    self.mode = mode
+  }
+
+  /// `disarmed, resource mode: freeze`, as `ha-manager status` says it.
+  package var text: String { "\(state), resource mode: \(mode)" }
 }
 
 package struct HAServiceStatus: Sendable, Hashable, Codable {

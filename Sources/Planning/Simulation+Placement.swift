@@ -87,6 +87,13 @@ extension Simulation {
         "\(sid) has a bind mount or passthrough volume (\(d.key)) that cannot migrate")
     }
     if isHAManaged(sid) {
+      if let disarm = cluster.haManager.disarm {
+        return block(
+          "ha-disarmed",
+          "\(sid) is HA-managed and the HA stack is \(disarm.text): the CRM runs no HA migration until ha-manager crm-command arm-ha"
+            + (disarm.mode == "ignore"
+              ? " (meanwhile \(g.kind.cli) migrate works by hand, outside any plan)" : ""))
+      }
       if let state = liveHAState(sid), !["started", "stopped", "disabled"].contains(state) {
         return block("ha-placement", "\(sid) is in HA state \(state)")
       }

@@ -6,7 +6,7 @@ extension FindingAction {
     "backup.content-unknown", "backup.never", "backup.none", "backup.offsite",
     "backup.same-storage", "backup.stale", "backup.target-full", "backup.uncovered",
     "backup.unverified",
-    "guest.too-many-vcpus", "ha.distribution", "ha.error", "ha.failover-capacity",
+    "guest.too-many-vcpus", "ha.disarmed", "ha.distribution", "ha.error", "ha.failover-capacity",
     "ha.local-storage", "ha.orphan", "ha.unprotected", "node.imbalance", "node.memory",
     "node.offline", "node.overcommit", "node.small", "quorum.fragile", "quorum.lost",
     "snapshot.inconsistent", "storage.local-imbalance", "storage.single-server", "storage.usage",

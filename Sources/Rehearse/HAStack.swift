@@ -66,6 +66,14 @@ package struct HAStack: Sendable, Hashable {
     self.version = version
     if let v = version, v >= PVEVersion(major: 9, minor: 2, patch: 0) {
       accounting = .haResourcesAndGuests
+    } else if cluster.haManager.armedState != nil {
+      // Only pve-ha-manager 5.1.3+ reports a `fencing` entry: it counts non-HA guests too.
+      accounting = .haResourcesAndGuests
+      if let v = version, v.major == 9, v.minor == 1 {
+        notes.append(
+          "PVE \(v) with pve-ha-manager 5.1.3 or later (its HA status reports fencing): running non-HA guests count too"
+        )
+      }
     } else {
       accounting = .haResources
       if let v = version, v.major == 9, v.minor == 1 {

@@ -67,6 +67,8 @@ package struct RecoveryOutcome: Sendable, Hashable, Codable {
     case quorum
     /// Its node fences itself (no quorum, active HA services).
     case fenced
+    /// The HA stack is disarmed (`crm-command disarm-ha`): the CRM recovers nothing.
+    case disarmed = "ha-disarmed"
   }
 
   /// An HA guest that does not come back.

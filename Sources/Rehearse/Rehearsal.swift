@@ -186,10 +186,13 @@ package struct Rehearsal: Sendable {
     let toRecover = down.flatMap { servicesByNode[$0] ?? [] }.sorted().map { services[$0] }
       .filter { $0.state != "disabled" }
 
+    let disarm = cluster.haManager.disarm
     if !quorate {
       // No CRM master: nothing is fenced or recovered. A survivor whose LRM has active services
-      // loses its lock and its watchdog resets it (LRM.pm `active_service_count`).
-      for s in services where s.state == "started" && load[s.guest.node] != nil {
+      // loses its lock and its watchdog resets it (LRM.pm `active_service_count`), unless the HA
+      // stack is disarmed: then every watchdog is released and nothing resets.
+      for s in services
+      where s.state == "started" && load[s.guest.node] != nil && disarm?.state != "disarmed" {
         fenced.insert(s.guest.node)
       }
       for s in toRecover where s.state == "started" {
@@ -215,6 +218,17 @@ package struct Rehearsal: Sendable {
               .init(sid: e.sid, name: g.name, node: node, why: "node fenced (no quorum)"))
           }
         }
+      }
+    } else if let disarm {
+      // Disarmed (or disarming): `Manager::manage` runs `handle_disarm` instead of the service
+      // state machine, so no failed node is fenced and no service is recovered until re-armed.
+      for s in toRecover where s.state == "started" {
+        failed.append(
+          .init(
+            sid: s.sid, name: s.guest.name, from: s.guest.node, node: nil, reason: .disarmed,
+            message:
+              "the HA stack is \(disarm.text): the CRM recovers nothing until ha-manager crm-command arm-ha"
+          ))
       }
     } else {
       // Only nodes HA calls online take services (`NodeStatus::list_online_nodes`): not a node in

@@ -47,6 +47,11 @@ package struct RehearsalReport: Sendable, Hashable, Codable {
       notes.append("the cluster has no quorum now: HA recovers nothing")
     }
     if cluster.nodes.count < 2 { notes.append("a single node: HA has nowhere to recover to") }
+    if let disarm = cluster.haManager.disarm {
+      notes.append(
+        "the HA stack is \(disarm.text): no failure is recovered (and no node fences itself) until ha-manager crm-command arm-ha"
+      )
+    }
     for n in cluster.nodes where n.online && Rehearsal.notHATargets.contains(n.haState ?? "online")
     {
       notes.append("\(n.name) is in HA state \(n.haState ?? "?"): HA recovers nothing onto it")
@@ -54,7 +59,9 @@ package struct RehearsalReport: Sendable, Hashable, Codable {
     let scenarios = list.map(rehearsal.run)
     // PVE 9.1: pve-ha-manager 5.1.2 (a 9.1 update) also counts running non-HA guests. Say
     // whether that changes where anything goes.
-    if let v = rehearsal.stack.version, v.major == 9, v.minor == 1 {
+    if let v = rehearsal.stack.version, v.major == 9, v.minor == 1,
+      cluster.haManager.armedState == nil
+    {
       let other = Rehearsal(cluster: cluster, policy: policy, accounting: .haResourcesAndGuests)
       var differ: [String] = []
       for (a, scenario) in zip(scenarios, list) {

@@ -12,7 +12,7 @@ import Testing
       ids.sorted() == [
         "backup.content-unknown", "backup.never", "backup.none", "backup.offsite",
         "backup.same-storage", "backup.stale", "backup.target-full", "backup.uncovered",
-        "backup.unverified", "guest.too-many-vcpus", "ha.distribution", "ha.error",
+        "backup.unverified", "guest.too-many-vcpus", "ha.disarmed", "ha.distribution", "ha.error",
         "ha.failover-capacity",
         "ha.local-storage", "ha.orphan", "ha.unprotected", "node.imbalance", "node.memory",
         "node.offline", "node.overcommit", "node.small", "quorum.fragile", "quorum.lost",

@@ -157,3 +157,22 @@ import Testing
     #expect(needing.count >= 3)
   }
 }
+
+/// While the HA stack is disarmed the CRM runs no `ha-manager migrate` and ignores
+/// node-maintenance requests (Manager.pm): HA guests stay, with the way out; other guests move.
+@Suite struct EvacuationDisarmedTests {
+  @Test func haGuestsStayAndMaintenanceIsRefused() throws {
+    var cluster = TestCluster().node("a").node("b").node("c")
+      .guest(100, on: "a").guest(101, on: "a").ha("ct:100").cluster
+    cluster.haManager.disarm = HADisarm(state: "disarmed", mode: "freeze")
+    let plan = try NodeEvacuation.plan(
+      snapshot: EvacuationPackingTests.snapshot, cluster: cluster, policy: .builtinDefault,
+      node: "a", maintenance: true, playbookPath: "-", playbookText: "")
+    #expect(EvacuationPackingTests.moves(plan).map { $0.prefix(7) } == ["ct:101→"])
+    #expect(plan.unresolved.map(\.limit) == ["ha-disarmed", "ha-disarmed"])
+    #expect(plan.unresolved.map(\.finding) == ["ct:100", "node-maintenance/a"])
+    #expect(plan.unresolved[0].reason.contains("ha-manager crm-command arm-ha"))
+    #expect(!plan.steps.contains { $0.kind == .nodeMaintenance })
+    #expect(!NodeEvacuation.emptied(plan))
+  }
+}

@@ -152,3 +152,64 @@ import Testing
   // node3 has no service and would win on count; it is in maintenance: node2.
   #expect(sim.fail("node1").targets == ["vm:100→node2"])
 }
+
+/// A disarmed HA stack (`ha-manager crm-command disarm-ha`, pve-ha-manager 5.1.3+): Manager.pm's
+/// `manage` runs `handle_disarm` instead of the service state machine, so nothing is recovered;
+/// every watchdog is released, so no survivor fences itself without quorum.
+@Suite struct DisarmedRehearsalTests {
+  static func sim() -> TestCluster {
+    var sim = TestCluster.sim()
+    for n in ["a", "b", "c"] { sim.addNode(n) }
+    sim.service("vm:100", on: "a")
+    sim.service("vm:101", on: "b")
+    return sim
+  }
+
+  @Test func nothingIsRecoveredWhileDisarmed() {
+    var cluster = Self.sim().cluster
+    #expect(
+      Rehearsal.run(cluster, policy: .builtinDefault, scenario: .init(failedNodes: ["a"]))
+        .targets == ["vm:100→c"])
+    cluster.haManager.disarm = HADisarm(state: "disarmed", mode: "freeze")
+    let o = Rehearsal.run(cluster, policy: .builtinDefault, scenario: .init(failedNodes: ["a"]))
+    #expect(o.recovered.isEmpty)
+    #expect(o.failed.map(\.sid) == ["vm:100"])
+    #expect(o.failed.map(\.reason) == [.disarmed])
+    #expect(o.failed.first?.message.contains("ha-manager crm-command arm-ha") == true)
+    #expect(o.verdict == .failed)
+    let report = RehearsalReport(cluster: cluster, policy: .builtinDefault)
+    #expect(
+      report.notes.contains { $0.hasPrefix("the HA stack is disarmed, resource mode: freeze") })
+  }
+
+  @Test func noSurvivorFencesWhileDisarmed() {
+    var sim = TestCluster.sim()
+    sim.addNode("a")
+    sim.addNode("b")
+    sim.service("vm:100", on: "a")
+    sim.service("vm:101", on: "b")
+    var cluster = sim.cluster
+    cluster.haManager.disarm = HADisarm(state: "disarmed", mode: "ignore")
+    let o = Rehearsal.run(cluster, policy: .builtinDefault, scenario: .init(failedNodes: ["a"]))
+    #expect(o.verdict == .quorumLost)
+    #expect(o.survivors.allSatisfy { !$0.fenced })
+    #expect(o.failed.map(\.reason) == [.quorum])
+  }
+
+  /// Only 5.1.3+ reports a fencing entry, and 5.1.2+ counts running non-HA guests: a PVE 9.1
+  /// snapshot with the entry is rehearsed with that accounting.
+  @Test func aFencingEntryMeansGuestAccounting() {
+    var sim = TestCluster.sim()
+    sim.version = PVEVersion(major: 9, minor: 1, patch: 0)
+    for n in ["node1", "node2", "node3"] { sim.addNode(n) }
+    sim.service("vm:100", on: "node1")
+    sim.service("vm:101", on: "node3")
+    for id in 200...202 { sim.addGuest("ct:\(id)", on: "node2") }
+    var cluster = sim.cluster
+    #expect(Rehearsal(cluster: cluster, policy: .builtinDefault).stack.accounting == .haResources)
+    cluster.haManager.armedState = "armed"
+    let o = Rehearsal.run(cluster, policy: .builtinDefault, scenario: .init(failedNodes: ["node1"]))
+    #expect(o.accounting == .haResourcesAndGuests)
+    #expect(o.targets == ["vm:100→node3"])
+  }
+}

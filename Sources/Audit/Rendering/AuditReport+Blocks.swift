@@ -140,7 +140,9 @@ extension AuditReport {
         + (ha.placementMode == "rules"
           ? "HA rules (PVE 9), \(ha.rules) rule(s)" : "HA groups, \(ha.groups) group(s)"),
     ]
-    haNotes += bulletsOf([HADistribution.id, HAOrphan.id, HAError.id, HALocalStorage.id])
+    haNotes += bulletsOf([
+      HADisarmed.id, HADistribution.id, HAOrphan.id, HAError.id, HALocalStorage.id,
+    ])
     b.append(.bullets(haNotes))
     b.append(.separator)
 

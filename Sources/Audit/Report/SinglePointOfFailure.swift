@@ -13,6 +13,7 @@ package struct SinglePointOfFailure: Sendable, Codable, Hashable {
   /// Rules whose findings are single points of failure, and their kind.
   static let kinds: [String: String] = [
     HAUnprotected.id: "service", HALocalStorage.id: "service", HAError.id: "service",
+    HADisarmed.id: "service",
     StorageSingleServer.id: "hardware", NodeSmall.id: "hardware", NodeOffline.id: "hardware",
     HAFailoverCapacity.id: "capacity", QuorumFragile.id: "quorum", QuorumLost.id: "quorum",
     BackupNone.id: "data",

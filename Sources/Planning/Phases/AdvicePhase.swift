@@ -118,6 +118,11 @@ extension PlanState {
           "HA resource \($0) names a guest that does not exist. Check that it is really gone, then run 'ha-manager remove \($0)'."
         }.joined(separator: "\n")
       )
+    case "ha.disarmed":
+      return (
+        "Re-arm the HA stack",
+        "The HA stack is disarmed: no failed node is fenced and no HA guest is recovered (with resource mode freeze, HA migrations and node maintenance wait too). When the work that needed it is done, run 'ha-manager crm-command arm-ha' and check 'ha-manager status' shows 'fencing armed'."
+      )
     case "ha.error":
       return (
         "Clear the HA error state of \(joined)",
