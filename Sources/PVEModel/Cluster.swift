@@ -423,6 +423,16 @@ package struct HAManagerStatus: Sendable, Hashable, Codable {
   }
 }
 
+extension Cluster {
+  /// The cluster with its HA stack armed again (`ha-manager crm-command arm-ha`): what a plan
+  /// whose advice re-arms it is judged on.
+  package var rearmed: Cluster {
+    var c = self
+    c.haManager.disarm = nil
+    return c
+  }
+}
+
 /// `ha-manager crm-command disarm-ha freeze|ignore` in effect (pve-ha-manager 5.1.3+): every
 /// watchdog is released, no node fences itself, the CRM recovers nothing and runs no HA migration
 /// or maintenance request until `ha-manager crm-command arm-ha`. With `ignore`, `qm`/`pct` manage

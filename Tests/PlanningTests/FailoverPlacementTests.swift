@@ -60,6 +60,25 @@ import Testing
     return c.guest(400, on: "small", memoryGiB: 8).cluster
   }
 
+  /// A disarmed HA stack recovers nothing, but the plan advises re-arming it: failover placement
+  /// and the summary's failures are planned for the armed stack, the same as without the disarm.
+  @Test func aDisarmedStackIsPlannedAsReArmed() throws {
+    var cluster = Self.threeNodes(router: true)
+    cluster.options["crs"] = "ha=basic"
+    let policy = Policy(
+      critical: [CriticalEntry(selector: GuestSelector(vmid: 200), level: .critical)])
+    let armed = Plans.plan(cluster, policy)
+    cluster.haManager.disarm = HADisarm(state: "disarmed", mode: "freeze")
+    let disarmed = Plans.plan(cluster, policy)
+    let advice = try #require(disarmed.steps.first { $0.title == "Re-arm the HA stack" })
+    #expect(advice.reasons == ["ha.disarmed/cluster"])
+    #expect(disarmed.summary.failover == armed.summary.failover)
+    #expect(disarmed.summary.failover?.allSatisfy(\.within) == true)
+    #expect(
+      disarmed.steps.filter { $0.kind != .advice }.map(\.commands)
+        == armed.steps.filter { $0.kind != .advice }.map(\.commands))
+  }
+
   /// The crs property keeps its other keys when the scheduler changes.
   @Test func crsKeepsOtherKeys() {
     #expect(

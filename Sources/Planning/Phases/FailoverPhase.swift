@@ -100,7 +100,9 @@ struct FailoverCheckPhase: PlanPhase {
   func run(_ s: inout PlanState) {
     let cluster = s.sim.cluster
     guard cluster.nodes.filter(\.online).count > 1, !cluster.haResources.isEmpty else { return }
-    let rehearsal = Rehearsal(cluster: cluster, policy: s.policy)
+    // A disarmed HA stack recovers nothing; the plan's ha.disarmed advice re-arms it, and the
+    // failover placement is for the armed stack.
+    let rehearsal = Rehearsal(cluster: cluster.rearmed, policy: s.policy)
     let outcomes = rehearsal.runEachNode()
     s.failoverWorst = outcomes.compactMap { o in
       o.worstSurvivor.map { FailoverSurvivor(failed: o.failedNodes.joined(separator: "+"), $0) }
@@ -295,7 +297,7 @@ extension PlanState {
     var dirty = first + homes.filter { !firstSet.contains($0) }
     for _ in 0..<FailoverPhase.rounds where !dirty.isEmpty {
       let probe = failoverProbe(candidates, assignment: assignment, scheduler: scheduler)
-      let rehearsal = Rehearsal(cluster: probe, policy: policy)
+      let rehearsal = Rehearsal(cluster: probe.rearmed, policy: policy)
       var next: [String] = []
       for home in dirty {
         let o = rehearsal.run(FailureScenario(failedNodes: [home]))
