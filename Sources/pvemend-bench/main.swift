@@ -14,7 +14,9 @@ case "apply": try await benchApply(rest)
 case "rehearse": try await benchRehearse(rest)
 case "runbook": try await benchRunbook(rest)
 case "evacuate": try await benchEvacuate(rest)
+case "evacuate-packing": try benchEvacuatePacking(rest)
 default:
   print(
-    "usage: pvemend-bench audit|plan|transport|collect|apply|rehearse|runbook|evacuate [options]")
+    "usage: pvemend-bench audit|plan|transport|collect|apply|rehearse|runbook|evacuate|evacuate-packing [options]"
+  )
 }
