@@ -26,21 +26,13 @@ func benchEvacuate(_ args: [String]) async throws {
   print(
     "evacuate benchmark: \(nodes) nodes, \(guests) guests, node \(node) with \(counts[node] ?? 0) guests, median of \(runs) runs, release build expected"
   )
-  var times: [Double] = []
-  var summary = ""
-  for _ in 0..<runs {
-    times.append(
-      try timed {
-        let plan = try NodeEvacuation.plan(
-          snapshot: snapshot, cluster: cluster, policy: .builtinDefault, node: node,
-          maintenance: true, playbookPath: "-", playbookText: "")
-        precondition(!PlanTextView.render(plan).isEmpty)
-        summary =
-          "\(plan.summary.migrations) migrations, \(plan.unresolved.count) stay, outages \(plan.summary.outages ?? 0) (\(plan.summary.outageSeconds ?? 0) s)"
-      }.seconds)
+  try timeEvacuation(
+    runs: runs, snapshot: snapshot, cluster: cluster, node: node, maintenance: true
+  ) {
+    precondition(!PlanTextView.render($0).isEmpty)
+    return
+      "\($0.summary.migrations) migrations, \($0.unresolved.count) stay, outages \($0.summary.outages ?? 0) (\($0.summary.outageSeconds ?? 0) s)"
   }
-  let ms = milliseconds(times)
-  print("evacuate \(node): \(ms.median) (min \(ms.min), max \(ms.max)); \(summary)")
   let eight = Array(cluster.nodes.prefix(8).map(\.name))
   let (rolling, t) = try timed {
     try RollingEvacuation(
@@ -105,22 +97,33 @@ func benchEvacuatePacking(_ args: [String]) throws {
   print(
     "evacuate packing benchmark: \(count) guests onto \(survivors) survivors with 2 GiB of slack in all, median of \(runs) runs, release build expected"
   )
+  try timeEvacuation(
+    runs: runs, snapshot: snapshot, cluster: cluster, node: "empty", maintenance: false
+  ) { plan in
+    let packed = plan.steps.contains {
+      $0.detail?.contains("spreading by headroom would leave") == true
+    }
+    return "\(plan.summary.migrations) migrations, \(plan.unresolved.count) stay; "
+      + (packed ? "packed (spreading alone would leave guests behind)" : "spreading was enough")
+  }
+}
+
+/// Times `runs` evacuation plans of `node` and prints the median with `describe`'s summary.
+func timeEvacuation(
+  runs: Int, snapshot: Snapshot, cluster: Cluster, node: String, maintenance: Bool,
+  describe: (Plan) -> String
+) throws {
   var times: [Double] = []
   var summary = ""
   for _ in 0..<runs {
     times.append(
       try timed {
         let plan = try NodeEvacuation.plan(
-          snapshot: snapshot, cluster: cluster, policy: .builtinDefault, node: "empty",
-          maintenance: false, playbookPath: "-", playbookText: "")
-        let packed = plan.steps.contains {
-          $0.detail?.contains("spreading by headroom would leave") == true
-        }
-        summary =
-          "\(plan.summary.migrations) migrations, \(plan.unresolved.count) stay; "
-          + (packed ? "packed (spreading alone would leave guests behind)" : "spreading was enough")
+          snapshot: snapshot, cluster: cluster, policy: .builtinDefault, node: node,
+          maintenance: maintenance, playbookPath: "-", playbookText: "")
+        summary = describe(plan)
       }.seconds)
   }
   let ms = milliseconds(times)
-  print("evacuate empty: \(ms.median) (min \(ms.min), max \(ms.max)); \(summary)")
+  print("evacuate \(node): \(ms.median) (min \(ms.min), max \(ms.max)); \(summary)")
 }
