@@ -30,20 +30,23 @@ struct SandboxApplyTests {
   static func executor(
     _ transport: any Transport, journal: MemoryJournal = MemoryJournal(),
     observer: any ExecutionObserver = SilentObserver(),
-    baseline: Snapshot = Snapshot(collectedAt: "t", source: "none", api: [:])
+    baseline: Snapshot = Snapshot(collectedAt: "t", source: "none", api: [:]),
+    entryNode: String = "proxmox"
   ) -> Executor {
     Executor(
       transport: transport,
       readFacts: ClusterReader.facts(
-        entryNode: "proxmox", clock: SystemClock(), baseline: baseline),
+        entryNode: entryNode, clock: SystemClock(), baseline: baseline),
       clock: SystemClock(), journal: journal, observer: observer, confirmation: AutoConfirmation())
   }
 
   static let options = ExecutionOptions(
     mode: .execute, parallel: 4, pollInterval: 0.1, verifyTimeout: 30)
 
-  static func read(_ transport: any Transport) async throws -> Cluster {
-    try await ClusterReader.collecting(entryNode: "proxmox", clock: SystemClock())(transport)
+  static func read(_ transport: any Transport, entryNode: String = "proxmox") async throws
+    -> Cluster
+  {
+    try await ClusterReader.collecting(entryNode: entryNode, clock: SystemClock())(transport)
   }
 
   @Test(
