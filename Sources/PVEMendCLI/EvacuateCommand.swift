@@ -25,16 +25,21 @@ struct EvacuateCommand: ParsableCommand {
       migrates live (qm migrate --online 1, with --with-local-disks 1 and --targetstorage when its \
       volumes are on node-local storage), an HA guest through HA (ha-manager migrate for VMs, \
       relocate for containers), a running container restarts on the target (pct migrate \
-      --restart 1: an outage, counted in the summary), a stopped guest migrates offline.
+      --restart 1: an outage, counted in the summary), a stopped guest migrates offline. When \
+      spreading by headroom would leave a guest behind for want of room, best-fit decreasing and \
+      a bounded search are tried too, and the packing that leaves the fewest critical, then \
+      running, then any guests behind is planned.
 
       Guests that cannot move stay and are listed under Unresolved with the reason and the \
       choices left to you: templates (they never run; a template's configuration stays assigned \
       to NODE), locked guests, local devices (PCI/USB passthrough), migration.never_move, no room, \
-      an HA group or rule that allows no other node, NODE offline, no quorum.
+      an HA group or rule that allows no other node, NODE offline, no quorum, HA guests while the \
+      HA stack is disarmed (ha-manager crm-command disarm-ha: the CRM runs no HA migration).
 
       --maintenance ends the plan with 'ha-manager crm-command node-maintenance enable NODE' \
       (pve-ha-manager 3.5 / PVE 7.3 and later), so the CRM does not move HA guests back while \
-      NODE is down; HA guests whose group or rule prefers NODE can then leave it too.
+      NODE is down; HA guests whose group or rule prefers NODE can then leave it too. A disarmed \
+      HA stack ignores that request: the plan then lists it as unresolved.
 
       The plan is saved with --out and run with 'pvemend apply'. Rolling maintenance is \
       evacuate → apply → maintenance → 'pvemend undo PLAN.journal.jsonl' (maintenance disabled \
