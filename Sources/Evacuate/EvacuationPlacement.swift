@@ -23,9 +23,10 @@ enum EvacuationPlacement {
     "memory", "cores", "vcpu-ceiling", "local-storage", "keep-apart", "guests", "share",
   ]
 
-  /// Search steps (drafted moves) at most, scaled down on big clusters (each step copies the
-  /// simulated cluster).
-  static func searchBudget(guests: Int) -> Int { min(4_000, 4_000_000 / max(guests, 1)) }
+  /// Search steps (drafted moves) at most, scaled down on big clusters: each step copies the
+  /// simulated cluster, and the copies along the current path are kept (at most 400,000 guest
+  /// records in all).
+  static func searchBudget(guests: Int) -> Int { min(4_000, 400_000 / max(guests, 1)) }
 
   /// Places `guests` (already in priority order, each movable) from `node`.
   static func place(
@@ -131,27 +132,40 @@ enum EvacuationPlacement {
       (isCritical($0) ? 0 : 1, options[$0.sid] ?? 0, -claim($0), $0.vmid)
         < (isCritical($1) ? 0 : 1, options[$1.sid] ?? 0, -claim($1), $1.vmid)
     }
+    guard !order.isEmpty else { return [:] }
     var budget = searchBudget(guests: start.cluster.guests.count)
     var chosen: [String: String] = [:]
-
-    func place(_ i: Int, _ moves: GuestMoves) -> Bool {
-      if i == order.count { return true }
-      let g = order[i]
-      let landings = moves.landings(of: g).sorted {
-        ($0.fill, $1.landing.node) > ($1.fill, $0.landing.node)
-      }
-      for entry in landings {
-        guard budget > 0 else { return false }
-        budget -= 1
-        var next = moves
-        next.migrate(g, to: entry.landing, reason: "", why: "")
-        chosen[g.sid] = entry.landing.node
-        if place(i + 1, next) { return true }
-        chosen[g.sid] = nil
-      }
-      return false
+    // Iterative (no recursion as deep as the node's guest list): frame i holds the cluster with
+    // guests 0..<i placed, guest i's landings (fullest first) and the next one to try.
+    struct Frame {
+      var moves: GuestMoves
+      var landings: [GuestLanding]
+      var next = 0
     }
-    return place(0, start) ? chosen : nil
+    func landings(_ g: Guest, _ moves: GuestMoves) -> [GuestLanding] {
+      moves.landings(of: g).sorted { ($0.fill, $1.landing.node) > ($1.fill, $0.landing.node) }
+        .map(\.landing)
+    }
+    var stack = [Frame(moves: start, landings: landings(order[0], start))]
+    while let top = stack.last {
+      let i = stack.count - 1
+      let g = order[i]
+      guard top.next < top.landings.count else {
+        stack.removeLast()
+        chosen[g.sid] = nil
+        continue
+      }
+      guard budget > 0 else { return nil }
+      budget -= 1
+      let landing = top.landings[top.next]
+      stack[i].next += 1
+      var moves = top.moves
+      moves.migrate(g, to: landing, reason: "", why: "")
+      chosen[g.sid] = landing.node
+      if i + 1 == order.count { return chosen }
+      stack.append(Frame(moves: moves, landings: landings(order[i + 1], moves)))
+    }
+    return nil
   }
 
   /// Whether the guests' claims together fit the rooms together (a full placement needs it).
