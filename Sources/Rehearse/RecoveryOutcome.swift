@@ -69,6 +69,8 @@ package struct RecoveryOutcome: Sendable, Hashable, Codable {
     case fenced
     /// The HA stack is disarmed (`crm-command disarm-ha`): the CRM recovers nothing.
     case disarmed = "ha-disarmed"
+    /// A lock the CRM does not remove after fencing (`create`, `disk`, …): the start fails.
+    case locked
   }
 
   /// An HA guest that does not come back.

@@ -400,9 +400,22 @@ package struct Rehearsal: Sendable {
   /// Memory: the node's free memory now (total − used, from its status) less what earlier
   /// recoveries took must hold the guest's configured memory. Configured memory beyond the node's
   /// total is common (ballooning, idle guests) and not a start failure; the ceilings report it.
+  /// The locks the CRM removes from a recovered guest after fencing its node (`Manager.pm`
+  /// `$fence_recovery_cleanup`); any other lock makes the start fail.
+  static let removableLocks: Set<String> = [
+    "backup", "mounted", "migrate", "clone", "rollback", "snapshot", "snapshot-delete",
+    "suspending", "suspended",
+  ]
+
   private func startProblem(_ guest: Guest, on node: String, taken: Int64)
     -> (RecoveryOutcome.Reason, String)?
   {
+    if let lock = guest.lock, !Self.removableLocks.contains(lock) {
+      return (
+        .locked,
+        "locked (\(lock)): the CRM removes only leftover backup, migrate, snapshot and similar locks after fencing, so the start on \(node) fails and HA puts it in state error"
+      )
+    }
     if let d = guest.disks.first(where: { d in
       guard !d.isUnused, let s = d.storage else { return false }
       return !(storageShared[s] ?? false)
