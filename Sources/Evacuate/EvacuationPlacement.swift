@@ -43,9 +43,10 @@ enum EvacuationPlacement {
       (stays.filter(isCritical).count, stays.filter(\.isRunning).count, stays.count)
     }
     var best = (cost: cost(left.map(\.guest)), chosen: [String: String]?.none)
-    for chosen in [bestFitDecreasing(guests, start, isCritical), search(guests, start, isCritical)]
-    {
-      guard let chosen else { continue }
+    let ways =
+      [bestFitDecreasing(guests, start, isCritical)]
+      + [search(guests, start, isCritical)].compactMap { $0 }
+    for chosen in ways {
       let c = cost(guests.filter { chosen[$0.sid] == nil })
       if c < best.cost { best = (c, chosen) }
     }
@@ -95,7 +96,7 @@ enum EvacuationPlacement {
   /// every limit. Returns SID → node for the guests placed.
   static func bestFitDecreasing(
     _ guests: [Guest], _ start: GuestMoves, _ isCritical: (Guest) -> Bool
-  ) -> [String: String]? {
+  ) -> [String: String] {
     let order = guests.sorted {
       (isCritical($0) ? 0 : 1, $0.isRunning ? 0 : 1, -claim($0), $0.vmid)
         < (isCritical($1) ? 0 : 1, $1.isRunning ? 0 : 1, -claim($1), $1.vmid)

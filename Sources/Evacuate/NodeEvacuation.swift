@@ -132,20 +132,13 @@ package enum NodeEvacuation {
     }
 
     let steps = moves.steps()
-    let usesRules = cluster.usesHARules
     let predicted = moves.cluster
     let beforeReport = AuditReport(cluster: cluster, policy: policy)
     let afterReport = AuditReport(cluster: predicted, policy: policy)
     unresolved.sort { $0.finding < $1.finding }
     var plan = Plan(
-      tool: Planner.tool, createdAt: snapshot.collectedAt,
-      cluster: cluster.name ?? cluster.nodes.first?.name ?? "cluster",
-      pveMajor: cluster.pveMajor ?? (usesRules ? 9 : 8),
-      haPlacement: usesRules ? "rules" : "groups",
-      snapshotSHA256: Planner.sha256(snapshot.encoded()), snapshot: snapshot,
-      playbook: PlaybookRef(
-        name: policy.name, path: playbookPath, sha256: Planner.sha256(Data(playbookText.utf8))),
-      findings: [], steps: steps, unresolved: unresolved,
+      drafting: snapshot, cluster: cluster, policy: policy, playbookPath: playbookPath,
+      playbookText: playbookText, findings: [], steps: steps, unresolved: unresolved,
       before: Figures(
         score: beforeReport.overallScore, nodes: before, findings: beforeReport.findings.count),
       after: Figures(
@@ -153,9 +146,7 @@ package enum NodeEvacuation {
         nodes: predicted.nodes.compactMap { moves.figures($0.name) },
         findings: afterReport.findings.count),
       summary: moves.summary(steps: steps, unresolved: unresolved.count))
-    plan.limits = PlanLimits(
-      vcpuPerCore: policy.capacity.vcpuPerCore, memoryReserve: policy.capacity.memoryReserve,
-      localStorageReserve: policy.capacity.localStorageReserve)
+    plan.limits = PlanLimits(policy.capacity)
     plan.evacuation = Evacuation(node: node, maintenance: maintenance, staying: staying.sorted())
     return plan
   }

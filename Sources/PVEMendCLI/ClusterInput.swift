@@ -1,4 +1,5 @@
 import ArgumentParser
+import Execution
 import Foundation
 import PVEModel
 import Planning
@@ -44,6 +45,23 @@ extension CLIFiles {
         "pvemend \(command): \(path): cannot write the plan (\(error.localizedDescription)); check the directory exists and is writable\n"
       )
       throw ExitCode(ExitStatus.badInput)
+    }
+  }
+}
+
+/// What `plan` and `evacuate` print of the plan they write.
+enum PlanFormat: String, CaseIterable, ExpressibleByArgument {
+  case text, json, markdown, html
+
+  /// Prints `plan` in this format; `document` is its encoded bytes (printed as they are for json;
+  /// the review page names their digest).
+  func print(_ plan: Plan, document: Data) {
+    switch self {
+    case .text: CLIFiles.standardOutput(PlanTextView.render(plan))
+    case .markdown: CLIFiles.standardOutput(PlanMarkdownView.render(plan))
+    case .json: FileHandle.standardOutput.write(document)
+    case .html:
+      CLIFiles.standardOutput(PlanHTMLView.render(plan, digest: PlanDigest.of(document)))
     }
   }
 }

@@ -57,10 +57,6 @@ struct EvacuateCommand: ParsableCommand {
         64  bad command line
       """)
 
-  enum Format: String, CaseIterable, ExpressibleByArgument {
-    case text, json, markdown, html
-  }
-
   @Argument(help: "The node to empty (omit it with --nodes).")
   var node: String?
 
@@ -77,7 +73,7 @@ struct EvacuateCommand: ParsableCommand {
     help:
       "What to print: text, json, markdown or html (a self-contained review page); with --nodes text, markdown or json (pvemend-rolling-evacuation/1)."
   )
-  var format: Format = .text
+  var format: PlanFormat = .text
 
   @Flag(
     help:
@@ -167,13 +163,7 @@ struct EvacuateCommand: ParsableCommand {
     }
     let document = PlanFile.encode(plan)
     if let out { try CLIFiles.writePlan(document, to: out, command: "evacuate") }
-    switch format {
-    case .text: CLIFiles.standardOutput(PlanTextView.render(plan))
-    case .markdown: CLIFiles.standardOutput(PlanMarkdownView.render(plan))
-    case .json: FileHandle.standardOutput.write(document)
-    case .html:
-      CLIFiles.standardOutput(PlanHTMLView.render(plan, digest: PlanDigest.of(document)))
-    }
+    format.print(plan, document: document)
     let emptied = NodeEvacuation.emptied(plan)
     var notes: [String] = []
     if let out {

@@ -38,11 +38,6 @@ struct PlanCommand: ParsableCommand {
         64 bad command line
       """)
 
-  /// Output formats.
-  enum Format: String, CaseIterable, ExpressibleByArgument {
-    case text, json, markdown, html
-  }
-
   @Argument(help: "The snapshot file (pvemend-snapshot/1 JSON), or '-' for standard input.")
   var snapshot: String
 
@@ -53,7 +48,7 @@ struct PlanCommand: ParsableCommand {
   var out: String?
 
   @Option(help: "What to print: text, json, markdown or html (a self-contained review page).")
-  var format: Format = .text
+  var format: PlanFormat = .text
 
   func run() throws {
     let plan: Plan
@@ -69,13 +64,7 @@ struct PlanCommand: ParsableCommand {
     }
     let document = PlanFile.encode(plan)
     if let out { try CLIFiles.writePlan(document, to: out, command: "plan") }
-    switch format {
-    case .text: CLIFiles.standardOutput(PlanTextView.render(plan))
-    case .markdown: CLIFiles.standardOutput(PlanMarkdownView.render(plan))
-    case .json: FileHandle.standardOutput.write(document)
-    case .html:
-      CLIFiles.standardOutput(PlanHTMLView.render(plan, digest: PlanDigest.of(document)))
-    }
+    format.print(plan, document: document)
     if let out {
       let saved = "\nSaved the plan to \(out). To apply exactly these steps: pvemend apply \(out)\n"
       if format == .json || format == .html {

@@ -56,17 +56,10 @@ package enum Planner {
     let before = beforeScore ?? AuditReport(cluster: cluster, policy: policy).overallScore
     let afterReport = AuditReport(cluster: predicted, policy: policy)
     let initial = Simulation(cluster: cluster, policy: policy)
-    let steps = work.steps
-    let usesRules = cluster.usesHARules
     var plan = Plan(
-      tool: tool, createdAt: snapshot.collectedAt,
-      cluster: cluster.name ?? cluster.nodes.first?.name ?? "cluster",
-      pveMajor: cluster.pveMajor ?? (usesRules ? 9 : 8),
-      haPlacement: usesRules ? "rules" : "groups",
-      snapshotSHA256: sha256(snapshot.encoded()), snapshot: snapshot,
-      playbook: PlaybookRef(
-        name: policy.name, path: playbookPath, sha256: sha256(Data(playbookText.utf8))),
-      findings: findings.sorted(), steps: steps, unresolved: work.unresolved,
+      drafting: snapshot, cluster: cluster, policy: policy, playbookPath: playbookPath,
+      playbookText: playbookText, findings: findings.sorted(), steps: work.steps,
+      unresolved: work.unresolved,
       before: Figures(
         score: before,
         nodes: cluster.nodes.compactMap { initial.figures($0.name) },
@@ -76,9 +69,7 @@ package enum Planner {
         nodes: predicted.nodes.compactMap { work.final.figures($0.name) },
         findings: afterReport.findings.count),
       summary: work.summary)
-    plan.limits = PlanLimits(
-      vcpuPerCore: policy.capacity.vcpuPerCore, memoryReserve: policy.capacity.memoryReserve,
-      localStorageReserve: policy.capacity.localStorageReserve)
+    plan.limits = PlanLimits(policy.capacity)
     return PlanOutcome(plan: plan, predicted: predicted)
   }
 
@@ -165,4 +156,37 @@ package struct PlanOutcome: Sendable {
   package var plan: Plan
   /// The snapshot's cluster with every step applied: audit it to see what the plan achieves.
   package var predicted: Cluster
+}
+
+extension Plan {
+  /// A plan of `steps` drafted from `snapshot` (and its `cluster`) under `policy`, read from
+  /// `playbookPath` as `playbookText`: the header every planning command writes the same way
+  /// (cluster name, PVE major, HA placement, snapshot and playbook digests).
+  package init(
+    drafting snapshot: Snapshot, cluster: Cluster, policy: Policy, playbookPath: String,
+    playbookText: String, findings: [Finding], steps: [Step], unresolved: [Unresolved],
+    before: Figures, after: Figures, summary: Summary
+  ) {
+    let usesRules = cluster.usesHARules
+    self.init(
+      tool: Planner.tool, createdAt: snapshot.collectedAt,
+      cluster: cluster.name ?? cluster.nodes.first?.name ?? "cluster",
+      pveMajor: cluster.pveMajor ?? (usesRules ? 9 : 8),
+      haPlacement: usesRules ? "rules" : "groups",
+      snapshotSHA256: Planner.sha256(snapshot.encoded()), snapshot: snapshot,
+      playbook: PlaybookRef(
+        name: policy.name, path: playbookPath,
+        sha256: Planner.sha256(Data(playbookText.utf8))),
+      findings: findings, steps: steps, unresolved: unresolved, before: before, after: after,
+      summary: summary)
+  }
+}
+
+extension PlanLimits {
+  /// The everyday hard limits of a playbook's capacity section.
+  package init(_ capacity: CapacityPolicy) {
+    self.init(
+      vcpuPerCore: capacity.vcpuPerCore, memoryReserve: capacity.memoryReserve,
+      localStorageReserve: capacity.localStorageReserve)
+  }
 }

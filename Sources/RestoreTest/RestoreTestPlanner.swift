@@ -316,18 +316,11 @@ package enum RestoreTestPlanner {
           storage: storage, agent: agent))
     }
 
-    let usesRules = cluster.usesHARules
     let figures = Figures(score: 0, nodes: [], findings: 0)
     let plan = Plan(
-      tool: Planner.tool, createdAt: snapshot.collectedAt,
-      cluster: cluster.name ?? cluster.nodes.first?.name ?? "cluster",
-      pveMajor: cluster.pveMajor ?? (usesRules ? 9 : 8),
-      haPlacement: usesRules ? "rules" : "groups",
-      snapshotSHA256: Planner.sha256(snapshot.encoded()), snapshot: snapshot,
-      playbook: PlaybookRef(
-        name: policy.name, path: playbookPath,
-        sha256: Planner.sha256(Data(playbookText.utf8))),
-      findings: [], steps: steps, unresolved: unresolved, before: figures, after: figures,
+      drafting: snapshot, cluster: cluster, policy: policy, playbookPath: playbookPath,
+      playbookText: playbookText, findings: [], steps: steps, unresolved: unresolved,
+      before: figures, after: figures,
       summary: Summary(
         haEnablements: 0, haPlacements: 0, volumeMoves: 0, migrations: 0, backupJobs: 0,
         advisories: 0, unresolved: unresolved.count, downtimeSeconds: 0))

@@ -49,7 +49,7 @@ struct DetachedApplyTests {
 
     func counter(_ name: String) -> String { root.appendingPathComponent("\(name).count").path }
     func gate(_ name: String) -> String { counter(name) + ".gate" }
-    func open(_ name: String) { FileManager.default.createFile(atPath: gate(name), contents: nil) }
+    func open(_ name: String) { GateFile.open(gate(name)) }
     func runs(_ name: String) -> Int {
       ((try? String(contentsOfFile: counter(name), encoding: .utf8)) ?? "")
         .split(separator: "\n").count
@@ -89,7 +89,7 @@ struct DetachedApplyTests {
   ) -> Step {
     let wait =
       gated
-      ? "i=0; while [ ! -e \(ShellQuoting.quote(rig.gate(id))) ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i+1)); done"
+      ? GateFile.wait(rig.gate(id))
       : "sleep \(sleep)"
     let script =
       "echo start; echo x >> \(ShellQuoting.quote(rig.counter(id))); \(wait); echo done"

@@ -1,6 +1,5 @@
 import PVEMendTestSupport
 import PVEModel
-import Playbook
 import Rehearse
 import Testing
 
@@ -20,13 +19,6 @@ struct HAManagerUpstreamScenarioTests {
     for i in 1...count { sim.addNode("node\(i)") }
     for (node, sids) in layout { for sid in sids { sim.service(sid, on: node) } }
     return sim
-  }
-
-  /// Fails `nodes` of an already built cluster (as `TestCluster.fail` does).
-  static func fail(_ cluster: Cluster, _ nodes: String...) -> RecoveryOutcome {
-    Rehearsal.run(
-      cluster, policy: Policy(capacity: CapacityPolicy(vcpuPerCore: 8, memoryReserve: 0)),
-      scenario: FailureScenario(failedNodes: nodes))
   }
 
   /// test-basic1: one service per node, vm:102 (no state: disabled, stopped) on node2 does not
@@ -109,7 +101,7 @@ struct HAManagerUpstreamScenarioTests {
     let sim = Self.sim(["node3": ["vm:103"]])
     var cluster = sim.cluster
     cluster.haManager.services["vm:103"] = HAServiceStatus(node: "node3", state: "error")
-    let outcome = Self.fail(cluster, "node3")
+    let outcome = cluster.fail(["node3"])
     #expect(outcome.recovered.isEmpty)
     #expect(outcome.failed.map(\.sid) == ["vm:103"])
     #expect(outcome.failed.first?.reason == .errorState)

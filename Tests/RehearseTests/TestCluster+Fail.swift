@@ -5,9 +5,14 @@ import Rehearse
 
 extension TestCluster {
   /// Fails `nodes` and returns sid → recovery node (nil: no node found / not recovered).
-  func fail(_ nodes: String...) -> RecoveryOutcome {
+  func fail(_ nodes: String...) -> RecoveryOutcome { cluster.fail(nodes) }
+}
+
+extension Cluster {
+  /// Fails `nodes` under ceilings that never bind (8 vCPUs per core, no memory reserve).
+  func fail(_ nodes: [String]) -> RecoveryOutcome {
     Rehearsal.run(
-      cluster, policy: Policy(capacity: CapacityPolicy(vcpuPerCore: 8, memoryReserve: 0)),
+      self, policy: Policy(capacity: CapacityPolicy(vcpuPerCore: 8, memoryReserve: 0)),
       scenario: FailureScenario(failedNodes: nodes))
   }
 }

@@ -123,7 +123,7 @@ struct DetachedTests {
       let task = Task {
         try await detached.start(
           shell(
-            "echo UPID:pve1:0001:0002:0003:qmmove:101:root@pam:; \(DetachedWait.gate(gate)); echo end"
+            "echo UPID:pve1:0001:0002:0003:qmmove:101:root@pam:; \(GateFile.wait(gate.path)); echo end"
           ),
           id: id)
       }
@@ -138,7 +138,7 @@ struct DetachedTests {
       }
       #expect(pid != nil)
       #expect(running.upid == "UPID:pve1:0001:0002:0003:qmmove:101:root@pam:")
-      DetachedWait.open(gate)
+      GateFile.open(gate.path)
       let attached = try await detached.attach(node: "pve1", id: id, offset: 5)
       let whole = try await task.value
       #expect(whole.upids == ["UPID:pve1:0001:0002:0003:qmmove:101:root@pam:"])
@@ -165,7 +165,7 @@ struct DetachedTests {
       let gate = root.appendingPathComponent("gate")
       let task = Task {
         try await detached.start(
-          shell("echo begin; \(DetachedWait.gate(gate)); echo done"), id: id,
+          shell("echo begin; \(GateFile.wait(gate.path)); echo done"), id: id,
           output: { chunks.add($0, $1) })
       }
       // Wait until the command runs, then cut every connection.
@@ -176,7 +176,7 @@ struct DetachedTests {
       let killed = ProcessTree.killSSHDSessions(listener: listener)
       #expect(!killed.isEmpty)
       // The command finishes only after the cut: its end comes over the new connection.
-      DetachedWait.open(gate)
+      GateFile.open(gate.path)
       let result = try await task.value
       #expect(result.exitStatus == 0)
       #expect(String(decoding: result.output, as: UTF8.self) == "begin\ndone\n")
@@ -210,7 +210,7 @@ struct DetachedTests {
         try await detached.start(
           shell(
             "i=0; while [ $i -lt 20 ]; do echo $i; i=$((i+1)); "
-              + "if [ $i -eq 10 ]; then \(DetachedWait.gate(gate)); fi; sleep 0.05; done"),
+              + "if [ $i -eq 10 ]; then \(GateFile.wait(gate.path)); fi; sleep 0.05; done"),
           id: id, output: { chunks.add($0, $1) })
       }
       try await DetachedWait.until { !chunks.text(stderr: false).isEmpty }
@@ -219,7 +219,7 @@ struct DetachedTests {
       #expect(!frozen.isEmpty, "no sshd session found to freeze")
       for pid in frozen { kill(pid, SIGSTOP) }
       defer { for pid in frozen { kill(pid, SIGKILL) } }
-      DetachedWait.open(gate)
+      GateFile.open(gate.path)
       let result = try await task.value
       #expect(result.exitStatus == 0)
       #expect(chunks.text(stderr: false) == (0..<20).map { "\($0)\n" }.joined())
@@ -245,7 +245,7 @@ struct DetachedTests {
       let gate = root.appendingPathComponent("gate")
       let task = Task {
         try await detached.start(
-          shell("echo begin; \(DetachedWait.gate(gate)); echo done"), id: id
+          shell("echo begin; \(GateFile.wait(gate.path)); echo done"), id: id
         ) {
           chunks.add($0, $1)
         }
@@ -268,7 +268,7 @@ struct DetachedTests {
         }
       }
       kill(listener, SIGCONT)
-      DetachedWait.open(gate)
+      GateFile.open(gate.path)
       try await DetachedWait.until {
         FileManager.default.fileExists(
           atPath: root.appendingPathComponent("r/s06.0/status").path)
@@ -340,16 +340,6 @@ struct DetachedTests {
 
 /// Polls a condition (at most 20 s).
 enum DetachedWait {
-  /// A shell fragment that blocks until `gate` exists (at most 120 s): the test opens the gate
-  /// once its fault is in place, so a loaded machine cannot let the command finish first.
-  static func gate(_ gate: URL) -> String {
-    "n=0; while [ ! -e '\(gate.path)' ] && [ $n -lt 1200 ]; do sleep 0.1; n=$((n+1)); done"
-  }
-
-  static func open(_ gate: URL) {
-    FileManager.default.createFile(atPath: gate.path, contents: Data())
-  }
-
   static func until(_ condition: () -> Bool) async throws {
     let deadline = ContinuousClock.now + .seconds(20)
     while !condition() && ContinuousClock.now < deadline {
